@@ -1,0 +1,78 @@
+// One DINO training step, in the official order (main_dino.py train_one_epoch, spec §8):
+// schedules → teacher forward (no grad, global crops) → student forward (all crops) → loss →
+// non-finite check → center update → backward → per-tensor clip → cancel last-layer grads →
+// AdamW → teacher EMA → metrics. Everything the step creates is released when it ends (memory
+// rule); parameters, moments and the center are updated in place.
+
+import { backward, noGrad, zeroGrad } from '../autograd/index.js';
+import { clipGradients } from '../nn/optim.js';
+import { type Tensor, tidyAsync } from '../tensor/tensor.js';
+import type { DinoRun } from './build.js';
+import { cancelGradientsLastLayer, emaUpdate } from './teacher.js';
+
+export interface StepHyper {
+  lr: number;
+  wd: number;
+  momentum: number;
+  teacherTemp: number;
+}
+
+export interface StepMetrics extends StepHyper {
+  loss: number;
+  /** h(P_t), the paper's collapse monitor (→ 0: one dimension dominates; → ln K: uniform). */
+  teacherEntropy: number;
+  /** KL(P_t‖P_s) (→ 0: collapse). */
+  kl: number;
+}
+
+/** Raised before any weight changes when the loss is NaN or infinite. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly loss: number, readonly iteration: number) {
+    super(`Loss is ${loss} at iteration ${iteration}, stopping training (no weight was changed by this step). ` +
+      'Try a lower learning rate, a lower teacher temperature, or more warm-up.');
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** The scheduled values at global iteration `it` of epoch `epoch`. */
+export function hyperAt(run: DinoRun, it: number, epoch: number): StepHyper {
+  const s = run.schedules;
+  const clampIt = Math.min(it, s.lr.length - 1);
+  return { lr: s.lr[clampIt], wd: s.wd[clampIt], momentum: s.momentum[clampIt], teacherTemp: s.teacherTemp[Math.min(epoch, s.teacherTemp.length - 1)] };
+}
+
+/**
+ * One step on `crops` (2 global crops first, then the local crops; each [B, C, S, S]).
+ * `keep` receives the step's intermediate tensors when given (parity checks), and they survive
+ * the step's scope.
+ */
+export async function trainStep(
+  run: DinoRun, crops: readonly Tensor[], hyper: StepHyper, epoch: number, it: number,
+  keep?: (t: { studentOut: Tensor; teacherOut: Tensor; studentFeatures: Tensor; teacherFeatures: Tensor; center: Tensor; loss: Tensor; grads: Map<string, Tensor> }) => void,
+): Promise<StepMetrics> {
+  const { student, teacher, dinoLoss, center, optimizer, config } = run;
+  return tidyAsync(async () => {
+    optimizer.setSchedule(hyper.lr, hyper.wd);
+    const t = noGrad(() => teacher.forward(crops.slice(0, 2))); // [2B, K]
+    const s = student.forward(crops); // [V·B, K]
+    const centerUsed = center.value;
+    const { loss, teacherEntropy, kl } = dinoLoss.forward(s.logits, t.logits, centerUsed, hyper.teacherTemp);
+    const [lossValue, entropyValue, klValue] = await Promise.all([loss.item(), teacherEntropy.item(), kl.item()]); // sync point
+    if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(lossValue, it);
+    const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
+    center.update(t.logits);
+    zeroGrad(student.parameters());
+    backward(loss);
+    if (keep) {
+      const grads = new Map<string, Tensor>();
+      for (const [name, p] of student.namedParameters()) if (p.grad) grads.set(name, p.grad);
+      keep({ studentOut: s.logits, teacherOut: t.logits, studentFeatures: s.features, teacherFeatures: t.features, center: centerBefore!, loss, grads });
+    }
+    if (config.clipGrad > 0) clipGradients(student.parameters(), config.clipGrad);
+    cancelGradientsLastLayer(student, epoch, config.freezeLastLayer);
+    optimizer.step();
+    zeroGrad(student.parameters());
+    emaUpdate(teacher, student, hyper.momentum);
+    return { ...hyper, loss: lossValue, teacherEntropy: entropyValue, kl: klValue };
+  });
+}
