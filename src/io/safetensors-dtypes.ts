@@ -52,7 +52,8 @@ export function halfToFloat(h: number): number {
  */
 export function decode(dtype: SafeDType, bytes: Uint8Array, n: number): DecodedArray | string {
   if (LITTLE_ENDIAN && (dtype === 'F32' || dtype === 'F64' || dtype === 'I32')) {
-    const copy = bytes.slice(); // a fresh, aligned buffer
+    // a fresh, aligned copy (Uint8Array.prototype.slice: on a Node Buffer, .slice() is a view)
+    const copy = Uint8Array.prototype.slice.call(bytes);
     if (dtype === 'F32') return new Float32Array(copy.buffer, 0, n);
     if (dtype === 'F64') return new Float64Array(copy.buffer, 0, n);
     return new Int32Array(copy.buffer, 0, n);
