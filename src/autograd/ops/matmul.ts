@@ -20,13 +20,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(`matmul: both operands need at least 1 dimension: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}`);
   }
-  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
-  if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
-  const [M, K] = a.shape.slice(-2);
-  const [K2, N] = b.shape.slice(-2);
+  // checked on the shapes as given, before 1-D operands are promoted, so the message shows them
+  const K = a.shape[a.ndim - 1];
+  const K2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
   if (K !== K2) {
     throw new ShapeError(`matmul: inner dimensions differ: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)} (${K} ≠ ${K2})`);
   }
+  if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+  const M = a.shape[a.ndim - 2];
+  const N = b.shape[b.ndim - 1];
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   if (batchB.length === 0 || prod(batchB) === 1 && batchB.length <= batchA.length) {
@@ -58,7 +62,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 function matmulFolded(a: Tensor, b2: Tensor, bShape: readonly number[]): Tensor {
   const K = a.shape[a.ndim - 1];
   const N = b2.shape[1];
-  const R = a.size / K;
+  const R = prod(a.shape.slice(0, -1)); // not a.size / K, which is NaN when K = 0
   const lead = bShape.length > 2 ? bShape.slice(0, -2) : [];
   const batch = a.shape.slice(0, -2);
   const shape = [...(lead.length > batch.length ? lead : batch), a.shape[a.ndim - 2], N];
@@ -84,7 +88,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) {
     throw new ShapeError(`linear: bias is ${fmtShape(bias.shape)} but the weight is ${fmtShape(weight.shape)} (expects [${O}])`);
   }
-  const R = x.size / I;
+  const R = prod(x.shape.slice(0, -1)); // not x.size / I, which is NaN when I = 0
   const shape = [...x.shape.slice(0, -1), O];
   const xw = run('linear', x, shape, (k) => k.matmul(x.storage, weight.storage, 1, R, I, O, 0, 0, false, true));
   // dx = dY·W: [R, O]·[O, I];  dW = dYᵀ·x: [O, R]·[R, I]

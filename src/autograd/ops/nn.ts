@@ -56,7 +56,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
       `layerNorm: weight ${fmtShape(weight.shape)} and bias ${fmtShape(bias.shape)} must both be [${D}] for x ${fmtShape(x.shape)}`,
     );
   }
-  const rows = x.size / D;
+  const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1); // not x.size / D: NaN when D = 0
   const out = x.backend.layerNorm(x.storage, weight.storage, bias.storage, rows, D, eps);
   const y = run('layerNorm', x, x.shape, () => out.y);
   // saved for backward; tensors, so that scopes release them with everything else
