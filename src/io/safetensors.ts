@@ -123,6 +123,9 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (p: s
   if (info === null || typeof info !== 'object' || Array.isArray(info)) {
     fail(`${what} must be an object with dtype, shape and data_offsets, got ${describe(info)}`);
   }
+  for (const field of ['dtype', 'shape', 'data_offsets']) {
+    if (!Object.prototype.hasOwnProperty.call(info, field)) fail(`${what} has no ${field}`);
+  }
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (!isSafeDType(dtype)) {
     if (typeof dtype === 'string' && UNSUPPORTED_DTYPES.includes(dtype)) {
