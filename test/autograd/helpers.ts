@@ -233,11 +233,12 @@ export function naiveAlongAxis(a: Arr, axis: number, f: (row: number[]) => numbe
 
 /**
  * erf by its everywhere-positive series erf(x) = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1))
- * (Abramowitz & Stegun 7.1.6): no cancellation, so it is accurate to a few ulps for |x| ≤ 6,
- * and independent of the Chebyshev fit in src/tensor/cpu/erf.ts.
+ * (Abramowitz & Stegun 7.1.6), and for |x| ≥ 2 by 1 − erfc(|x|) with erfc's continued fraction
+ * (A&S 7.1.14). No cancellation either way, so it is good to a few ulps (checked against
+ * mpmath), and independent of the Chebyshev fit in src/tensor/cpu/erf.ts.
  */
 export function naiveErf(x: number): number {
-  if (Math.abs(x) > 6) return Math.sign(x);
+  if (Math.abs(x) >= 2) return Math.sign(x) * (1 - naiveErfc(Math.abs(x)));
   let term = x;
   let s = x;
   for (let n = 0; n < 500 && Math.abs(term) > 1e-17 * Math.abs(s); n++) {
@@ -247,8 +248,17 @@ export function naiveErf(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * s;
 }
 
+/** erfc(x) for x ≥ 2: e^(−x²)/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))). */
+function naiveErfc(x: number): number {
+  let f = x;
+  for (let n = 400; n >= 1; n--) f = x + n / 2 / f;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+/** GELU x·Φ(x); for x/√2 ≤ −2 as x/2 · erfc(−x/√2), avoiding the cancellation in 1 + erf. */
 export function naiveGelu(x: number): number {
-  return 0.5 * x * (1 + naiveErf(x / Math.SQRT2));
+  const z = x / Math.SQRT2;
+  return z <= -2 ? 0.5 * x * naiveErfc(-z) : 0.5 * x * (1 + naiveErf(z));
 }
 
 // ---------------------------------------------------------------------------------------------
