@@ -219,18 +219,21 @@ export function beginScope(): void {
 /**
  * Closes the innermost scope, disposing every tensor created in it except `result` (any
  * tensors found in it: a tensor, or arrays and plain objects of them) and kept tensors.
- * Surviving tensors move to the enclosing scope.
+ * Returned tensors that this scope created move to the enclosing scope.
  */
 export function endScope(result?: unknown): void {
   const list = scopes.pop();
   if (!list) throw new Error('endScope: no scope is open');
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors);
+  const outer = scopes.length > 0 ? scopes[scopes.length - 1] : null;
   for (const t of list) {
-    if (t.kept || survivors.has(t)) continue;
-    t.dispose();
+    if (t.kept) continue;
+    // only tensors this scope created move out: a returned tensor from further out (an input)
+    // belongs to whichever scope created it, or to none
+    if (survivors.has(t)) outer?.push(t);
+    else t.dispose();
   }
-  if (scopes.length > 0) for (const t of survivors) if (!t.kept) scopes[scopes.length - 1].push(t);
 }
 
 /** Runs fn in a scope and returns its result; every other tensor it created is disposed. */
