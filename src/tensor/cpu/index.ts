@@ -22,13 +22,19 @@ export interface CpuStorage extends Storage {
   readonly pooled: boolean;
 }
 
-/** Pool of released buffers: at most POOL_PER_SIZE per (dtype, length), POOL_MAX_BYTES in all. */
-const POOL_PER_SIZE = 16;
+/**
+ * Pool of released buffers, at most POOL_MAX_BYTES in all. There is no limit per (dtype, length):
+ * a ViT step holds hundreds of [B, N, D] intermediates at once, and each one the pool turned away
+ * would be a fresh allocation in the next step.
+ */
 const POOL_MAX_BYTES = 2 ** 30;
 
 class BufferPool {
   private free = new Map<string, TypedArray[]>();
   private bytes = 0;
+  /** Buffers allocated because the pool had none of the dtype and length (a counter for tests
+   * and benchmarks: a repeated training step should not raise it). */
+  freshAllocations = 0;
 
   take(dtype: DType, n: number): TypedArray {
     const list = this.free.get(key(dtype, n));
@@ -37,6 +43,7 @@ class BufferPool {
       this.bytes -= buf.byteLength;
       return buf;
     }
+    this.freshAllocations++;
     return allocArray(dtype, n);
   }
 
@@ -45,7 +52,6 @@ class BufferPool {
     const k = key(buf instanceof Float64Array ? 'float64' : 'float32', buf.length);
     let list = this.free.get(k);
     if (!list) this.free.set(k, (list = []));
-    if (list.length >= POOL_PER_SIZE) return;
     list.push(buf);
     this.bytes += buf.byteLength;
   }
