@@ -100,22 +100,18 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
     entries.push(parseEntry(name, info, dataLength, fail));
   }
 
-  // No overlaps and no holes: sorted by offset, each tensor starts where the previous one ended.
-  const sorted = entries.map((e, i) => [e, i] as const).sort(([a, i], [b, j]) => a.begin - b.begin || a.end - b.end || i - j);
+  // No overlaps and no holes: sorted by offset (a stable sort), each tensor starts where the
+  // previous one ended and the last one ends with the file.
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let pos = 0;
-  let prev: HeaderEntry | null = null;
-  for (const [e] of sorted) {
-    if (e.begin < pos) {
-      fail(`tensors '${quote(prev!.name)}' ${fmtOffsets(prev!)} and '${quote(e.name)}' ${fmtOffsets(e)} overlap`);
-    }
+  sorted.forEach((e, i) => {
+    const p = sorted[i - 1];
+    if (e.begin < pos) fail(`tensors '${quote(p.name)}' ${fmtOffsets(p)} and '${quote(e.name)}' ${fmtOffsets(e)} overlap`);
     if (e.begin > pos) fail(`the data section has a hole: bytes [${pos}, ${e.begin}) belong to no tensor`);
     pos = e.end;
-    prev = e;
-  }
-  if (pos < dataLength) {
-    fail(`the data section has a hole: bytes [${pos}, ${dataLength}) at its end belong to no tensor`);
-  }
-  return { entries: sorted.map(([e]) => e), metadata, dataStart };
+  });
+  if (pos < dataLength) fail(`the data section has a hole: bytes [${pos}, ${dataLength}) at its end belong to no tensor`);
+  return { entries: sorted, metadata, dataStart };
 }
 
 function parseEntry(name: string, info: unknown, dataLength: number, fail: (p: string) => never): HeaderEntry {
