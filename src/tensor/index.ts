@@ -13,3 +13,6 @@ export {
   Tensor, beginScope, endScope, getDefaultBackend, keep, setDefaultBackend, tidy, tidyAsync,
   type GradNode, type NestedArray,
 } from './tensor.js';
+export { GpuBackend, type GpuMode, type GpuStorage, type RuntimeOptions } from './gpu/index.js';
+export { GPU_MODES, createGpuBackend, gpuInfo, gpuModeFromEnv, probeWebGPU, type BackendInfo, type GpuBackendOptions } from './gpu/mode.js';
+export { backendInfo, selectBackend, type BackendChoice } from './select.js';

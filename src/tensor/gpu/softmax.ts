@@ -1,0 +1,118 @@
+// gpu.js twin of src/tensor/cpu/softmax.ts: softmax and log-softmax over the last axis of x
+// viewed as [rows, n], and their backward rules. The row maximum is subtracted first so exp never
+// overflows.
+//   softmax:     y = exp(x − m) / Σ exp(x − m)         dx = y ⊙ (dy − Σ dy ⊙ y)
+//   logSoftmax:  y = x − m − log Σ exp(x − m)          dx = dy − exp(y) · Σ dy
+// The cpu twin's passes over a row become kernels: per-row statistics ([rows] outputs, the row
+// maximum from ./reduce.ts, Kahan-compensated sums) and then one thread per element ([n, rows]
+// outputs: thread.y is the row, thread.x the column).
+
+import { max, sum } from './reduce.js';
+import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
+
+/** Σ_j exp(x[r, j] − m[r]), output [rows]. */
+const ROW_SUM_EXP: KernelSpec = {
+  name: 'rowSumExp',
+  fn: function (this: KernelThis, x: number[], m: number[], n: number) {
+    let s = 0.0;
+    let c = 0.0;
+    for (let j = 0; j < n; j++) {
+      const y = Math.exp(x[this.thread.x * n + j] - m[this.thread.x]) - c;
+      const t = s + y;
+      c = t - s - y;
+      s = t;
+    }
+    return s;
+  },
+  args: { x: 'Array', m: 'Array', n: 'Integer' },
+};
+
+/** Σ_j dy[r, j] · y[r, j], output [rows]. */
+const ROW_DOT: KernelSpec = {
+  name: 'rowDot',
+  fn: function (this: KernelThis, dy: number[], y: number[], n: number) {
+    let s = 0.0;
+    let c = 0.0;
+    for (let j = 0; j < n; j++) {
+      const v = dy[this.thread.x * n + j] * y[this.thread.x * n + j] - c;
+      const t = s + v;
+      c = t - s - v;
+      s = t;
+    }
+    return s;
+  },
+  args: { dy: 'Array', y: 'Array', n: 'Integer' },
+};
+
+const SOFTMAX_OUT: KernelSpec = {
+  name: 'softmaxOut',
+  fn: function (this: KernelThis, x: number[], m: number[], s: number[], n: number) {
+    const inv = 1.0 / s[this.thread.y];
+    return Math.exp(x[this.thread.y * n + this.thread.x] - m[this.thread.y]) * inv;
+  },
+  args: { x: 'Array', m: 'Array', s: 'Array', n: 'Integer' },
+};
+
+const LOG_SOFTMAX_OUT: KernelSpec = {
+  name: 'logSoftmaxOut',
+  fn: function (this: KernelThis, x: number[], m: number[], s: number[], n: number) {
+    const lse = m[this.thread.y] + Math.log(s[this.thread.y]);
+    return x[this.thread.y * n + this.thread.x] - lse;
+  },
+  args: { x: 'Array', m: 'Array', s: 'Array', n: 'Integer' },
+};
+
+const SOFTMAX_BACKWARD_OUT: KernelSpec = {
+  name: 'softmaxBackwardOut',
+  fn: function (this: KernelThis, y: number[], dy: number[], dot: number[], n: number) {
+    return y[this.thread.y * n + this.thread.x] * (dy[this.thread.y * n + this.thread.x] - dot[this.thread.y]);
+  },
+  args: { y: 'Array', dy: 'Array', dot: 'Array', n: 'Integer' },
+};
+
+const LOG_SOFTMAX_BACKWARD_OUT: KernelSpec = {
+  name: 'logSoftmaxBackwardOut',
+  fn: function (this: KernelThis, y: number[], dy: number[], s: number[], n: number) {
+    return dy[this.thread.y * n + this.thread.x] - Math.exp(y[this.thread.y * n + this.thread.x]) * s[this.thread.y];
+  },
+  args: { y: 'Array', dy: 'Array', s: 'Array', n: 'Integer' },
+};
+
+/** Runs the per-element kernel with row statistics, releasing the statistics after it. */
+function rowwise(rt: Runtime, spec: KernelSpec, a: GpuStorage, b: GpuStorage, stats: GpuStorage[], rows: number, n: number): GpuStorage {
+  const out = rt.run(spec, [n, rows], [a, b, ...stats, n]);
+  for (const s of stats) rt.release(s);
+  return out;
+}
+
+export function softmax(rt: Runtime, x: GpuStorage, rows: number, n: number): GpuStorage {
+  if (rows * n === 0) return rt.empty();
+  const m = max(rt, x, rows, n, 1);
+  const s = rt.run(ROW_SUM_EXP, [rows], [x, m, n], n);
+  const out = rt.run(SOFTMAX_OUT, [n, rows], [x, m, s, n]);
+  rt.release(m);
+  rt.release(s);
+  return out;
+}
+
+export function logSoftmax(rt: Runtime, x: GpuStorage, rows: number, n: number): GpuStorage {
+  if (rows * n === 0) return rt.empty();
+  const m = max(rt, x, rows, n, 1);
+  const s = rt.run(ROW_SUM_EXP, [rows], [x, m, n], n);
+  const out = rt.run(LOG_SOFTMAX_OUT, [n, rows], [x, m, s, n]);
+  rt.release(m);
+  rt.release(s);
+  return out;
+}
+
+export function softmaxBackward(rt: Runtime, y: GpuStorage, dy: GpuStorage, rows: number, n: number): GpuStorage {
+  if (rows * n === 0) return rt.empty();
+  const dot = rt.run(ROW_DOT, [rows], [dy, y, n], n);
+  return rowwise(rt, SOFTMAX_BACKWARD_OUT, y, dy, [dot], rows, n);
+}
+
+export function logSoftmaxBackward(rt: Runtime, y: GpuStorage, dy: GpuStorage, rows: number, n: number): GpuStorage {
+  if (rows * n === 0) return rt.empty();
+  const s = sum(rt, dy, rows, n, 1);
+  return rowwise(rt, LOG_SOFTMAX_BACKWARD_OUT, y, dy, [s], rows, n);
+}
