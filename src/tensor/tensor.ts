@@ -127,7 +127,9 @@ export class Tensor {
     const ref = this.ref;
     if (!ref) return;
     this.ref = null;
-    this.node = null;
+    // Drop the node (and what its backward closure holds), but leave a marker: with no node at
+    // all, backward() would take this tensor for a leaf and silently stop the gradient here.
+    if (this.node) this.node = disposedNode(this.node.op, this.shape);
     if (--ref.refs === 0) this.backend.release(ref.storage);
   }
 
@@ -177,6 +179,21 @@ export class Tensor {
 }
 
 export type NestedArray = number | NestedArray[];
+
+/** The node left on a disposed tensor that was computed by an op: backward through it fails. */
+function disposedNode(op: string, shape: readonly number[]): GradNode {
+  return {
+    op,
+    inputs: [],
+    backward() {
+      throw new Error(
+        `backward: the output ${fmtShape(shape)} of ${op} on the way to the inputs was disposed (its scope ended, or dispose() ` +
+          'was called) before backward() reached it; call backward() inside the scope that built the graph ' +
+          '(see the memory rule in docs/ARCHITECTURE.md)',
+      );
+    },
+  };
+}
 
 function nest(data: TypedArray, shape: readonly number[]): NestedArray {
   if (shape.length === 0) return data[0];
