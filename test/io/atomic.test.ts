@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isTempFileOf, writeFileAtomic, writeFileAtomicSync } from '../../src/io/atomic.js';
 import { SafetensorsError, parseSafetensors } from '../../src/io/safetensors.js';
 
-const ELEMENTS = 2_000_000; // 8 MB
+const ELEMENTS = 1_000_000; // 4 MB
 
 /**
  * Runs the saver child in `dir` and SIGKILLs it `delayMs` after it announces save number
@@ -57,9 +57,9 @@ async function inTempDirs<T>(n: number, fn: (dirs: string[]) => Promise<T>): Pro
 }
 
 test('SIGKILL during repeated atomic saves leaves the previous or the new complete file', async () => {
-  // Three kills at different moments of a save, run side by side; then one in-place writer, to
+  // Two kills at different moments of a save, run side by side; then one in-place writer, to
   // show that this check does catch a writer that is not atomic.
-  const rounds: [number, number, boolean][] = [[2, 0, false], [2, 4, false], [3, 1, false], [2, 10, true]];
+  const rounds: [number, number, boolean][] = [[2, 0, false], [3, 3, false], [2, 10, true]];
   await inTempDirs(rounds.length, async (dirs) => {
     const paths = await Promise.all(rounds.map(([at, delay, inPlace], i) =>
       saveAndKill(dirs[i], at, delay, inPlace ? { MINI_DINO_TEST_NONATOMIC: '1' } : {})));

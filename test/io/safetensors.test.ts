@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  SafetensorsError, type TensorEntry, parseSafetensors, readSafetensorsFile, readSafetensorsFileSync,
+  SafetensorsError, type TensorEntry, parseSafetensors, parseSafetensorsHeader, readSafetensorsFile, readSafetensorsFileSync,
   serializeSafetensors, writeSafetensorsFile,
 } from '../../src/io/safetensors.js';
 import { halfToFloat } from '../../src/io/safetensors-dtypes.js';
@@ -152,6 +152,14 @@ test('an empty file set is valid; defaults: Float32Array -> F32, Float64Array an
   assert.equal(parseSafetensors(serializeSafetensors({})), { tensors: new Map(), metadata: {} });
   const st = parseSafetensors(serializeSafetensors({ a: { shape: [1], data: new Float32Array([1]) }, b: { shape: [1], data: [2] } }));
   assert.equal([st.tensors.get('a')!.dtype, st.tensors.get('b')!.dtype], ['F32', 'F64']);
+});
+
+test('parseSafetensorsHeader lists tensors in data order without decoding them', () => {
+  const bytes = rawFile({ b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] }, a: { dtype: 'F64', shape: [], data_offsets: [0, 8] } }, 12);
+  const h = parseSafetensorsHeader(bytes);
+  assert.equal(h.entries.map((e) => [e.name, e.begin, e.end]), [['a', 0, 8], ['b', 8, 12]]);
+  assert.is(h.dataStart, bytes.length - 12);
+  assert.equal([...parseSafetensors(bytes).tensors.keys()], ['a', 'b']);
 });
 
 test('files: write then read (async and sync), missing file is a safetensors error naming it', async () => {
