@@ -18,45 +18,57 @@ export function boxRadiusForGaussian(radius: number, passes = PASSES): number {
   return f32(l + a);
 }
 
-/** Reusable line buffers for blurring images up to a given side. */
+/** Reusable line buffers for blurring images of any size. */
 export class GaussianBlurPIL {
-  private line = new Int32Array(0);
+  private a = new Int32Array(0);
+  private b = new Int32Array(0);
 
   /** Blurs `img` (H x W x C uint8, HWC) in place with PIL's GaussianBlur(radius). */
   apply(img: Uint8Array, H: number, W: number, C: number, radius: number): void {
     const r = boxRadiusForGaussian(radius);
     if (r === 0) return;
-    const side = Math.max(H, W);
-    if (this.line.length < side) this.line = new Int32Array(side);
     const { ri, ww, fw } = boxWeights(r);
-    // Horizontal: every row, every channel, 3 passes.
+    const need = Math.max(H, W) + 2 * (ri + 1);
+    if (this.a.length < need) {
+      this.a = new Int32Array(need);
+      this.b = new Int32Array(need);
+    }
+    // Horizontal: every row and channel, 3 passes; then vertical: every column and channel.
     for (let y = 0; y < H; y++) {
       for (let c = 0; c < C; c++) this.blurLine(img, y * W * C + c, C, W, ri, ww, fw);
     }
-    // Vertical: every column, every channel, 3 passes.
     for (let x = 0; x < W; x++) {
       for (let c = 0; c < C; c++) this.blurLine(img, x * C + c, W * C, H, ri, ww, fw);
     }
   }
 
-  /** Three box-blur passes over the n values img[off + i * step]. */
-  private blurLine(img: Uint8Array, off: number, step: number, n: number, radius: number, ww: number, fw: number): void {
-    const line = this.line;
-    const last = n - 1;
+  /**
+   * Three box-blur passes over the n values img[off + i * step]. The line lives in a buffer padded
+   * with pad = r + 1 copies of its end values on each side (PIL replicates the edges), so the
+   * sliding window needs no bounds checks: out[x] = (Σ_{|k|≤r} in[x+k]·ww + (in[x−r−1] + in[x+r+1])·fw + 2²³) >> 24.
+   */
+  private blurLine(img: Uint8Array, off: number, step: number, n: number, r: number, ww: number, fw: number): void {
+    const pad = r + 1;
+    let src = this.a;
+    let dst = this.b;
+    for (let i = 0, p = off; i < n; i++, p += step) src[pad + i] = img[p];
     for (let pass = 0; pass < PASSES; pass++) {
-      for (let i = 0, p = off; i < n; i++, p += step) line[i] = img[p];
-      // Window sum for x = −1: indices −r−1 .. r−1, clamped to the line (edges replicated).
-      let acc = 0;
-      for (let k = -radius - 1; k <= radius - 1; k++) acc += line[k < 0 ? 0 : k > last ? last : k];
-      for (let x = 0, p = off; x < n; x++, p += step) {
-        const sub = x - radius - 1;
-        const add = x + radius;
-        const far = x + radius + 1;
-        acc += line[add > last ? last : add] - line[sub < 0 ? 0 : sub];
-        const bulk = acc * ww + (line[sub < 0 ? 0 : sub] + line[far > last ? last : far]) * fw;
-        img[p] = (bulk + (1 << 23)) >>> 24;
+      const first = src[pad];
+      const last = src[pad + n - 1];
+      for (let k = 0; k < pad; k++) {
+        src[k] = first;
+        src[pad + n + k] = last;
       }
+      // Window sum for x = −1: padded indices pad−1−r .. pad−1+r.
+      let acc = 0;
+      for (let k = pad - 1 - r; k <= pad - 1 + r; k++) acc += src[k];
+      for (let x = 0, i = pad; x < n; x++, i++) {
+        acc += src[i + r] - src[i - r - 1];
+        dst[i] = (acc * ww + (src[i - r - 1] + src[i + r + 1]) * fw + 8388608) >>> 24;
+      }
+      const t = src; src = dst; dst = t;
     }
+    for (let i = 0, p = off; i < n; i++, p += step) img[p] = src[pad + i];
   }
 }
 
