@@ -29,6 +29,8 @@ export interface CheckpointMeta {
   inChans: number;
   /** Generator states by name (augmentation, shuffling, drop path). */
   rng: Record<string, number[]>;
+  /** Running sums of an interrupted epoch (so its log line comes out the same after --resume). */
+  partial?: unknown;
 }
 
 export async function saveCheckpoint(path: string, run: DinoRun, meta: CheckpointMeta): Promise<void> {
@@ -47,6 +49,7 @@ export async function saveCheckpoint(path: string, run: DinoRun, meta: Checkpoin
     config: JSON.stringify(run.config),
     optimizer_steps: JSON.stringify(opt.steps),
     rng: JSON.stringify(meta.rng),
+    partial: JSON.stringify(meta.partial ?? null),
   });
 }
 
@@ -73,7 +76,10 @@ export async function loadCheckpoint(path: string, opts: { backend?: Backend } =
     }
   };
   const config = { ...defaultConfig(), ...parse<Partial<DinoConfig>>('config') };
-  const meta: CheckpointMeta = { epoch: Number(md.epoch), iteration: Number(md.iteration), inChans: Number(md.in_chans), rng: parse('rng') };
+  const meta: CheckpointMeta = {
+    epoch: Number(md.epoch), iteration: Number(md.iteration), inChans: Number(md.in_chans), rng: parse('rng'),
+    partial: md.partial ? parse('partial') : null,
+  };
   if (!Number.isInteger(meta.epoch) || !Number.isInteger(meta.iteration) || !(meta.inChans >= 1)) {
     throw new Error(`checkpoint: ${path}: metadata epoch/iteration/in_chans are not valid (${md.epoch}, ${md.iteration}, ${md.in_chans})`);
   }

@@ -98,7 +98,7 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
       worst[group] = name;
     }
   };
-  await trainStep(run, crops, { lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp }, 0, 0, (k) => {
+  await trainStep(run, crops, { lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp }, 0, 0, { keep: (k) => {
     note('loss', 'loss', k.loss, fx.get('loss'));
     note('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
     note('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
@@ -109,7 +109,7 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
       if (!g) throw new Error(`parity: ${fx.path}: no gradient was computed for ${official}`);
       note('grads', `grad.${official}`, g, ref);
     }
-  });
+  } });
   const sp = new Map(student.namedParameters());
   const tp = new Map(teacher.namedParameters());
   for (const [official, ref] of fx.group('student_after.')) note('after', `student_after.${official}`, sp.get(wrapperKey(official))!, ref);

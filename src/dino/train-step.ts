@@ -41,28 +41,60 @@ export function hyperAt(run: DinoRun, it: number, epoch: number): StepHyper {
   return { lr: s.lr[clampIt], wd: s.wd[clampIt], momentum: s.momentum[clampIt], teacherTemp: s.teacherTemp[Math.min(epoch, s.teacherTemp.length - 1)] };
 }
 
-/**
- * One step on `crops` (2 global crops first, then the local crops; each [B, C, S, S]).
- * `keep` receives the step's intermediate tensors when given (parity checks), and they survive
- * the step's scope.
- */
+/** The intermediate tensors of a step, for parity checks (read them inside the callback). */
+export interface StepTensors {
+  studentOut: Tensor;
+  teacherOut: Tensor;
+  studentFeatures: Tensor;
+  teacherFeatures: Tensor;
+  center: Tensor;
+  loss: Tensor;
+  grads: Map<string, Tensor>;
+}
+
+/** Milliseconds per phase, accumulated (exact on synchronous backends; bench/step.ts). */
+export interface StepTimings {
+  teacher: number;
+  student: number;
+  loss: number;
+  backward: number;
+  update: number;
+}
+
+export interface StepOptions {
+  keep?: (t: StepTensors) => void;
+  timings?: StepTimings;
+}
+
+/** One step on `crops` (2 global crops first, then the local crops; each [B, C, S, S]). */
 export async function trainStep(
-  run: DinoRun, crops: readonly Tensor[], hyper: StepHyper, epoch: number, it: number,
-  keep?: (t: { studentOut: Tensor; teacherOut: Tensor; studentFeatures: Tensor; teacherFeatures: Tensor; center: Tensor; loss: Tensor; grads: Map<string, Tensor> }) => void,
+  run: DinoRun, crops: readonly Tensor[], hyper: StepHyper, epoch: number, it: number, opts: StepOptions = {},
 ): Promise<StepMetrics> {
   const { student, teacher, dinoLoss, center, optimizer, config } = run;
+  const { keep, timings } = opts;
+  let mark = performance.now();
+  const lap = (phase: keyof StepTimings) => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[phase] += now - mark;
+    mark = now;
+  };
   return tidyAsync(async () => {
     optimizer.setSchedule(hyper.lr, hyper.wd);
     const t = noGrad(() => teacher.forward(crops.slice(0, 2))); // [2B, K]
+    lap('teacher');
     const s = student.forward(crops); // [V·B, K]
+    lap('student');
     const centerUsed = center.value;
     const { loss, teacherEntropy, kl } = dinoLoss.forward(s.logits, t.logits, centerUsed, hyper.teacherTemp);
     const [lossValue, entropyValue, klValue] = await Promise.all([loss.item(), teacherEntropy.item(), kl.item()]); // sync point
     if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(lossValue, it);
     const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
     center.update(t.logits);
+    lap('loss');
     zeroGrad(student.parameters());
     backward(loss);
+    lap('backward');
     if (keep) {
       const grads = new Map<string, Tensor>();
       for (const [name, p] of student.namedParameters()) if (p.grad) grads.set(name, p.grad);
@@ -73,6 +105,7 @@ export async function trainStep(
     optimizer.step();
     zeroGrad(student.parameters());
     emaUpdate(teacher, student, hyper.momentum);
+    lap('update');
     return { ...hyper, loss: lossValue, teacherEntropy: entropyValue, kl: klValue };
   });
 }

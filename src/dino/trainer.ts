@@ -1,0 +1,243 @@
+// The DINO training loop (official main_dino.py train_dino / train_one_epoch): shuffled batches
+// with drop_last, multi-crop augmentation on the CPU, one trainStep per batch, a JSON line per
+// epoch in OUT/log.jsonl (the official log.txt keys plus the collapse monitors and k-NN), and
+// OUT/checkpoint.safetensors after every epoch, written atomically.
+//
+// Exact resume: the checkpoint holds weights, AdamW moments and steps, the center, the
+// generators' states and the partial sums of an interrupted epoch; each epoch's shuffle is a
+// function of (seed, epoch). A resumed run therefore draws the same crops and computes the same
+// losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
+// returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
+
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
+import { channelStats } from '../data/stats.js';
+import type { Backend } from '../tensor/backend.js';
+import { Generator } from '../tensor/random.js';
+import { getDefaultBackend } from '../tensor/tensor.js';
+import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
+import { buildDino, type DinoRun } from './build.js';
+import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
+import { type DinoConfig, validateConfig } from './config.js';
+import { extractFeatures } from './features.js';
+import { knnClassify, type KnnResult } from './knn.js';
+import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
+
+export interface StepProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  iteration: number;
+  totalIterations: number;
+  metrics: StepMetrics;
+  imgPerSec: number;
+  etaSeconds: number;
+}
+
+/** One line of log.jsonl: the official keys (train_loss, train_lr, train_wd, epoch) and ours. */
+export interface EpochRecord {
+  epoch: number;
+  train_loss: number;
+  train_lr: number;
+  train_wd: number;
+  train_momentum: number;
+  train_teacher_temp: number;
+  train_teacher_entropy: number;
+  train_kl: number;
+  seconds: number;
+  img_per_s: number;
+  /** k-NN top-1 (fractions) per k, when evaluated this epoch. */
+  knn_top1?: Record<string, number>;
+  /** Which images the k-NN used: 'subset' (per-epoch monitor) or 'full'. */
+  knn_protocol?: string;
+}
+
+export interface TrainOptions {
+  config: DinoConfig;
+  data: DatasetSplits;
+  outDir: string;
+  backend?: Backend;
+  resume?: boolean;
+  /** Polled after every step: true saves a checkpoint and stops (Ctrl-C). */
+  shouldStop?: () => boolean;
+  onStep?: (p: StepProgress) => void;
+  onEpoch?: (r: EpochRecord) => void;
+  onInfo?: (message: string) => void;
+  /** Run the full k-NN after the last epoch (default true when there is a test split). */
+  finalKnn?: boolean;
+}
+
+export interface TrainResult {
+  run: DinoRun;
+  history: EpochRecord[];
+  stopped: boolean;
+  finalKnn: KnnResult | null;
+  checkpoint: string;
+  trainSeconds: number;
+  normalization: { mean: number[]; std: number[] };
+}
+
+interface EpochSums { n: number; loss: number; entropy: number; kl: number; lr: number; wd: number; momentum: number; temp: number; seconds: number }
+const emptySums = (): EpochSums => ({ n: 0, loss: 0, entropy: 0, kl: 0, lr: 0, wd: 0, momentum: 0, temp: 0, seconds: 0 });
+
+export function augmentOptionsFor(c: DinoConfig, norm: { mean: number[]; std: number[] }): AugmentOptions {
+  return {
+    globalCropSize: c.globalCropSize, localCropSize: c.localCropSize, globalCropsScale: c.globalCropsScale, localCropsScale: c.localCropsScale,
+    localCropsNumber: c.localCropsNumber, cropRatio: [3 / 4, 4 / 3], flipProb: 0.5, colorJitterProb: c.colorJitterProb,
+    brightness: c.brightness, contrast: c.contrast, saturation: c.saturation, hue: c.hue, grayscaleProb: c.grayscaleProb,
+    blurProbGlobal1: c.blurProb[0], blurProbGlobal2: c.blurProb[1], blurProbLocal: c.blurProb[2], blurSigma: c.blurSigma,
+    solarizeProb: c.solarizationProb, mean: norm.mean, std: norm.std,
+  };
+}
+
+/** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
+export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
+  const s = channelStats(ds, Math.min(ds.length, 10000));
+  return { mean: s.mean.map((v) => Number(v.toFixed(4))), std: s.std.map((v) => Number(v.toFixed(4))) };
+}
+
+/** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
+export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
+  return new Generator((seed * 1000003 + epoch * 7919 + 17) >>> 0).permutation(n);
+}
+
+export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
+  let config = opts.config;
+  validateConfig(config);
+  const backend = opts.backend ?? getDefaultBackend();
+  const info = opts.onInfo ?? (() => {});
+  const train = opts.data.train;
+  const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
+  const itersPerEpoch = Math.floor(N / config.batchSize);
+  if (itersPerEpoch === 0) {
+    throw new Error(`train: --batch-size ${config.batchSize} is larger than the ${N} training images (the last incomplete batch is dropped, as official)`);
+  }
+  mkdirSync(opts.outDir, { recursive: true });
+  const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
+  const logPath = join(opts.outDir, 'log.jsonl');
+
+  const norm = normalizationOf(train);
+  let run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+  const augGen = new Generator(config.seed + 1000);
+  let startIt = 0;
+  let sums = emptySums();
+  let history: EpochRecord[] = [];
+  if (opts.resume && existsSync(ckptPath)) {
+    const ck = await loadCheckpoint(ckptPath, { backend });
+    if (ck.meta.inChans !== train.channels) throw new Error(`--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel images, the data has ${train.channels}`);
+    config = { ...ck.config, epochs: config.epochs };
+    run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+    restoreRun(run, ck);
+    if (ck.meta.rng.model) run.generator.setState(ck.meta.rng.model);
+    if (ck.meta.rng.augment) augGen.setState(ck.meta.rng.augment);
+    startIt = ck.meta.iteration;
+    sums = (ck.meta.partial as EpochSums | null) ?? emptySums();
+    history = readLog(logPath).filter((r) => r.epoch < Math.floor(startIt / itersPerEpoch));
+    writeFileSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
+    info(`resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, iteration ${startIt}`);
+  } else {
+    if (opts.resume) info(`--resume: no checkpoint in ${opts.outDir}, starting from scratch`);
+    writeFileSync(logPath, '');
+  }
+  const aug = new DataAugmentationDINO(augmentOptionsFor(config, norm), train.channels);
+  const total = config.epochs * itersPerEpoch;
+  const save = (iteration: number, partial: EpochSums | null) =>
+    saveCheckpoint(ckptPath, run, {
+      epoch: Math.floor(iteration / itersPerEpoch), iteration, inChans: train.channels,
+      rng: { model: run.generator.state(), augment: augGen.state() }, partial,
+    });
+
+  const t0 = performance.now();
+  let stepsTimed = 0;
+  let stepSecondsTotal = 0;
+  let stopped = false;
+  for (let it = startIt; it < total && !stopped; ) {
+    const epoch = Math.floor(it / itersPerEpoch);
+    const order = epochOrder(config.seed, epoch, N);
+    for (let step = it - epoch * itersPerEpoch; step < itersPerEpoch; step++, it++) {
+      const ts = performance.now();
+      const images = Array.from({ length: config.batchSize }, (_, b) => train.image(order[step * config.batchSize + b]));
+      const crops = aug.applyTensors(images, augGen, { backend });
+      const m = await trainStep(run, crops, hyperAt(run, it, epoch), epoch, it);
+      for (const c of crops) c.dispose();
+      const dt = (performance.now() - ts) / 1000;
+      stepsTimed++;
+      stepSecondsTotal += dt;
+      sums.n++; sums.loss += m.loss; sums.entropy += m.teacherEntropy; sums.kl += m.kl; sums.lr += m.lr; sums.wd += m.wd;
+      sums.momentum += m.momentum; sums.temp += m.teacherTemp; sums.seconds += dt;
+      const perStep = stepSecondsTotal / stepsTimed;
+      opts.onStep?.({
+        epoch, epochs: config.epochs, step: step + 1, stepsPerEpoch: itersPerEpoch, iteration: it + 1, totalIterations: total,
+        metrics: m, imgPerSec: config.batchSize / dt, etaSeconds: perStep * (total - it - 1),
+      });
+      if (opts.shouldStop?.() && it + 1 < total) {
+        if (step + 1 < itersPerEpoch) {
+          await save(it + 1, sums);
+          info(`stopped after iteration ${it + 1}; saved ${ckptPath} (continue with --resume)`);
+          stopped = true;
+          it++;
+          break;
+        }
+      }
+    }
+    if (stopped) break;
+    // end of epoch: log line, checkpoint
+    const rec: EpochRecord = {
+      epoch, train_loss: sums.loss / sums.n, train_lr: sums.lr / sums.n, train_wd: sums.wd / sums.n, train_momentum: sums.momentum / sums.n,
+      train_teacher_temp: sums.temp / sums.n, train_teacher_entropy: sums.entropy / sums.n, train_kl: sums.kl / sums.n,
+      seconds: sums.seconds, img_per_s: (sums.n * config.batchSize) / sums.seconds,
+    };
+    const lastEpoch = epoch === config.epochs - 1;
+    if (opts.data.test && config.knnEvery > 0 && (epoch + 1) % config.knnEvery === 0 && !lastEpoch) {
+      const r = evaluateKnn(run, train, opts.data.test, config, norm, backend, config.knnSubset);
+      rec.knn_top1 = r.top1;
+      rec.knn_protocol = `subset: ${Math.min(config.knnSubset, N)} train / ${Math.min(config.knnSubset, opts.data.test.length)} test`;
+    }
+    history.push(rec);
+    appendFileSync(logPath, JSON.stringify(rec) + '\n');
+    await save(it, null);
+    if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
+      copyFileSync(ckptPath, join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`));
+    }
+    opts.onEpoch?.(rec);
+    sums = emptySums();
+    if (opts.shouldStop?.() && it < total) {
+      info(`stopped after epoch ${epoch}; saved ${ckptPath} (continue with --resume)`);
+      stopped = true;
+    }
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  let finalKnn: KnnResult | null = null;
+  if (!stopped && opts.data.test && (opts.finalKnn ?? true)) {
+    info(`k-NN evaluation: ${N} training images as the memory bank, ${opts.data.test.length} test images`);
+    finalKnn = evaluateKnn(run, train, opts.data.test, config, norm, backend, Infinity, N);
+    const last = history[history.length - 1];
+    if (last) {
+      last.knn_top1 = finalKnn.top1;
+      last.knn_protocol = `full: ${N} train / ${opts.data.test.length} test`;
+      writeFileSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
+    }
+  }
+  return { run, history, stopped, finalKnn, checkpoint: ckptPath, trainSeconds, normalization: norm };
+}
+
+/** Teacher-backbone k-NN: `limit` images of each split (the bank never exceeds `bankLimit`). */
+export function evaluateKnn(
+  run: DinoRun, train: ImageDataset, test: ImageDataset, config: DinoConfig, norm: { mean: number[]; std: number[] },
+  backend: Backend, limit: number, bankLimit = Infinity,
+): KnnResult {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const nTrain = Math.min(train.length, limit, bankLimit);
+  const nTest = Math.min(test.length, limit);
+  const fopts = { size: config.globalCropSize, mean: norm.mean, std: norm.std, backend };
+  const bank = extractFeatures(run.teacher.backbone, train, { ...fopts, indices: range(nTrain) });
+  const queries = extractFeatures(run.teacher.backbone, test, { ...fopts, indices: range(nTest) });
+  return knnClassify(bank, queries, { ks: config.knnK, temperature: config.knnTemperature, backend, numClasses: test.classes?.length });
+}
+
+export function readLog(path: string): EpochRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
+}
