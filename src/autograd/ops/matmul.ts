@@ -37,7 +37,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     // b is one matrix: fold a's batch into its rows, one product [R, K]·[K, N]
     return matmulFolded(a, reshape(b, [K, N]), b.shape);
   }
-  const batch = broadcastShapes('matmul (batch dimensions)', batchA, batchB);
+  for (let i = 1; i <= Math.min(batchA.length, batchB.length); i++) {
+    const da = batchA[batchA.length - i];
+    const db = batchB[batchB.length - i];
+    if (da !== db && da !== 1 && db !== 1) {
+      // named by the full shapes and the axis counted from their end, not the batch prefixes
+      throw new ShapeError(
+        `matmul: batch dimensions cannot be broadcast: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)} (dim ${-i - 2}: ${da} ≠ ${db})`,
+      );
+    }
+  }
+  const batch = broadcastShapes('matmul', batchA, batchB);
   const B = prod(batch);
   // a batch broadcast other than "same" or "one matrix for all" is materialised
   const aFull = sameShape(batchA, batch) ? a : prod(batchA) === 1 ? a : expand(a, [...batch, M, K]);

@@ -2,7 +2,7 @@
 // expand (broadcastTo), indexSelect, squeeze/unsqueeze. Every copying op is one kernel:
 // permute, slice and expand are copyStrided with the strides of the view.
 
-import { broadcastShapes, broadcastStrides, collapseDims, fmtShape, normAxis, ShapeError, sameShape, sizeOf, stridesOf, checkShape } from '../../tensor/shape.js';
+import { broadcastStrides, collapseDims, fmtShape, normAxis, ShapeError, sameShape, sizeOf, stridesOf, checkShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkCompatible, record, run } from '../function.js';
 import { unbroadcast } from './elementwise.js';
@@ -39,7 +39,11 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
 
 /** Inserts a size-1 axis at `axis` (−1 appends). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  const a = normAxis('unsqueeze', axis, x.ndim + 1);
+  const r = x.ndim + 1; // the rank after insertion, against which the axis is resolved
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) {
+    throw new ShapeError(`unsqueeze: axis ${axis} is out of range for inserting into ${fmtShape(x.shape)} (expected ${-r}..${r - 1})`);
+  }
+  const a = normAxis('unsqueeze', axis, r);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
 
@@ -193,9 +197,12 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
 /** Broadcasts to `shape` (NumPy rules), copying; the gradient sums back (broadcastTo). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkShape('expand', shape);
-  const out = broadcastShapes('expand', x.shape, shape);
-  if (!sameShape(out, shape)) {
-    throw new ShapeError(`expand: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)}`);
+  // one-directional: each dimension of x must equal the target's or be 1
+  const lead = shape.length - x.ndim;
+  const bad = lead < 0 ? -1 : x.shape.findIndex((d, i) => d !== 1 && d !== shape[i + lead]);
+  if (lead < 0 || bad >= 0) {
+    const why = lead < 0 ? `${x.ndim} dimensions, the target only ${shape.length}` : `dim ${bad - x.ndim}: ${x.shape[bad]} ≠ ${shape[bad + lead]}`;
+    throw new ShapeError(`expand: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)} (${why})`);
   }
   if (sameShape(x.shape, shape)) return x;
   const c = collapseDims(shape, [broadcastStrides(x.shape, shape)]);
