@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DatasetSplits, ImageDataset } from './image-dataset.js';
+import type { DatasetSplits } from './image-dataset.js';
 import { loadIdxDirectory } from './idx.js';
 
 /** Images per class in the embedded train split. */
@@ -34,7 +34,7 @@ export function embeddedDataDir(): string {
  * The embedded Fashion-MNIST: `train` 10 000 images (1 000 per class), `test` the official 10 000
  * test images; 1 channel, 28x28, labels with the Fashion-MNIST class names.
  */
-export function loadEmbeddedFashionMnist(): { train: ImageDataset; test: ImageDataset } & DatasetSplits {
+export function loadEmbeddedFashionMnist(): Required<DatasetSplits> {
   const dir = embeddedDataDir();
   if (!existsSync(dir)) {
     throw new Error(`the embedded Fashion-MNIST is missing: ${dir} does not exist (a broken install? regenerate it with \`npx tsx tools/make-embedded-data.ts\`)`);

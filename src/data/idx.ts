@@ -2,6 +2,7 @@
 // http://yann.lecun.com/exdb/mnist/), plain or gzipped (detected by the gzip magic, not the name).
 // Layout: 2 zero bytes, a type byte (0x08 = unsigned byte, the only type these data sets use), the
 // number of dimensions, each dimension as a big-endian uint32, then the values in row-major order.
+// Also the folders of the four (Fashion-)MNIST files as train/test datasets (loadIdxDirectory).
 // Official counterpart: torchvision.datasets.FashionMNIST (read_image_file / read_label_file).
 // Every error names the file and says what is wrong (bad magic, truncated, wrong dimensions).
 
@@ -63,7 +64,8 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   if (have > count) {
     throw new Error(`${name}: ${have - count} unexpected bytes after the data of dimensions [${dims.join(', ')}]`);
   }
-  return { dims, data: raw.subarray(headerLen) };
+  // A plain Uint8Array view (not a Buffer), so that pixel loops downstream stay monomorphic.
+  return { dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerLen, count) };
 }
 
 /** Reads an idx file from disk (gzipped or not). */
