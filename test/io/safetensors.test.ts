@@ -36,7 +36,7 @@ test('round trip: serialize then parse gives the same tensors, order and metadat
       }
       assert.equal({ ...st.metadata }, Object.keys(metadata).length > 0 ? { ...metadata } : {});
     }),
-    { numRuns: 300 },
+    { numRuns: 150 },
   );
 });
 
