@@ -1,5 +1,6 @@
 // Dataset containers and statistics: PackedImageDataset views and checks, subsetDataset,
-// channelStats per channel against a hand-computed example.
+// ListImageDataset with mixed sizes, and channelStats per channel against a hand-computed example
+// (src/data/image-dataset.ts, src/data/stats.ts; torchvision Dataset / Normalize statistics).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ListImageDataset, PackedImageDataset, subsetDataset } from '../../src/data/image-dataset.js';

@@ -1,5 +1,6 @@
-// The embedded Fashion-MNIST: class balanced with the expected counts and shapes, found relative
-// to the module, the default of loadDataset(), and its stated pixel statistics.
+// The embedded Fashion-MNIST (data/fashion-mnist, made by tools/make-embedded-data.ts): class
+// balanced with the expected counts and shapes, found relative to the module, the default of
+// loadDataset(), and its stated pixel statistics (FASHION_MNIST_STATS).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
