@@ -94,7 +94,7 @@ test('dtype and backend mismatches', () => {
   // a second backend: a float32-only one named gpu (cpu kernels underneath, for the test)
   const other = new CpuBackend();
   Object.defineProperty(other, 'name', { value: 'gpu' });
-  other.supportsDtype = (d) => d === 'float32';
+  Object.defineProperty(other, 'supportsDtype', { value: (d: string) => d === 'float32' });
   const g = zeros([2], { backend: other });
   throwsExactly(() => add(z(2), g), 'add: tensors are on different backends (cpu and gpu); move one with toBackend()', false);
   throwsExactly(() => concat([z(2), g]), 'concat: tensors are on different backends (cpu and gpu); move one with toBackend()', false);
