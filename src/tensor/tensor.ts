@@ -14,7 +14,7 @@
 import type { Backend, Storage } from './backend.js';
 import { cpu } from './cpu/index.js';
 import { type DType, type TypedArray, allocArray } from './dtype.js';
-import { fmtShape, sizeOf } from './shape.js';
+import { ShapeError, checkShape, fmtShape, sizeOf } from './shape.js';
 
 /** The autograd record of how a tensor was computed (filled in by src/autograd). */
 export interface GradNode {
@@ -101,6 +101,10 @@ export class Tensor {
 
   /** A tensor of another shape sharing this one's storage (no copy, no autograd record). */
   view(shape: readonly number[]): Tensor {
+    checkShape('view', shape);
+    if (sizeOf(shape) !== this.size) {
+      throw new ShapeError(`view: cannot view ${fmtShape(this.shape)} (${this.size} elements) as ${fmtShape(shape)}`);
+    }
     return new Tensor(this.storage, shape, this.backend, this);
   }
 

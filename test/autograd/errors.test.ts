@@ -70,6 +70,8 @@ test('reshape and other shape arguments', () => {
   throwsExactly(() => indexSelect(z(2, 3), 1, [0, 3]), 'indexSelect: index 3 at position 1 is out of range for axis 1 of size 3 in [2, 3]');
   throwsExactly(() => layerNorm(z(2, 3), z(4), z(3)), 'layerNorm: weight [4] and bias [3] must both be [3] for x [2, 3]');
   throwsExactly(() => softmax(z()), 'softmax: x must have at least 1 dimension, got []');
+  throwsExactly(() => z(3).view([4]), 'view: cannot view [3] (3 elements) as [4]');
+  throwsExactly(() => z(4).view([2, -2]), 'view: shape [2, -2] has an invalid dimension -2 at axis 1 (expected a non-negative integer)');
 });
 
 test('creation: ragged nested arrays, data length vs shape, dtypes', () => {
