@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  add, beginScope, cpu, endScope, exp, keep, layerNorm, linear, logSoftmax, matmul, mean, mul, randn, reshape, softmax, sum,
+  add, beginScope, cpu, endScope, exp, full, keep, layerNorm, linear, logSoftmax, matmul, mean, mul, randn, reshape, softmax, sum,
   tensor, tidy, tidyAsync, Generator, gelu, type Tensor,
 } from '../../src/index.js';
 
@@ -134,6 +134,17 @@ test('using a disposed tensor gives the documented error', async () => {
   let z!: Tensor;
   tidy(() => { z = tensor([1, 2]); });
   assert.throws(() => mul(z, z), (e: Error) => e.message === disposedMessage('[2]'));
+});
+
+test('an asynchronous read sees the values at the time of the call, even if the buffer is reused', async () => {
+  const t = tidy(() => mul(tensor([1, 2, 3]), 1)); // a pooled buffer
+  const data = t.data();
+  const item = tidy(() => mul(tensor([5]), 1)).item();
+  t.dispose(); // the buffer goes back to the pool ...
+  full([3], 9); // ... and is handed to the next kernel of that size before the awaits resume
+  full([1], 9);
+  assert.equal([...(await data)], [1, 2, 3]);
+  assert.is(await item, 5);
 });
 
 test('assign replaces storage in place; views keep the old values', () => {

@@ -104,7 +104,9 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
 
   read(s: CpuStorage): Promise<TypedArray> {
-    return Promise.resolve(s.data);
+    // a snapshot taken now, as a gpu readback is: by the time the caller's await resumes, the
+    // tensor may have been disposed and its buffer reused by another kernel from the pool
+    return Promise.resolve(s.data.slice());
   }
 
   readSync(s: CpuStorage): TypedArray {
