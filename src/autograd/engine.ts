@@ -35,6 +35,11 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
     seed = noGrad(() => onesLike(root));
   } else if (!sameShape(seed.shape, root.shape)) {
     throw new ShapeError(`backward: the seed has shape ${fmtShape(seed.shape)} but the tensor is ${fmtShape(root.shape)}`);
+  } else if (seed.dtype !== root.dtype || seed.backend !== root.backend) {
+    // otherwise the leaves' .grad would silently come out in the seed's dtype or backend
+    throw new Error(
+      `backward: the seed is ${seed.dtype} on ${seed.backend.name} but the tensor is ${root.dtype} on ${root.backend.name}`,
+    );
   }
 
   const order = topologicalOrder(root);

@@ -130,6 +130,9 @@ test('seed gradients: a non-scalar output needs one of its own shape', () => {
   assert.throws(() => y.backward(), (e: Error) => e.message === 'backward: a seed gradient is needed for a non-scalar tensor of shape [3]');
   assert.throws(() => backward(y, tensor([1, 1], { dtype: 'float64' })), (e: Error) =>
     e.message === 'backward: the seed has shape [2] but the tensor is [3]');
+  // the seed's dtype must match too, or the leaves' gradients would come out in the wrong dtype
+  assert.throws(() => y.backward(tensor([1, 1, 1])), (e: Error) =>
+    e.message === 'backward: the seed is float32 on cpu but the tensor is float64 on cpu');
   y.backward(tensor([1, 10, 100], { dtype: 'float64' }));
   assert.equal(grad(x), [2, 20, 200]);
   // a one-element tensor of any rank is seeded with 1; a leaf root gets the seed itself
