@@ -35,9 +35,11 @@ const binaries: BinaryCase[] = [
 
 for (const c of binaries) {
   test(`${c.name}: broadcasting forward vs naive, float32 vs float64`, () => {
-    check(fc.record({ shapes: broadcastPairArb(4, 4), sa: seedArb, sb: seedArb }), ({ shapes, sa, sb }) => {
-      const a = arr(shapes.a, sa);
-      const b = arr(shapes.b, sb, c.bData);
+    // magnitudes from tiny to large (the relative tolerances hold at any scale)
+    const arb = fc.record({ shapes: broadcastPairArb(4, 4), sa: seedArb, sb: seedArb, scale: fc.constantFrom(1, 1e-3, 1e4) });
+    check(arb, ({ shapes, sa, sb, scale }) => {
+      const a = arr(shapes.a, sa, { scale });
+      const b = c.bData ? arr(shapes.b, sb, { lo: c.bData.lo * scale, hi: c.bData.hi * scale }) : arr(shapes.b, sb, { scale });
       assertTensor(c.op(t64(a), t64(b)), naiveBinary(c.naive, a, b), {}, c.name);
       assertF32Agrees(c.op, [a, b], { ulps: c.ulps }, c.name);
     }, 60);
