@@ -7,10 +7,11 @@
 // for 16 MB here). Buffers that wrap user data (upload without copy) never enter the pool.
 
 import type { Backend, Storage } from '../backend.js';
-import { allocArray, type DType, type TypedArray } from '../dtype.js';
+import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { matmul } from './matmul.js';
+import { gemmPool } from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -44,7 +45,7 @@ class BufferPool {
       return buf;
     }
     this.freshAllocations++;
-    return allocArray(dtype, n);
+    return allocSharedArray(dtype, n);
   }
 
   give(buf: TypedArray): void {
@@ -95,9 +96,13 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.scratch;
   }
 
+  /**
+   * Host data becomes storage. Data in a SharedArrayBuffer may be kept as it is (copy false);
+   * anything else is copied into a pooled shared buffer, so worker threads can read it.
+   */
   upload(data: TypedArray, copy: boolean): CpuStorage {
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-    if (!copy) return { dtype, size: data.length, data, pooled: false };
+    if (!copy && data.buffer instanceof SharedArrayBuffer) return { dtype, size: data.length, data, pooled: false };
     const s = this.alloc(dtype, data.length);
     s.data.set(data);
     return s;
@@ -207,7 +212,11 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   matmul(a: CpuStorage, b: CpuStorage, batch: number, M: number, K: number, N: number,
     aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean) {
-    return this.out(a.dtype, batch * M * N, (o) => matmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB));
+    return this.out(a.dtype, batch * M * N, (o) => {
+      if (!gemmPool().tryMatmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB)) {
+        matmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
+      }
+    });
   }
 
   copyStrided(x: CpuStorage, shape: number[], strides: number[], offset: number) {

@@ -14,16 +14,19 @@ export function matmul(
   batch: number, M: number, K: number, N: number,
   aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean,
 ): void {
-  const ars = transA ? 1 : K;
-  const acs = transA ? M : 1;
-  const brs = transB ? 1 : N;
-  const bcs = transB ? K : 1;
+  const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
   for (let t = 0; t < batch; t++) {
     gemm(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
   }
 }
 
-function gemm(
+/** Element strides of op(A) (rows, columns) and op(B) for the given transposes. */
+export function matmulStrides(M: number, K: number, N: number, transA: boolean, transB: boolean): { ars: number; acs: number; brs: number; bcs: number } {
+  return { ars: transA ? 1 : K, acs: transA ? M : 1, brs: transB ? 1 : N, bcs: transB ? K : 1 };
+}
+
+/** out[oOff + i·N + j] = Σ_k A(i, k)·B(k, j) for an M×N block (also used by worker threads). */
+export function gemm(
   out: TypedArray, oOff: number,
   a: TypedArray, aOff: number, ars: number, acs: number,
   b: TypedArray, bOff: number, brs: number, bcs: number,

@@ -1,0 +1,133 @@
+// Worker threads for the cpu backend's matrix products: the same TypeScript gemm (matmul.ts)
+// runs on several cores, each thread on its own rows (or its own batch entries) of the output.
+// Buffers from the cpu pool live in SharedArrayBuffers, so a worker reads and writes them in
+// place; the main thread computes its share, then blocks on Atomics.wait until the workers
+// signal completion (ops are synchronous, see docs/ARCHITECTURE.md). Small products run on the
+// main thread alone (a round trip costs ~0.1 ms).
+// Threads: MINI_DINO_THREADS (default: the number of cores, at most 8; 1 disables).
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { TypedArray } from '../dtype.js';
+import { gemm, matmulStrides } from './matmul.js';
+
+/** Multiply-adds below which a product is not worth splitting. */
+const MIN_PARALLEL_MACS = 1 << 18;
+
+/** One block of rows: output offset, A offset, B offset, rows. */
+export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
+
+export interface GemmTask {
+  out: TypedArray;
+  a: TypedArray;
+  b: TypedArray;
+  jobs: GemmJob[];
+  ars: number; acs: number; brs: number; bcs: number;
+  K: number; N: number;
+  flags: Int32Array;
+  slot: number;
+}
+
+export function runGemmJobs(t: Omit<GemmTask, 'flags' | 'slot'>): void {
+  for (const [oOff, aOff, bOff, rows] of t.jobs) gemm(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
+}
+
+export function configuredThreads(): number {
+  const env = Number(process.env.MINI_DINO_THREADS);
+  if (Number.isInteger(env) && env >= 1) return Math.min(env, 64);
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+const isShared = (x: TypedArray) => x.buffer instanceof SharedArrayBuffer;
+
+class GemmPool {
+  private workers: Worker[] = [];
+  private readonly flags: Int32Array;
+
+  constructor(readonly threads: number) {
+    this.flags = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads)));
+  }
+
+  private started = false;
+
+  /**
+   * Starts the workers and waits (blocking, at most 20 s) until each has loaded its module and
+   * raised its flag. Run from TypeScript sources (tsx), a worker registers tsx itself: Node 20
+   * does not apply --import to worker threads. If a worker does not come up, threads are turned
+   * off with a warning instead of hanging.
+   */
+  private ensureWorkers(): boolean {
+    if (this.started) return this.workers.length > 0;
+    this.started = true;
+    const self = new URL(import.meta.url);
+    const ts = self.pathname.endsWith('.ts');
+    const workerData = { url: new URL(`./worker${ts ? '.ts' : '.js'}`, self).href, tsx: ts ? import.meta.resolve('tsx/esm/api') : null, flags: this.flags };
+    const boot = `const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.url);
+})().catch((e) => { console.error('mini-dino cpu worker failed to start:', e); });`;
+    for (let i = 0; i < this.threads - 1; i++) {
+      Atomics.store(this.flags, i, 0);
+      const w = new Worker(boot, { eval: true, workerData: { ...workerData, slot: i } });
+      w.unref();
+      this.workers.push(w);
+    }
+    const deadline = Date.now() + 20000;
+    for (let i = 0; i < this.workers.length; i++) {
+      while (Atomics.load(this.flags, i) === 0 && Date.now() < deadline) Atomics.wait(this.flags, i, 0, 100);
+      if (Atomics.load(this.flags, i) !== 1) {
+        process.stderr.write('mini-dino: cpu worker threads did not start; running matrix products on one thread (MINI_DINO_THREADS=1 silences this)\n');
+        for (const w of this.workers) void w.terminate();
+        this.workers = [];
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runs the product over `threads` threads; returns false when it should run serially. */
+  tryMatmul(out: TypedArray, a: TypedArray, b: TypedArray, batch: number, M: number, K: number, N: number,
+    aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean): boolean {
+    if (this.threads < 2 || batch * M * K * N < MIN_PARALLEL_MACS || !isShared(out) || !isShared(a) || !isShared(b)) return false;
+    if (!this.ensureWorkers()) return false;
+    const s = matmulStrides(M, K, N, transA, transB);
+    // every (batch entry, row block) job, then dealt out in contiguous shares
+    const parts = this.threads;
+    const shares: GemmJob[][] = Array.from({ length: parts }, () => []);
+    if (batch >= parts) {
+      for (let p = 0; p < parts; p++) {
+        const t0 = Math.floor((batch * p) / parts);
+        const t1 = Math.floor((batch * (p + 1)) / parts);
+        for (let t = t0; t < t1; t++) shares[p].push([t * M * N, t * aBatchStride, t * bBatchStride, M]);
+      }
+    } else {
+      for (let t = 0; t < batch; t++) {
+        for (let p = 0; p < parts; p++) {
+          const r0 = 4 * Math.floor((M * p) / parts / 4);
+          const r1 = p === parts - 1 ? M : 4 * Math.floor((M * (p + 1)) / parts / 4);
+          if (r1 > r0) shares[p].push([t * M * N + r0 * N, t * aBatchStride + r0 * s.ars, t * bBatchStride, r1 - r0]);
+        }
+      }
+    }
+    const flags = this.flags;
+    for (let w = 0; w < this.workers.length; w++) {
+      Atomics.store(flags, w, 0);
+      const task: GemmTask = { out, a, b, jobs: shares[w + 1], ...s, K, N, flags, slot: w };
+      this.workers[w].postMessage(task);
+    }
+    runGemmJobs({ out, a, b, jobs: shares[0], ...s, K, N });
+    for (let w = 0; w < this.workers.length; w++) {
+      while (Atomics.load(flags, w) === 0) Atomics.wait(flags, w, 0, 1000);
+      if (Atomics.load(flags, w) !== 1) throw new Error('cpu backend: a matmul worker thread failed (see its message above)');
+    }
+    return true;
+  }
+}
+
+let pool: GemmPool | null = null;
+
+/** The process-wide pool (created on first use with configuredThreads()). */
+export function gemmPool(): GemmPool {
+  return (pool ??= new GemmPool(configuredThreads()));
+}
