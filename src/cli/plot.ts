@@ -57,9 +57,14 @@ export function trainingSvg(history: readonly EpochRecord[], opts: TrainingSvgOp
   const k = chooseK(history, opts.k);
   const knnRecords = k === null ? [] : history.filter((r) => r.knn_top1?.[k] !== undefined);
   const knnPt = (r: EpochRecord) => [x(r), 100 * r.knn_top1![k!]] as Pt;
-  const full = knnRecords.filter((r) => r.knn_protocol === 'full');
-  const monitor = knnRecords.filter((r) => r.knn_protocol !== 'full');
-  const knnNote = full.length && monitor.length ? '● per-epoch monitor (subset)   ○ full test set' : full.length ? 'on the full test set' : 'on held-out images';
+  // the trainer writes 'subset: 2000 train / 2000 test' for the per-epoch monitor and 'full: …' at the end
+  const isFull = (r: EpochRecord) => (r.knn_protocol ?? '').startsWith('full');
+  const full = knnRecords.filter(isFull);
+  const monitor = knnRecords.filter((r) => !isFull(r));
+  const describe = (rs: EpochRecord[], fallback: string) => rs[rs.length - 1]?.knn_protocol ?? fallback;
+  const knnNote = full.length && monitor.length
+    ? `● ${describe(monitor, 'per-epoch monitor')}   ○ ${describe(full, 'full')}`
+    : `weighted k-NN, ${full.length ? describe(full, 'full test set') : describe(monitor, 'held-out images')}`;
   const panels: Panel[] = [
     {
       title: 'DINO loss', note: 'cross-entropy H(P_t, P_s), mean over the epoch', color: '#3b6fb6', yLabel: 'loss',
@@ -76,7 +81,7 @@ export function trainingSvg(history: readonly EpochRecord[], opts: TrainingSvgOp
     },
     {
       title: `k-NN top-1${k === null ? '' : `, k = ${k}`}`, color: '#c0392b', yLabel: 'top-1 (%)',
-      note: `weighted k-NN, ${knnNote}`,
+      note: knnNote,
       points: (monitor.length ? monitor : full).map(knnPt), rings: monitor.length ? full.map(knnPt) : undefined, fmt: (v) => `${v.toFixed(1)}%`,
       empty: 'no k-NN evaluation in this run yet',
     },

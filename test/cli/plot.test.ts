@@ -106,11 +106,12 @@ test('no k-NN, a single epoch, an empty history, non-finite values: still valid'
 });
 
 test('k choice, full-test-set rings, per-step loss, escaping, errors', () => {
-  const h = [record(0, { knn_top1: { '10': 0.4, '200': 0.5 }, knn_protocol: 'subset' }), record(1, { knn_top1: { '10': 0.45, '200': 0.55 }, knn_protocol: 'full' })];
+  const h = [record(0, { knn_top1: { '10': 0.4, '200': 0.5 }, knn_protocol: 'subset: 20 train / 20 test' }), record(1, { knn_top1: { '10': 0.45, '200': 0.55 }, knn_protocol: 'full: 100 train / 50 test' })];
   const svg = parseXml(trainingSvg(h, { outDim: 16, title: 'a <b> & "c"', stepLoss: Array.from({ length: 2000 }, (_, i) => 9 - i / 1000) })).children[0];
   const knn = panelOf(svg, /^k-NN top-1, k = 10$/); // no k = 20: the smallest k
   assert.ok(knn);
   assert.is(all(knn, 'circle').filter((c) => c.attrs.fill === '#fff').length, 1, 'the full evaluation is a ring');
+  assert.ok(texts(knn).includes('● subset: 20 train / 20 test   ○ full: 100 train / 50 test'));
   assert.ok(texts(svg).includes('a &lt;b&gt; &amp; &quot;c&quot;'));
   const steps = all(panelOf(svg, /^DINO loss$/), 'polyline')[0];
   const n = steps.attrs.points.split(' ').length;
