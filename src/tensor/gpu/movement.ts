@@ -95,7 +95,7 @@ function mergePad(inShape: number[], outShape: number[], starts: number[]) {
   const outs: number[] = [];
   const sts: number[] = [];
   for (let d = 0; d < inShape.length; d++) {
-    if (outShape[d] === 1) continue; // then in = 1 and start = 0
+    if (inShape[d] === 1 && outShape[d] === 1) continue; // start is 0: nothing to address
     const k = ins.length - 1;
     if (k >= 0 && starts[d] === 0 && inShape[d] === outShape[d]) {
       ins[k] *= inShape[d];

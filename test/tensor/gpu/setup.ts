@@ -1,0 +1,109 @@
+// Shared by the gpu suites: the backend under test, running one kernel on gpu and cpu from the
+// same host data, and a float32 closeness check with an explicit per-element tolerance.
+//
+// The mode is MINI_DINO_GPU_MODE (npm run test:gpu sets webgpu), else webasm (CI). Tolerances are
+// written per kernel in the test files as multiples of u = 2⁻²⁴ (float32 unit roundoff) times the
+// magnitudes that enter each output; WEBGPU widens only the kernels whose WGSL builtins the spec
+// allows to be inexact (exp: 3 + 2|x| ulp, log: 3 ulp, division and sqrt: 2.5 ulp).
+
+import type { Backend, Storage } from '../../../src/tensor/backend.js';
+import { cpu } from '../../../src/tensor/cpu/index.js';
+import type { GpuMode } from '../../../src/tensor/gpu/index.js';
+import { createGpuBackend } from '../../../src/tensor/gpu/mode.js';
+import { Generator } from '../../../src/tensor/random.js';
+
+export const MODE = (process.env.MINI_DINO_GPU_MODE || 'webasm') as GpuMode;
+export const WEBGPU = MODE === 'webgpu';
+export const gpu = await createGpuBackend({ mode: MODE });
+export { cpu };
+
+/** float32 unit roundoff. */
+export const U = 2 ** -24;
+/** Extra ulp a WGSL builtin may be off by (0 on webasm, whose Math imports are the cpu's). */
+export const wgsl = (ulps: number) => (WEBGPU ? ulps : 0);
+
+/** n normal values (scale `scale`) from a seed: fast-check draws the seed, not the values. */
+export function normals(n: number, seed: number, scale = 1): Float32Array {
+  const g = new Generator(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = g.normal() * scale;
+  return a;
+}
+
+export function uniforms(n: number, seed: number, lo: number, hi: number): Float32Array {
+  const g = new Generator(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = g.uniformRange(lo, hi);
+  return a;
+}
+
+type Call<S extends Storage> = (k: Backend<S>, inputs: S[]) => S | S[];
+
+/** Runs `call` on the gpu and the cpu backend with the same inputs; returns both outputs. */
+export async function both(inputs: Float32Array[], call: Call<Storage>, on: Backend = gpu as unknown as Backend): Promise<{ got: Float32Array[]; want: Float32Array[] }> {
+  const run = async (k: Backend) => {
+    const ins = inputs.map((a) => k.upload(a, true));
+    const out = call(k, ins);
+    const outs = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(outs.map(async (s) => Float32Array.from(await k.read(s))));
+    for (const s of [...ins, ...outs]) k.release(s);
+    return values;
+  };
+  const [got, want] = [await run(on), await run(cpu as unknown as Backend)];
+  return { got, want };
+}
+
+/**
+ * Asserts |got[i] − want[i]| ≤ tol(i) for every i (NaN only against NaN, equal infinities), and
+ * reports the worst element with its tolerance otherwise.
+ */
+export function assertClose(label: string, got: Float32Array, want: Float32Array, tol: (i: number) => number): void {
+  if (got.length !== want.length) throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
+  let worst = -1;
+  let worstRatio = 1;
+  let seen = 0; // largest |diff| / tol seen (GPU_TEST_REPORT=1 prints it, to size tolerances)
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (Number.isNaN(w) || Number.isNaN(g)) {
+      if (Number.isNaN(w) !== Number.isNaN(g)) throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
+      continue;
+    }
+    if (g === w) continue;
+    const t = tol(i);
+    const ratio = Math.abs(g - w) / t;
+    if (ratio > seen || Number.isNaN(ratio)) seen = ratio;
+    if (!(ratio <= worstRatio)) {
+      worst = i;
+      worstRatio = ratio;
+    }
+  }
+  if (REPORT) report.set(label.split(' ')[0], Math.max(report.get(label.split(' ')[0]) ?? 0, seen));
+  if (worst >= 0) {
+    throw new Error(`${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
+      `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`);
+  }
+}
+
+const REPORT = !!process.env.GPU_TEST_REPORT;
+const report = new Map<string, number>();
+if (REPORT) process.on('exit', () => console.log('largest |diff| / tolerance per check:', Object.fromEntries(report)));
+
+/** Exact equality, element by element. */
+export const exact = () => 0;
+
+/** Row-major strides. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let p = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = p;
+    p *= shape[i];
+  }
+  return s;
+}
+
+export const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
+
+/** fast-check settings: a fixed number of runs (kernels compile per shape, so runs cost). */
+export const RUNS = { numRuns: Number(process.env.GPU_TEST_RUNS ?? 25), endOnFailure: !!process.env.GPU_TEST_NO_SHRINK };
