@@ -183,8 +183,8 @@ export interface AttentionPngOptions {
 
 /**
  * Writes attn-head{i}.png (i from 0, as the official script), attn-mean.png (viridis, each map
- * min–max scaled like plt.imsave), attn-mask.png (each head's t-mass patches in its own colour over
- * the image, the rest dimmed) and image.png into `dir` (created). Returns the paths written.
+ * min–max scaled like plt.imsave), attn-mask.png (the heads' t-mass patches in the heads' colours
+ * over the image, the rest dimmed; see maskPng) and image.png into `dir` (created). Returns the paths written.
  */
 export function writeAttentionPngs(dir: string, maps: AttentionMaps, opts: AttentionPngOptions = {}): string[] {
   const patch = opts.patch ?? maps.patchSize;
@@ -253,20 +253,25 @@ function imagePng(img: Image, scale: number, tint: (y: number, x: number, rgb: n
   return png;
 }
 
-/** Each head's mask in its colour (mean colour where heads overlap) blended over the image; the rest dimmed. */
+/**
+ * The t-mass masks over the image: a kept patch takes the colour of the head that attends to it
+ * most (relative to that head's maximum) among the heads that keep it, blended with the image;
+ * patches no head keeps are dimmed. (Averaging the colours of overlapping heads turns to mud.)
+ */
 function maskPng(maps: AttentionMaps, patch: number, scale: number, img: Image | undefined): PNG {
   const base: Image = img ?? { data: new Uint8Array(maps.gridH * patch * maps.gridW * patch).fill(128), height: maps.gridH * patch, width: maps.gridW * patch, channels: 1 };
-  return imagePng(base, scale, (y, x, rgb) => {
-    const j = Math.floor(y / patch) * maps.gridW + Math.floor(x / patch);
-    const mix = [0, 0, 0];
-    let k = 0;
+  const peak = maps.heads.map((m) => m.reduce((a, v) => Math.max(a, v), 0) || 1);
+  const owner = Int32Array.from({ length: maps.gridH * maps.gridW }, (_, j) => {
+    let best = -1;
     maps.masks.forEach((m, i) => {
-      if (!m[j]) return;
-      const c = HEAD_COLORS[i % HEAD_COLORS.length];
-      for (let ch = 0; ch < 3; ch++) mix[ch] += c[ch];
-      k++;
+      if (m[j] && (best < 0 || maps.heads[i][j] / peak[i] > maps.heads[best][j] / peak[best])) best = i;
     });
-    if (k === 0) return rgb.map((v) => Math.round(v * 0.3));
-    return rgb.map((v, ch) => Math.round(0.45 * v + 0.55 * (mix[ch] / k)));
+    return best;
+  });
+  return imagePng(base, scale, (y, x, rgb) => {
+    const i = owner[Math.floor(y / patch) * maps.gridW + Math.floor(x / patch)];
+    if (i < 0) return rgb.map((v) => Math.round(v * 0.3));
+    const c = HEAD_COLORS[i % HEAD_COLORS.length];
+    return rgb.map((v, ch) => Math.round(0.5 * v + 0.5 * c[ch]));
   });
 }
