@@ -187,6 +187,15 @@ test('PNG files: names, sizes (×patch, then ×scale to ≥ 224 px), decodable, 
     // image.png is the input, nearest-neighbour: pixel (0, 1) of the image at (0, scale)
     const im = PNG.sync.read(readFileSync(join(dir, 'image.png')));
     assert.equal(Array.from(im.data.subarray(scale * 4, scale * 4 + 3)), [10, 10, 10]);
+    // masks: head 0 keeps patches 0 and 5, head 1 patches 1 and 2; kept patches take the head's
+    // colour half and half with the image, the others are dimmed to 30%
+    assert.equal(Array.from(m.masks[0]), [1, 0, 0, 0, 0, 1]);
+    assert.equal(Array.from(m.masks[1]), [0, 1, 1, 0, 0, 0]);
+    const mk = PNG.sync.read(readFileSync(join(dir, 'attn-mask.png')));
+    const px = (y: number, x: number) => Array.from(mk.data.subarray((y * scale * mk.width + x * scale) * 4, (y * scale * mk.width + x * scale) * 4 + 3));
+    assert.equal(px(0, 0), [16, 60, 90]); // image 0, head 0 colour (31, 119, 180)
+    assert.equal(px(0, 2), [138, 74, 17]); // image 20, head 1 colour (255, 127, 14)
+    assert.equal(px(2, 0), [36, 36, 36]); // image 120, patch 3 kept by no head
     // no image, explicit scale: masks over grey, no image.png; a mismatched image is refused
     const dir2 = join(dir, 'sub');
     const files2 = writeAttentionPngs(dir2, m, { scale: 3 });
