@@ -118,7 +118,7 @@ export interface LinearProbeResult {
   dim: number;
 }
 
-/** Trains the linear classifier on `train` and evaluates it on `test` after every epoch. */
+/** Trains the linear classifier on `train`, evaluating it on `test` every `evalEvery` epochs and after the last. */
 export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFeatures, opts: LinearProbeOptions = {}): Promise<LinearProbeResult> {
   const epochs = opts.epochs ?? 100;
   const bs = opts.batchSize ?? 256;
@@ -152,7 +152,9 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
   let vw = zeros([C, F], { backend }); // momentum buffers
   let vb = zeros([C], { backend });
   const trainX = tensor(train.features, { shape: [train.n, F], backend }); // [n, F]
-  const trainY = indexSelect(eye(C, backend), 0, train.labels); // [n, C] one-hot
+  const identity = eye(C, backend); // [C, C]
+  const trainY = indexSelect(identity, 0, train.labels); // [n, C] one-hot
+  identity.dispose();
   const testX = tensor(test.features, { shape: [test.n, F], backend }); // [n_test, F]
   const history: ProbeEpoch[] = [];
   let best = { top1: -1, epoch: -1 };
