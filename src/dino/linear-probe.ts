@@ -69,6 +69,9 @@ export async function extractProbeFeatures(backbone: VisionTransformer, ds: Imag
   return { features, labels: Int32Array.from(ds.labels), n, dim };
 }
 
+/** The probe's defaults (for CLI help and docs; see LinearProbeOptions for the reasons). */
+export const LINEAR_PROBE_DEFAULTS = Object.freeze({ epochs: 100, batchSize: 256, lr: 0.1, momentum: 0.9, weightDecay: 0, evalEvery: 10, seed: 0 });
+
 export interface LinearProbeOptions {
   /** Default 100 (official). */
   epochs?: number;
@@ -120,12 +123,13 @@ export interface LinearProbeResult {
 
 /** Trains the linear classifier on `train`, evaluating it on `test` every `evalEvery` epochs and after the last. */
 export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFeatures, opts: LinearProbeOptions = {}): Promise<LinearProbeResult> {
-  const epochs = opts.epochs ?? 100;
-  const bs = opts.batchSize ?? 256;
-  const lr = opts.lr ?? 0.1;
-  const momentum = opts.momentum ?? 0.9;
-  const wd = opts.weightDecay ?? 0;
-  const evalEvery = opts.evalEvery ?? 10;
+  const D = LINEAR_PROBE_DEFAULTS;
+  const epochs = opts.epochs ?? D.epochs;
+  const bs = opts.batchSize ?? D.batchSize;
+  const lr = opts.lr ?? D.lr;
+  const momentum = opts.momentum ?? D.momentum;
+  const wd = opts.weightDecay ?? D.weightDecay;
+  const evalEvery = opts.evalEvery ?? D.evalEvery;
   checkNumber('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer ≥ 1');
   checkNumber('batchSize', bs, Number.isInteger(bs) && bs >= 1, 'an integer ≥ 1');
   checkNumber('lr', lr, Number.isFinite(lr) && lr > 0, 'a finite number > 0');
@@ -144,7 +148,7 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
   if (!Number.isInteger(C) || C <= maxLabel) throw new RangeError(`numClasses: expected an integer above the largest label ${maxLabel}, got ${C}`);
   const F = train.dim;
   const backend = opts.backend;
-  const gen = new Generator(opts.seed ?? 0);
+  const gen = new Generator(opts.seed ?? D.seed);
 
   const leaf = (t: Tensor) => t.requiresGrad_(true);
   let w = leaf(tensor(Float32Array.from({ length: C * F }, () => 0.01 * gen.normal()), { shape: [C, F], backend })); // [C, F]
