@@ -65,8 +65,8 @@ export async function attentionMaps(model: VisionTransformer, x: Tensor, opts: {
     model.train(wasTraining);
   }
   const data = await rows.data(); // sync point: [h, N]
-  rows.dispose();
   const heads = Array.from({ length: h }, (_, i) => Float32Array.from(data.subarray(i * N, (i + 1) * N)));
+  rows.dispose(); // after copying: its buffer may go back to the pool
   const mean = new Float32Array(N);
   for (let j = 0; j < N; j++) {
     let s = 0;

@@ -214,8 +214,7 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
 /** Top-1 and top-5 (min(5, C) classes; the lower class index wins ties) of the classifier on x. */
 async function evaluate(x: Tensor, labels: Int32Array, w: Tensor, b: Tensor, C: number): Promise<{ top1: number; top5: number }> {
   const logits = noGrad(() => linear(x, w, b)); // [n, C]
-  const s = await logits.data(); // sync point
-  logits.dispose();
+  const s = await logits.data(); // sync point: [n, C]
   const k5 = Math.min(5, C);
   let c1 = 0;
   let c5 = 0;
@@ -227,6 +226,7 @@ async function evaluate(x: Tensor, labels: Int32Array, w: Tensor, b: Tensor, C: 
     if (above === 0) c1++;
     if (above < k5) c5++;
   }
+  logits.dispose(); // after reading: its buffer may go back to the pool
   return { top1: c1 / labels.length, top5: c5 / labels.length };
 }
 
