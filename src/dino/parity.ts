@@ -7,7 +7,10 @@
 // In float32 (any backend) the stated tolerances are looser, see FLOAT32_TOLERANCES.
 
 import { cast, toBackend } from '../autograd/index.js';
+import { tensorsFromSafetensors } from '../io/convert.js';
 import { loadOracleFixture, type OracleConfig, type OracleFixture } from '../io/oracle.js';
+import { readSafetensorsFile } from '../io/safetensors.js';
+import { cpu } from '../tensor/cpu/index.js';
 import { AdamW } from '../nn/optim.js';
 import type { Backend } from '../tensor/backend.js';
 import type { DType } from '../tensor/dtype.js';
@@ -18,6 +21,7 @@ import type { DinoRun } from './build.js';
 import { buildWrapper } from './build.js';
 import { defaultConfig, type DinoConfig } from './config.js';
 import { Center, DINOLoss } from './loss.js';
+import { initTeacher } from './teacher.js';
 import { trainStep } from './train-step.js';
 
 export type ParityGroup = 'loss' | 'features' | 'logits' | 'grads' | 'after';
@@ -119,6 +123,72 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
   const tolerances = dtype === 'float64' ? FLOAT64_TOLERANCES : FLOAT32_TOLERANCES;
   const ok = (Object.keys(errors) as ParityGroup[]).every((g) => errors[g] <= tolerances[g]);
   return { ok, fixture: fx.path, backend: backend.name, dtype, errors, worst, tolerances };
+}
+
+export interface MultiStepParityResult {
+  steps: number;
+  /** Worst relative error of the loss over the steps. */
+  loss: number;
+  /** Worst relative error over student and teacher weights and the center after the last step. */
+  after: number;
+  worst: string;
+}
+
+/**
+ * Several steps with one AdamW against a `mini-dino-oracle-steps-v1` fixture
+ * (tools/make-multistep-fixture.py): checks AdamW's state and bias correction past step 1, the
+ * EMA teacher drifting away from the student and the center accumulating. float64, cpu.
+ */
+export async function runMultiStepParity(path: string): Promise<MultiStepParityResult> {
+  const st = await readSafetensorsFile(path);
+  if (st.metadata.format !== 'mini-dino-oracle-steps-v1') {
+    throw new Error(`parity: ${path} is not a mini-dino-oracle-steps-v1 fixture (format '${st.metadata.format ?? 'none'}')`);
+  }
+  const T = tensorsFromSafetensors(st, { dtype: 'float64', backend: cpu, keep: true });
+  const get = (name: string) => {
+    const t = T.get(name);
+    if (!t) throw new Error(`parity: ${path} has no tensor '${name}'`);
+    return t;
+  };
+  const c = JSON.parse(st.metadata.config) as Record<string, number>;
+  const o: OracleConfig = {
+    img: c.img, inChans: c.in_chans, patch: c.patch, dim: c.dim, depth: c.depth, heads: c.heads, mlpRatio: c.mlp_ratio, outDim: c.out_dim,
+    headHidden: c.head_hidden, headBottleneck: c.head_bottleneck, batch: c.batch, globalCrops: c.global_crops, localCrops: c.local_crops,
+    localImg: c.local_img, studentTemp: c.student_temp, teacherTemp: c.teacher_temp, centerMomentum: c.center_momentum, ema: c.ema,
+    lr: c.lr, wd: c.wd, clipGrad: c.clip_grad,
+  };
+  const steps = Number(st.metadata.steps);
+  const config = configFromOracle(o);
+  const modelOpts = { dtype: 'float64' as const, backend: cpu, generator: new Generator(0) };
+  const student = buildWrapper(config, o.inChans, 0, modelOpts);
+  const teacher = buildWrapper(config, o.inChans, 0, modelOpts);
+  const under = (prefix: string) => new Map([...T].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [wrapperKey(k.slice(prefix.length)), v]));
+  student.loadStateDict(under('student.'));
+  initTeacher(teacher, student);
+  const run: DinoRun = {
+    config, student, teacher, center: new Center(o.outDim, o.centerMomentum, { dtype: 'float64', backend: cpu }),
+    dinoLoss: new DINOLoss({ ncrops: 2 + o.localCrops, nGlobal: 2, studentTemp: o.studentTemp }),
+    optimizer: new AdamW(student.namedParameters(), { lr: o.lr, weightDecay: o.wd }),
+    schedules: { lr: Float64Array.of(o.lr), wd: Float64Array.of(o.wd), momentum: Float64Array.of(o.ema), teacherTemp: Float64Array.of(o.teacherTemp) },
+    itersPerEpoch: steps, generator: new Generator(0),
+  };
+  const refLosses = get('losses').dataSync();
+  let loss = 0;
+  for (let s = 0; s < steps; s++) {
+    const crops = Array.from({ length: 2 + o.localCrops }, (_, i) => get(`input.step${s}.crop${i}`));
+    const m = await trainStep(run, crops, { lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp }, 0, s);
+    loss = Math.max(loss, Math.abs(m.loss - refLosses[s]) / Math.abs(refLosses[s]));
+  }
+  let after = relError(run.center.value, get('center_after'));
+  let worst = 'center_after';
+  for (const [prefix, model] of [['student_after.', student], ['teacher_after.', teacher]] as const) {
+    const own = new Map(model.namedParameters());
+    for (const [k, ref] of under(prefix)) {
+      const e = relError(own.get(k)!, ref);
+      if (e > after) [after, worst] = [e, `${prefix}${k}`];
+    }
+  }
+  return { steps, loss, after, worst };
 }
 
 /** max |ours − ref| / max |ref| (ours read back synchronously). // sync point */

@@ -6,11 +6,18 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FLOAT32_TOLERANCES, FLOAT64_TOLERANCES, runParity } from '../../src/dino/parity.js';
+import { FLOAT32_TOLERANCES, FLOAT64_TOLERANCES, runMultiStepParity, runParity } from '../../src/dino/parity.js';
 import { cpu } from '../../src/tensor/cpu/index.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer'));
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer') && !f.startsWith('multistep'));
+
+test('five steps with one AdamW, EMA and center match PyTorch (multistep-1ch)', async () => {
+  const r = await runMultiStepParity(join(dir, 'multistep-1ch.safetensors'));
+  assert.is(r.steps, 5);
+  assert.ok(r.loss <= 1e-10, `loss error ${r.loss}`);
+  assert.ok(r.after <= 1e-8, `weights after 5 steps: error ${r.after} at ${r.worst}`);
+});
 
 test('there are at least three fixtures', () => {
   assert.ok(fixtures.length >= 3, `found ${fixtures.join(', ')}`);
