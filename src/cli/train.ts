@@ -1,0 +1,135 @@
+// `mini-dino train`: self-supervised DINO training with a progress bar (epoch, step, img/s, ETA,
+// loss), OUT/log.jsonl per epoch, OUT/checkpoint.safetensors every epoch (atomic), --resume,
+// Ctrl-C (finish the step, save, exit), a clear stop on a non-finite loss (the last good
+// checkpoint stays), and at the end a k-NN evaluation on held-out images and OUT/training.svg.
+
+import { join } from 'node:path';
+import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
+import { buildWrapper } from '../dino/build.js';
+import { knnBaselines } from '../dino/baselines.js';
+import { NonFiniteLossError } from '../dino/train-step.js';
+import { trainDino, type EpochRecord } from '../dino/trainer.js';
+import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
+import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, fmtDuration, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, ProgressBar, str } from './common.js';
+import { configHelp, formatFlags } from './help.js';
+import { writeTrainingSvg } from './plot.js';
+
+const OWN_FLAGS: FlagSpec[] = [
+  DATA_FLAG,
+  { name: 'out', aliases: ['output_dir', 'output-dir'], type: 'string', meta: 'DIR', defaultText: 'runs/dino', doc: 'output folder: log.jsonl, checkpoint.safetensors, training.svg' },
+  BACKEND_FLAG,
+  { name: 'resume', type: 'bool', doc: 'continue from OUT/checkpoint.safetensors (same losses as an uninterrupted run)' },
+  { name: 'baselines', type: 'bool', doc: 'also run the final k-NN on raw pixels and on a randomly initialised ViT' },
+  { name: 'quiet', type: 'bool', doc: 'no progress bar' },
+  JSON_FLAG,
+  HELP_FLAG,
+];
+
+export function trainHelp(): string {
+  return [
+    'Usage: mini-dino train [--data PATH] [--out DIR] [--epochs N] [--backend cpu|gpu|auto] [--resume] [config flags]',
+    '',
+    'Trains a ViT with DINO on the data (the embedded Fashion-MNIST subset by default), then',
+    'reports weighted k-NN top-1 on the held-out images. Defaults are the README recipe.',
+    '',
+    formatFlags(OWN_FLAGS),
+    '',
+    'Training configuration (kebab-case or the official snake_case spelling):',
+    '',
+    configHelp(),
+  ].join('\n');
+}
+
+export async function trainCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseArgs(argv, [...OWN_FLAGS, ...configFlags()], 'train');
+  if (bool(parsed, 'help')) {
+    process.stdout.write(trainHelp() + '\n');
+    return 0;
+  }
+  if (parsed.positional.length) throw new UsageError(`train: unexpected argument '${parsed.positional[0]}' (see mini-dino train --help)`);
+  const json = bool(parsed, 'json');
+  const log = logger(json);
+  const config: DinoConfig = applyConfigFlags(defaultConfig(), parsed);
+  try {
+    validateConfig(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^config: /, ''));
+  }
+  const out = str(parsed, 'out') ?? 'runs/dino';
+  const { backend, info } = await chooseBackend(str(parsed, 'backend'));
+  const data = loadData(str(parsed, 'data'), log);
+  const train = data.train;
+  const { embedDim, depth, numHeads } = archOf(config);
+  const nParams = buildWrapper(config, train.channels, 0, { backend }).numParameters();
+  log(`mini-dino train: ${train.name}, ${train.length} images (${train.channels} channel${train.channels > 1 ? 's' : ''})${data.test ? `, ${data.test.length} held out for k-NN` : ''}`);
+  log(`  ViT patch ${config.patchSize}, dim ${embedDim}, depth ${depth}, ${numHeads} heads; head ${config.headHiddenDim}/${config.headBottleneckDim} → ${config.outDim}; ${(nParams / 1e6).toFixed(2)}M parameters`);
+  log(`  ${config.epochs} epochs of batch ${config.batchSize}, 2×${config.globalCropSize}px + ${config.localCropsNumber}×${config.localCropSize}px crops; backend ${info.description}; output ${out}`);
+
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stderr.write('\nstopping: finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  const bar = new ProgressBar(process.stderr, 10);
+  const quiet = bool(parsed, 'quiet');
+  const t0 = performance.now();
+  let result;
+  try {
+    result = await trainDino({
+      config, data, outDir: out, backend, resume: bool(parsed, 'resume'),
+      shouldStop: () => stop,
+      onInfo: (m) => log(m),
+      onStep: (p) => {
+        if (quiet) return;
+        bar.update(p.iteration / p.totalIterations,
+          `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} | ${p.imgPerSec.toFixed(0)} img/s | ETA ${fmtDuration(p.etaSeconds)} | loss ${p.metrics.loss.toFixed(4)}`);
+      },
+      onEpoch: (r: EpochRecord) => {
+        if (!quiet) bar.done();
+        const knn = r.knn_top1 ? ` | k-NN@20 ${(100 * (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0])).toFixed(1)}% (${r.knn_protocol})` : '';
+        log(`epoch ${r.epoch + 1}: loss ${r.train_loss.toFixed(4)} | h(P_t) ${r.train_teacher_entropy.toFixed(3)} | KL ${r.train_kl.toFixed(3)} | lr ${r.train_lr.toExponential(2)} | ${fmtDuration(r.seconds)}${knn}`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof NonFiniteLossError) {
+      if (!quiet) bar.done();
+      process.stderr.write(`error: ${e.message}\nThe last good checkpoint is kept in ${join(out, 'checkpoint.safetensors')} (if an epoch finished).\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const svg = join(out, 'training.svg');
+  writeTrainingSvg(svg, result.history, { outDim: config.outDim });
+  log(`wrote ${join(out, 'log.jsonl')}, ${result.checkpoint}, ${svg}`);
+  let baselines = null;
+  if (result.finalKnn) {
+    const k = result.finalKnn.top1;
+    log(`k-NN top-1 on ${data.test!.length} held-out images: ${Object.entries(k).map(([kk, v]) => `k=${kk} ${(100 * v).toFixed(1)}%`).join(', ')}`);
+    if (bool(parsed, 'baselines')) {
+      const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
+      baselines = knnBaselines(train, data.test!, {
+        vit: result.run.teacher.backbone.config, size: config.globalCropSize, ks: config.knnK, temperature: config.knnTemperature,
+        seed: config.seed, norm: result.normalization, backend, nTrain: N,
+      });
+      log(`  baselines: raw pixels ${fmtTop(baselines.rawPixels.top1)}; random-init ViT ${fmtTop(baselines.randomInit.top1)}`);
+    }
+  }
+  log(`done in ${fmtDuration(wall)} (training ${fmtDuration(result.trainSeconds)})${result.stopped ? ', stopped early: continue with --resume' : ''}`);
+  if (json) {
+    printJson({
+      epochs: result.history.length, stopped: result.stopped, wallSeconds: wall, trainSeconds: result.trainSeconds,
+      top1: result.finalKnn?.top1 ?? null, ...(baselines ? { baselines: { rawPixels: baselines.rawPixels.top1, randomInit: baselines.randomInit.top1 } } : {}),
+      checkpoint: result.checkpoint, log: join(out, 'log.jsonl'), backend: info.backend,
+    });
+  }
+  return 0;
+}
+
+export function fmtTop(t: Record<string, number>): string {
+  return Object.entries(t).map(([k, v]) => `k=${k} ${(100 * v).toFixed(1)}%`).join(', ');
+}
