@@ -8,7 +8,8 @@
 // "flat index >= 2^24" trap of ../shared/docs/gpu.md). The rule every kernel here follows: index
 // expressions use only Integer terms, never locals, and integer division goes through idiv/imod,
 // which refine the f32 estimate with exact i32 corrections (WGSL division is only accurate to
-// 2.5 ulp, so even floor(6 / 3) may come out 1). Tests: test/tensor/gpu/large.test.ts.
+// 2.5 ulp, so even floor(6 / 3) may come out 1); inside loops, indices go through at() (below).
+// Tests: test/tensor/gpu/large.test.ts.
 
 /** An f32 value (an index stored in a float array) as an Integer. */
 export function ifloor(v: number): number {
@@ -47,6 +48,15 @@ export function imod(t: number, s: number): number {
 }
 
 /**
+ * base + k·stride for a loop counter k. gpu.js 2.24.1's webasm SIMD code carries loop counters
+ * as f32, so `x[base + k]` inside a loop reads a neighbour from index 2^24 on (measured; test/
+ * tensor/gpu/large.test.ts); a helper call runs per lane in exact i32, so loops index through it.
+ */
+export function at(base: number, k: number, stride: number): number {
+  return base + k * stride;
+}
+
+/**
  * Σ c_d · s_d for the coordinates (c0, c1, c2, c3) of z in a row-major block [·, d1, d2, d3]:
  * the offset of the leading dimensions that rank-4…6 kernels fold into thread.z.
  */
@@ -78,6 +88,7 @@ export const INDEX_HELPERS: readonly HelperSpec[] = [
   { source: idivEnd, settings: { argumentTypes: ints('t', 's', 'q'), returnType: 'Integer' } },
   { source: idiv, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: imod, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
+  { source: at, settings: { argumentTypes: ints('base', 'k', 'stride'), returnType: 'Integer' } },
   { source: lead2, settings: { argumentTypes: ints('z', 'd1', 's0', 's1'), returnType: 'Integer' } },
   { source: lead3, settings: { argumentTypes: ints('z', 'd1', 'd2', 's0', 's1', 's2'), returnType: 'Integer' } },
   { source: lead4, settings: { argumentTypes: ints('z', 'd1', 'd2', 'd3', 's0', 's1', 's2', 's3'), returnType: 'Integer' } },

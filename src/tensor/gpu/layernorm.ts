@@ -8,6 +8,7 @@
 // per-element kernel ([n, rows]: thread.y the row, thread.x the column). The parameter gradients
 // reduce over rows with ./reduce.ts, which splits long reductions for the GPU.
 
+import { at } from './helpers.js';
 import { sum } from './reduce.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
@@ -17,7 +18,7 @@ const ROW_MEAN: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const y = x[this.thread.x * n + j] - c;
+      const y = x[at(this.thread.x * n, j, 1)] - c;
       const t = s + y;
       c = t - s - y;
       s = t;
@@ -33,7 +34,7 @@ const ROW_RSTD: KernelSpec = {
     let v = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const d = x[this.thread.x * n + j] - mean[this.thread.x];
+      const d = x[at(this.thread.x * n, j, 1)] - mean[this.thread.x];
       const y = d * d - c;
       const t = v + y;
       c = t - v - y;
@@ -69,9 +70,9 @@ const ROW_MEAN_G: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      let g = dy[this.thread.x * n + j] * w[j];
+      let g = dy[at(this.thread.x * n, j, 1)] * w[j];
       if (withX > 0) {
-        g = g * (x[this.thread.x * n + j] - mean[this.thread.x]) * rstd[this.thread.x];
+        g = g * (x[at(this.thread.x * n, j, 1)] - mean[this.thread.x]) * rstd[this.thread.x];
       }
       const y = g - c;
       const t = s + y;

@@ -10,6 +10,7 @@
 // the tile it allows). Its 4-component result is row-major [batch, M, N] already, and the
 // runtime hands it on as a plain buffer. Accumulation is float32 (the cpu twin: float64).
 
+import { at } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 const SIMPLE: KernelSpec = {
@@ -18,7 +19,7 @@ const SIMPLE: KernelSpec = {
     ars: number, acs: number, brs: number, bcs: number) {
     let s = 0.0;
     for (let k = 0; k < K; k++) {
-      s += a[this.thread.z * aBatchStride + this.thread.y * ars + k * acs] * b[this.thread.z * bBatchStride + k * brs + this.thread.x * bcs];
+      s += a[at(this.thread.z * aBatchStride + this.thread.y * ars, k, acs)] * b[at(this.thread.z * bBatchStride + this.thread.x * bcs, k, brs)];
     }
     return s;
   },
@@ -38,11 +39,11 @@ const TILED: KernelSpec = {
     let s2 = 0.0;
     let s3 = 0.0;
     for (let k = 0; k < K; k++) {
-      const av = a[this.thread.z * aBatchStride + this.thread.y * ars + k * acs];
-      s0 += av * b[this.thread.z * bBatchStride + k * brs + (this.thread.x * 4) * bcs];
-      s1 += av * b[this.thread.z * bBatchStride + k * brs + (this.thread.x * 4 + 1) * bcs];
-      s2 += av * b[this.thread.z * bBatchStride + k * brs + (this.thread.x * 4 + 2) * bcs];
-      s3 += av * b[this.thread.z * bBatchStride + k * brs + (this.thread.x * 4 + 3) * bcs];
+      const av = a[at(this.thread.z * aBatchStride + this.thread.y * ars, k, acs)];
+      s0 += av * b[at(this.thread.z * bBatchStride + (this.thread.x * 4) * bcs, k, brs)];
+      s1 += av * b[at(this.thread.z * bBatchStride + (this.thread.x * 4 + 1) * bcs, k, brs)];
+      s2 += av * b[at(this.thread.z * bBatchStride + (this.thread.x * 4 + 2) * bcs, k, brs)];
+      s3 += av * b[at(this.thread.z * bBatchStride + (this.thread.x * 4 + 3) * bcs, k, brs)];
     }
     return [s0, s1, s2, s3];
   },

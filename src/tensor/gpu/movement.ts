@@ -11,7 +11,7 @@
 
 import { fmtShape } from '../shape.js';
 import { outputOf, padRank } from './elementwise.js';
-import { ifloor, imod, idiv, lead4 } from './helpers.js';
+import { at, ifloor, imod, idiv, lead4 } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 const COPY3: KernelSpec = {
@@ -194,7 +194,7 @@ const SCATTER_ADD: KernelSpec = {
     let acc = 0.0;
     for (let p = 0; p < most; p++) {
       if (p < ifloor(start[this.thread.y + 1]) - ifloor(start[this.thread.y])) {
-        acc += g[(this.thread.z * m + ifloor(sources[ifloor(start[this.thread.y]) + p])) * inner + this.thread.x];
+        acc += g[(this.thread.z * m + ifloor(sources[at(ifloor(start[this.thread.y]), p, 1)])) * inner + this.thread.x];
       }
     }
     return acc;

@@ -7,6 +7,7 @@
 // thousands of rows) one thread per output would leave a GPU idle, so the axis is first cut into
 // chunks of CHUNK, reduced per chunk in parallel, and the chunk results reduced again.
 
+import { at } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 const CHUNK = 256;
@@ -20,7 +21,7 @@ const SUM_ROWS: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const y = x[this.thread.x * n + j] - c;
+      const y = x[at(this.thread.x * n, j, 1)] - c;
       const t = s + y;
       c = t - s - y;
       s = t;
@@ -37,7 +38,7 @@ const SUM_COLS: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const y = x[(this.thread.y * n + j) * inner + this.thread.x] - c;
+      const y = x[at(this.thread.y * n * inner + this.thread.x, j, inner)] - c;
       const t = s + y;
       c = t - s - y;
       s = t;
@@ -54,8 +55,8 @@ const SUM_CHUNKS: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < len; j++) {
-      if (this.thread.y * len + j < n) {
-        const y = x[(this.thread.z * n + this.thread.y * len + j) * inner + this.thread.x] - c;
+      if (j < n - this.thread.y * len) {
+        const y = x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)] - c;
         const t = s + y;
         c = t - s - y;
         s = t;
@@ -85,7 +86,7 @@ const MAX_ROWS: KernelSpec = {
   fn: function (this: KernelThis, x: number[], n: number) {
     let m = x[this.thread.x * n];
     for (let j = 1; j < n; j++) {
-      const v = x[this.thread.x * n + j];
+      const v = x[at(this.thread.x * n, j, 1)];
       if (v > m || v !== v) {
         m = v;
       }
@@ -100,7 +101,7 @@ const MAX_COLS: KernelSpec = {
   fn: function (this: KernelThis, x: number[], n: number, inner: number) {
     let m = x[this.thread.y * n * inner + this.thread.x];
     for (let j = 1; j < n; j++) {
-      const v = x[(this.thread.y * n + j) * inner + this.thread.x];
+      const v = x[at(this.thread.y * n * inner + this.thread.x, j, inner)];
       if (v > m || v !== v) {
         m = v;
       }
@@ -115,8 +116,8 @@ const MAX_CHUNKS: KernelSpec = {
   fn: function (this: KernelThis, x: number[], n: number, inner: number, len: number) {
     let m = x[(this.thread.z * n + this.thread.y * len) * inner + this.thread.x];
     for (let j = 1; j < len; j++) {
-      if (this.thread.y * len + j < n) {
-        const v = x[(this.thread.z * n + this.thread.y * len + j) * inner + this.thread.x];
+      if (j < n - this.thread.y * len) {
+        const v = x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)];
         if (v > m || v !== v) {
           m = v;
         }

@@ -7,6 +7,7 @@
 // maximum from ./reduce.ts, Kahan-compensated sums) and then one thread per element ([n, rows]
 // outputs: thread.y is the row, thread.x the column).
 
+import { at } from './helpers.js';
 import { max, sum } from './reduce.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
@@ -17,7 +18,7 @@ const ROW_SUM_EXP: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const y = Math.exp(x[this.thread.x * n + j] - m[this.thread.x]) - c;
+      const y = Math.exp(x[at(this.thread.x * n, j, 1)] - m[this.thread.x]) - c;
       const t = s + y;
       c = t - s - y;
       s = t;
@@ -34,7 +35,7 @@ const ROW_DOT: KernelSpec = {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
-      const v = dy[this.thread.x * n + j] * y[this.thread.x * n + j] - c;
+      const v = dy[at(this.thread.x * n, j, 1)] * y[at(this.thread.x * n, j, 1)] - c;
       const t = s + v;
       c = t - s - v;
       s = t;
