@@ -62,7 +62,8 @@ const up = (n: number) => g!.upload(Float32Array.from({ length: n }, (_, i) => (
   add('ema', b.ema(x, y, 0.99), 24);
   b.release(y); // released after every kernel that reads it was queued: must not disturb them
   for (const [name, s, n] of runs) {
-    const values = await b.read(s).catch((e: Error) => assert.unreachable(`${name}: ${e.message.slice(0, 2000)}`));
+    const values = await b.read(s).catch((e: Error) => new Error(`${name}: ${e.message.slice(0, 2000)}`));
+    if (values instanceof Error) throw values;
     assert.is(values.length, n, `${name}: ${values.length} values, expected ${n}`);
   }
   assert.throws(() => b.readSync(x), /webgpu mode, where reading is asynchronous/);
