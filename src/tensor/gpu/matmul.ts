@@ -2,7 +2,7 @@
 // op = optional transpose, read in place through the same strides as the cpu twin: element
 // (i, k) of op(A) is a[i·ars + k·acs] and element (k, j) of op(B) is b[k·brs + j·bcs].
 //
-// Two kernels. The simple one runs one thread per output element (output [N, M, batch]: thread.x
+// Two kernels (the simple one in two index styles, see NARROW). The simple one runs one thread per output element (output [N, M, batch]: thread.x
 // = j, thread.y = i, thread.z = t); on webasm it vectorizes over four adjacent j. The tiled one
 // (default in webgpu mode, for N divisible by 4) has each thread compute four adjacent outputs
 // of a row, returned as [c0, c1, c2, c3]: every a element it loads is used four times, which is
@@ -13,6 +13,24 @@
 import { at } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
+/** Indices below 2^24 are exact even in f32, so small operands use inline index math (fast SIMD). */
+const NARROW: KernelSpec = {
+  name: 'matmulNarrow',
+  fn: function (this: KernelThis, a: number[], b: number[], K: number, aBatchStride: number, bBatchStride: number,
+    ars: number, acs: number, brs: number, bcs: number) {
+    let s = 0.0;
+    for (let k = 0; k < K; k++) {
+      s += a[this.thread.z * aBatchStride + this.thread.y * ars + k * acs] * b[this.thread.z * bBatchStride + k * brs + this.thread.x * bcs];
+    }
+    return s;
+  },
+  args: {
+    a: 'Array', b: 'Array', K: 'Integer', aBatchStride: 'Integer', bBatchStride: 'Integer',
+    ars: 'Integer', acs: 'Integer', brs: 'Integer', bcs: 'Integer',
+  },
+};
+
+/** Any size: the loop indexes through helpers.at (exact i32 per lane, slower on webasm SIMD). */
 const SIMPLE: KernelSpec = {
   name: 'matmul',
   fn: function (this: KernelThis, a: number[], b: number[], K: number, aBatchStride: number, bBatchStride: number,
@@ -63,5 +81,6 @@ export function matmul(
   const args = [a, b, K, aBatchStride, bBatchStride, ars, acs, brs, bcs];
   const tiled = rt.options.tiledMatmul ?? rt.mode === 'webgpu';
   if (tiled && N % 4 === 0) return rt.run(TILED, [N / 4, M, batch], args, K);
-  return rt.run(SIMPLE, [N, M, batch], args, K);
+  const narrow = rt.mode !== 'webasm' || Math.max(a.size, b.size) < 2 ** 24;
+  return rt.run(narrow ? NARROW : SIMPLE, [N, M, batch], args, K);
 }
