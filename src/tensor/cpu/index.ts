@@ -10,8 +10,7 @@ import type { Backend, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
-import { matmul } from './matmul.js';
-import { gemmPool } from './threads.js';
+import { gemmPool, matmulSerial } from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -214,7 +213,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean) {
     return this.out(a.dtype, batch * M * N, (o) => {
       if (!gemmPool().tryMatmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB)) {
-        matmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
+        matmulSerial(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
       }
     });
   }

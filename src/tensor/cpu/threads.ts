@@ -1,5 +1,5 @@
-// Worker threads for the cpu backend's matrix products: the same TypeScript gemm (matmul.ts)
-// runs on several cores, each thread on its own rows (or its own batch entries) of the output.
+// Worker threads for the cpu backend's matrix products: the same gemm (the WebAssembly SIMD
+// kernel for float32, gemm-simd.ts; the TypeScript loop of matmul.ts otherwise) runs on several cores, each thread on its own rows (or its own batch entries) of the output.
 // Buffers from the cpu pool live in SharedArrayBuffers, so a worker reads and writes them in
 // place; the main thread computes its share, then blocks on Atomics.wait until the workers
 // signal completion (ops are synchronous, see docs/ARCHITECTURE.md). Small products run on the
@@ -9,10 +9,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TypedArray } from '../dtype.js';
+import { gemmSimd } from './gemm-simd.js';
 import { gemm, matmulStrides } from './matmul.js';
 
+/** Multiply-adds below which the SIMD kernel's copies cost more than they save. */
+const SIMD_MIN_MACS = 2048;
+
 /** Multiply-adds below which a product is not worth splitting. */
-const MIN_PARALLEL_MACS = 1 << 18;
+const MIN_PARALLEL_MACS = 1 << 21;
 
 /** One block of rows: output offset, A offset, B offset, rows. */
 export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
@@ -29,7 +33,25 @@ export interface GemmTask {
 }
 
 export function runGemmJobs(t: Omit<GemmTask, 'flags' | 'slot'>): void {
-  for (const [oOff, aOff, bOff, rows] of t.jobs) gemm(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
+  for (const [oOff, aOff, bOff, rows] of t.jobs) gemmFast(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
+}
+
+/** gemm with the WebAssembly SIMD kernel for float32 (gemm-simd.ts), the TypeScript loop otherwise. */
+export function gemmFast(
+  out: TypedArray, oOff: number, a: TypedArray, aOff: number, ars: number, acs: number,
+  b: TypedArray, bOff: number, brs: number, bcs: number, M: number, K: number, N: number,
+): void {
+  // tiny blocks (attention over 5 tokens) are faster in plain TypeScript than through the copies
+  if (M * K * N >= SIMD_MIN_MACS && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array
+    && gemmSimd(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N)) return;
+  gemm(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N);
+}
+
+/** A batched product on this thread (the serial path of the cpu backend's matmul). */
+export function matmulSerial(out: TypedArray, a: TypedArray, b: TypedArray, batch: number, M: number, K: number, N: number,
+  aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean): void {
+  const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
+  for (let t = 0; t < batch; t++) gemmFast(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
 }
 
 export function configuredThreads(): number {
