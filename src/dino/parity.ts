@@ -42,11 +42,22 @@ export const FLOAT64_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-10, fe
 
 /**
  * float32 tolerances. Forward values carry ~1e-7 relative rounding per op through ~10 layers;
- * gradients a few times more. After-step weights: Adam's first step moves each weight by
- * ≈ lr·g/|g|, so a gradient element near 0 whose float32 sign differs moves the other way by
- * 2·lr: the bound is 2·lr relative to the weights' scale plus rounding (checked per fixture).
+ * gradients a few times more, and matmuls accumulate in float32. After the step: Adam's first
+ * update is lr·g/(|g| + ε), so it is well defined only where |g| is resolved. Elements whose
+ * float64 gradient is below float32 resolution of their tensor's gradients (|g| ≤ 2⁻²⁰·max|g|)
+ * are left out of the float32 `after` comparison: there float32 rounding noise picks the sign of
+ * a ±lr step. (The attention key bias is such a case: softmax ignores a constant shift of the
+ * logits, so its gradient is exactly 0, and ~1e-18 or ~1e-9 in floating point.)
  */
-export const FLOAT32_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-5, features: 1e-4, logits: 1e-4, grads: 1e-3, after: 1e-2 };
+export const FLOAT32_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-5, features: 1e-5, logits: 1e-5, grads: 1e-4, after: 1e-4 };
+
+/** Elements of a gradient resolved in float32: |g| > 2⁻²⁰·max|g| (see FLOAT32_TOLERANCES). */
+function resolvedMask(grad: Tensor): Uint8Array {
+  const g = grad.backend.readSync(grad.storage); // sync point
+  let max = 0;
+  for (let i = 0; i < grad.size; i++) max = Math.max(max, Math.abs(g[i]));
+  return Uint8Array.from({ length: grad.size }, (_, i) => (Math.abs(g[i]) > 2 ** -20 * max ? 1 : 0));
+}
 
 /** Official checkpoint keys (backbone keys bare, head keys under head.) → MultiCropWrapper keys. */
 export function wrapperKey(official: string): string {
@@ -95,8 +106,8 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
 
   const errors = { loss: 0, features: 0, logits: 0, grads: 0, after: 0 } as Record<ParityGroup, number>;
   const worst = { loss: 'loss', features: '', logits: '', grads: '', after: '' } as Record<ParityGroup, string>;
-  const note = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) => {
-    const e = relError(ours, ref);
+  const note = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor, mask?: Uint8Array) => {
+    const e = relError(ours, ref, mask);
     if (e > errors[group] || worst[group] === '' || Number.isNaN(e)) {
       errors[group] = e;
       worst[group] = name;
@@ -116,8 +127,11 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
   } });
   const sp = new Map(student.namedParameters());
   const tp = new Map(teacher.namedParameters());
-  for (const [official, ref] of fx.group('student_after.')) note('after', `student_after.${official}`, sp.get(wrapperKey(official))!, ref);
-  for (const [official, ref] of fx.group('teacher_after.')) note('after', `teacher_after.${official}`, tp.get(wrapperKey(official))!, ref);
+  // float32: weights whose gradient is not resolved in float32 are left out (FLOAT32_TOLERANCES)
+  const grads = fx.group('grad.');
+  const mask = (official: string) => (dtype === 'float32' && grads.has(official) ? resolvedMask(grads.get(official)!) : undefined);
+  for (const [official, ref] of fx.group('student_after.')) note('after', `student_after.${official}`, sp.get(wrapperKey(official))!, ref, mask(official));
+  for (const [official, ref] of fx.group('teacher_after.')) note('after', `teacher_after.${official}`, tp.get(wrapperKey(official))!, ref, mask(official));
   note('after', 'center_after', center.value, fx.get('center_after'));
 
   const tolerances = dtype === 'float64' ? FLOAT64_TOLERANCES : FLOAT32_TOLERANCES;
@@ -191,14 +205,15 @@ export async function runMultiStepParity(path: string): Promise<MultiStepParityR
   return { steps, loss, after, worst };
 }
 
-/** max |ours − ref| / max |ref| (ours read back synchronously). // sync point */
-function relError(ours: Tensor, ref: Tensor): number {
+/** max |ours − ref| / max |ref| over the elements in `mask` (all by default). // sync point */
+function relError(ours: Tensor, ref: Tensor, mask?: Uint8Array): number {
   if (ours.size !== ref.size) return Infinity;
   const a = ours.backend.readSync(ours.storage);
   const b = ref.backend.readSync(ref.storage);
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < ref.size; i++) {
+    if (mask && !mask[i]) continue;
     const d = Math.abs(a[i] - b[i]);
     if (!(d <= diff)) diff = d; // NaN propagates
     scale = Math.max(scale, Math.abs(b[i]));
