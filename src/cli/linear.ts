@@ -3,7 +3,7 @@
 // --json: {"top1", "top5", "bestTop1", "bestEpoch", "nLastBlocks"}.
 
 import { loadBackbone } from '../dino/checkpoint.js';
-import { linearProbe } from '../dino/linear-probe.js';
+import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
 import { normalizationOf } from '../dino/trainer.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, requireFile, str } from './common.js';
@@ -12,8 +12,8 @@ import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG, DATA_FLAG, CHECKPOINT_KEY_FLAG,
-  { name: 'epochs', type: 'int', defaultText: '100', doc: 'epochs of the linear classifier' },
-  { name: 'lr', type: 'float', defaultText: '0.1', doc: 'peak SGD learning rate (cosine to 0); tune per checkpoint, as the official help says' },
+  { name: 'epochs', type: 'int', defaultText: String(LINEAR_PROBE_DEFAULTS.epochs), doc: 'epochs of the linear classifier' },
+  { name: 'lr', type: 'float', defaultText: String(LINEAR_PROBE_DEFAULTS.lr), doc: 'peak SGD learning rate (cosine to 0); tune per checkpoint, as the official help says' },
   { name: 'n-last-blocks', aliases: ['n_last_blocks'], type: 'int', defaultText: 'min(4, depth)', doc: 'concatenate the [CLS] token of this many last blocks' },
   BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
 ];
@@ -27,8 +27,8 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   const json = bool(p, 'json');
   const log = logger(json);
   const file = requireFile('--checkpoint', str(p, 'checkpoint'));
-  const epochs = (p.values.get('epochs') as number | undefined) ?? 100;
-  const lr = (p.values.get('lr') as number | undefined) ?? 0.1;
+  const epochs = (p.values.get('epochs') as number | undefined) ?? LINEAR_PROBE_DEFAULTS.epochs;
+  const lr = (p.values.get('lr') as number | undefined) ?? LINEAR_PROBE_DEFAULTS.lr;
   if (epochs < 1) throw new UsageError(`--epochs: must be at least 1, got ${epochs}`);
   if (!(lr > 0)) throw new UsageError(`--lr: must be positive, got ${lr}`);
   const { backend } = await chooseBackend(str(p, 'backend'));
