@@ -172,6 +172,10 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
         epoch, epochs: config.epochs, step: step + 1, stepsPerEpoch: itersPerEpoch, iteration: it + 1, totalIterations: total,
         metrics: m, imgPerSec: config.batchSize / dt, etaSeconds: perStep * (total - it - 1),
       });
+      // A step runs synchronously (the cpu backend's threads block in Atomics.wait), so yield to
+      // the event loop once per step: otherwise a signal handler (Ctrl-C) would only run at the
+      // next real I/O, the end-of-epoch save, and shouldStop() would stay false until then.
+      if (opts.shouldStop) await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.shouldStop?.() && it + 1 < total) {
         if (step + 1 < itersPerEpoch) {
           await save(it + 1, sums);
