@@ -62,6 +62,10 @@ export function version(): string {
  */
 export function loadData(path: string | undefined, log: (s: string) => void): DatasetSplits {
   const warn = (msg: string) => log(`warning: ${msg}`);
+  if (path) {
+    if (!existsSync(path)) throw new UsageError(`--data: ${path}: no such file or directory`);
+    if (!statSync(path).isDirectory()) throw new UsageError(`--data: ${path}: expected a folder (of Fashion-MNIST idx files, or of images), got a file`);
+  }
   if (path && existsSync(path) && statSync(path).isDirectory()) {
     const trainDir = join(path, 'train');
     const testDir = ['val', 'test'].map((d) => join(path, d)).find((d) => existsSync(d) && statSync(d).isDirectory());

@@ -47,8 +47,8 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
   if (ks.some((k) => k < 1)) throw new UsageError(`--k: every k must be at least 1, got ${ks.join(',')}`);
   const T = (p.values.get('temperature') as number | undefined) ?? 0.07;
   if (!(T > 0)) throw new UsageError(`--temperature: must be positive, got ${T}`);
-  const { backend } = await chooseBackend(str(p, 'backend'));
   const data = loadData(str(p, 'data'), log);
+  const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test) throw new UsageError('eval-knn needs held-out images: use the embedded data, a Fashion-MNIST idx folder, or a folder with train/ and val/ sub-folders');
   const { model, config, summary, unexpected } = await loadBackbone(file, { checkpointKey: str(p, 'checkpoint-key') ?? 'teacher', backend });
   log(`loaded ${file}: ${summary}${unexpected.length ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})` : ''}`);

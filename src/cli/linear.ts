@@ -31,8 +31,8 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   const lr = (p.values.get('lr') as number | undefined) ?? LINEAR_PROBE_DEFAULTS.lr;
   if (epochs < 1) throw new UsageError(`--epochs: must be at least 1, got ${epochs}`);
   if (!(lr > 0)) throw new UsageError(`--lr: must be positive, got ${lr}`);
-  const { backend } = await chooseBackend(str(p, 'backend'));
   const data = loadData(str(p, 'data'), log);
+  const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test) throw new UsageError('linear needs held-out images: use the embedded data, a Fashion-MNIST idx folder, or a folder with train/ and val/ sub-folders');
   if (!data.train.labels) throw new UsageError(`linear needs labels: ${data.train.name} has none (use one sub-folder per class)`);
   const { model, config } = await loadBackbone(file, { checkpointKey: str(p, 'checkpoint-key') ?? 'teacher', backend });

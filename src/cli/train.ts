@@ -1,18 +1,25 @@
 // `mini-dino train`: self-supervised DINO training with a progress bar (epoch, step, img/s, ETA,
 // loss), OUT/log.jsonl per epoch, OUT/checkpoint.safetensors every epoch (atomic), --resume,
-// Ctrl-C (finish the step, save, exit), a clear stop on a non-finite loss (the last good
-// checkpoint stays), and at the end a k-NN evaluation on held-out images and OUT/training.svg.
+// Ctrl-C (finish the step, save, exit with status 130), a clear stop on a non-finite loss (the
+// last good checkpoint stays), and at the end a k-NN evaluation on held-out images and
+// OUT/training.svg.
 
 import { join } from 'node:path';
 import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
 import { buildWrapper } from '../dino/build.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
-import { trainDino, type EpochRecord } from '../dino/trainer.js';
+import { readLog, trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
 import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, fmtDuration, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, ProgressBar, str } from './common.js';
 import { configHelp, formatFlags } from './help.js';
 import { writeTrainingSvg } from './plot.js';
+
+/**
+ * Exit status after Ctrl-C stopped training (checkpoint saved): 128 + SIGINT as a shell reports
+ * an interrupted command, so `mini-dino train && next` does not go on to `next`.
+ */
+export const EXIT_STOPPED = 130;
 
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
@@ -56,8 +63,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message.replace(/^config: /, ''));
   }
   const out = str(parsed, 'out') ?? 'runs/dino';
-  const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const data = loadData(str(parsed, 'data'), log);
+  const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);
   const nParams = buildWrapper(config, train.channels, 0, { backend }).numParameters();
@@ -67,7 +74,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   let stop = false;
   const onSigint = () => {
-    if (stop) process.exit(130);
+    if (stop) process.exit(EXIT_STOPPED);
     stop = true;
     process.stderr.write('\nstopping: finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n');
   };
@@ -95,7 +102,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       if (!quiet) bar.done();
-      process.stderr.write(`error: ${e.message}\nThe last good checkpoint is kept in ${join(out, 'checkpoint.safetensors')} (if an epoch finished).\n`);
+      const done = readLog(join(out, 'log.jsonl')).length;
+      process.stderr.write(`error: ${e.message}\n${done > 0
+        ? `The last good checkpoint (after epoch ${done}) is kept in ${join(out, 'checkpoint.safetensors')}.`
+        : 'No epoch finished, so no checkpoint was saved.'}\n`);
       return 1;
     }
     throw e;
@@ -127,7 +137,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       checkpoint: result.checkpoint, log: join(out, 'log.jsonl'), backend: info.backend,
     });
   }
-  return 0;
+  return result.stopped ? EXIT_STOPPED : 0;
 }
 
 export function fmtTop(t: Record<string, number>): string {
