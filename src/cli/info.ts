@@ -25,7 +25,8 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
 
 const BENCH_FLAGS: FlagSpec[] = [
   { name: 'config', type: 'enum', values: BENCH_CONFIGS, defaultText: 'tiny', doc: 'tiny (28 px, dim 64, batch 32), small (32 px, dim 192, batch 64) or recipe (the README default)' },
-  { name: 'steps', type: 'int', defaultText: '5', doc: 'measured steps (after 2 warm-up steps)' },
+  { name: 'steps', type: 'int', defaultText: '5', doc: 'measured steps (after the warm-up steps)' },
+  { name: 'warmup', type: 'int', defaultText: '2', doc: 'untimed steps first (kernel compilation, buffer pools, worker threads)' },
   BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
 ];
 
@@ -33,7 +34,7 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const p = parseArgs(argv, BENCH_FLAGS, 'bench');
   if (bool(p, 'help') || p.positional[0] !== 'step') {
     if (!bool(p, 'help')) throw new UsageError(`bench: expected 'bench step', got '${p.positional[0] ?? ''}' (see mini-dino bench --help)`);
-    process.stdout.write(['Usage: mini-dino bench step [--config tiny|small|recipe] [--backend cpu|gpu] [--steps N] [--json]', '',
+    process.stdout.write(['Usage: mini-dino bench step [--config tiny|small|recipe] [--backend cpu|gpu] [--steps N] [--warmup N] [--json]', '',
       'Times one full DINO training step on synthetic crops (the PyTorch reference bench configurations).', '', formatFlags(BENCH_FLAGS)].join('\n') + '\n');
     return 0;
   }
@@ -41,10 +42,12 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const log = logger(json);
   const steps = (p.values.get('steps') as number | undefined) ?? 5;
   if (steps < 1) throw new UsageError(`--steps: must be at least 1, got ${steps}`);
+  const warmup = (p.values.get('warmup') as number | undefined) ?? 2;
+  if (warmup < 0) throw new UsageError(`--warmup: must be at least 0, got ${warmup}`);
   const { backend, info } = await chooseBackend(str(p, 'backend'));
   const name = (str(p, 'config') ?? 'tiny') as BenchConfigName;
-  log(`bench step --config ${name} on ${info.description}, ${steps} steps`);
-  const r = await benchStep(name, backend, steps);
+  log(`bench step --config ${name} on ${info.description}, ${steps} steps after ${warmup} warm-up`);
+  const r = await benchStep(name, backend, steps, warmup);
   const ph = Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
   log(`${r.msPerStep.toFixed(1)} ms/step (median), ${r.imgPerSec.toFixed(1)} img/s; ms per phase: ${ph}`);
   if (json) printJson({ config: r.config, backend: r.backend, gpuMode: info.gpuMode, msPerStep: r.msPerStep, imgPerSec: r.imgPerSec, steps: r.steps, phases: r.phases });
