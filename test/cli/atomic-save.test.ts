@@ -1,6 +1,6 @@
 // `mini-dino train` killed (SIGKILL) while it writes a checkpoint: the previous complete
 // checkpoint still loads. The config makes saving most of the time: one 8-image step per epoch
-// and a 64×65536 head last layer, so each checkpoint is ~68 MB (student, teacher, AdamW moments).
+// and a 64×32768 head last layer, so each checkpoint is ~34 MB (student, teacher, AdamW moments).
 // The test polls the output folder and kills the process as soon as the temp file of a save
 // (after the first) appears, once at once and once a little later (mid-write).
 import { test } from 'uvu';
@@ -20,7 +20,7 @@ async function killDuringSave(out: string, delayMs: number): Promise<{ linesAtKi
   const target = join(out, 'checkpoint.safetensors');
   const run = startCli(['train', '--data', data, '--out', out, '--backend', 'cpu', '--limit', '8', '--batch-size', '8', '--epochs', '100000',
     '--local-crops-number', '0', '--embed-dim', '32', '--depth', '1', '--num-heads', '2', '--head-hidden-dim', '64',
-    '--head-bottleneck-dim', '64', '--out-dim', '65536', '--knn-every', '0', '--quiet']);
+    '--head-bottleneck-dim', '64', '--out-dim', '32768', '--knn-every', '0', '--quiet']);
   let linesAtKill = -1;
   let sawTemp = false;
   try {
@@ -60,7 +60,7 @@ for (const delayMs of [0, 15]) {
     // Save k (after epoch k) was under way: the file holds save k − 1, or save k if the rename won.
     assert.ok(ck.meta.epoch === linesAtKill - 1 || ck.meta.epoch === linesAtKill, `checkpoint of epoch ${ck.meta.epoch}, killed during save ${linesAtKill}`);
     assert.is(ck.meta.iteration, ck.meta.epoch);
-    assert.ok(ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '65536,64');
+    assert.ok(ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '32768,64');
     // Besides the checkpoint and the log, at most the interrupted save's temp file remains.
     for (const name of readdirSync(out)) {
       assert.ok(['checkpoint.safetensors', 'log.jsonl'].includes(name) || isTempFileOf(name, join(out, 'checkpoint.safetensors')), name);
