@@ -19,7 +19,7 @@ import { getDefaultBackend } from '../tensor/tensor.js';
 import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
-import { type DinoConfig, validateConfig } from './config.js';
+import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
 import { extractFeatures } from './features.js';
 import { knnClassify, type KnnResult } from './knn.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
@@ -127,7 +127,12 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   if (opts.resume && existsSync(ckptPath)) {
     const ck = await loadCheckpoint(ckptPath, { backend });
     if (ck.meta.inChans !== train.channels) throw new Error(`--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel images, the data has ${train.channels}`);
+    const asked = config;
     config = { ...ck.config, epochs: config.epochs };
+    const differing = (Object.keys(CONFIG_FIELDS) as ConfigKey[])
+      .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(asked[k]))
+      .map((k) => `--${kebab(k)} ${fmt(config[k])} (not ${fmt(asked[k])})`);
+    if (differing.length) info(`--resume: the checkpoint's configuration is kept (only --epochs comes from this command): ${differing.join(', ')}`);
     run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
     restoreRun(run, ck);
     if (ck.meta.rng.model) run.generator.setState(ck.meta.rng.model);
@@ -240,6 +245,8 @@ export function evaluateKnn(
   const queries = extractFeatures(run.teacher.backbone, test, { ...fopts, indices: range(nTest) });
   return knnClassify(bank, queries, { ks: config.knnK, temperature: config.knnTemperature, backend, numClasses: test.classes?.length });
 }
+
+const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
 
 export function readLog(path: string): EpochRecord[] {
   if (!existsSync(path)) return [];

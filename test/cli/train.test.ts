@@ -81,9 +81,11 @@ test('--resume from an epoch boundary reproduces the uninterrupted run exactly',
   mkdirSync(out);
   copyFileSync(join(outA, 'checkpoint0000.safetensors'), join(out, 'checkpoint.safetensors'));
   writeFileSync(join(out, 'log.jsonl'), readFileSync(join(outA, 'log.jsonl'), 'utf8').split('\n')[0] + '\n');
-  const r = await runCli(args(out, '--resume', '--json'));
+  // A different --knn-subset: the checkpoint's configuration wins (so the log is the same), and says so.
+  const r = await runCli(args(out, '--resume', '--json', '--knn-subset', '50'));
   expectExit(r, 0, 'train --resume');
   assert.match(r.stderr, new RegExp(`resumed from .* at epoch 1, iteration ${STEPS_PER_EPOCH}`));
+  assert.match(r.stderr, /--resume: the checkpoint's configuration is kept \(only --epochs comes from this command\): --knn-subset 100 \(not 50\)\n/);
   assert.equal(readLog(join(out, 'log.jsonl')).map(comparable), readLog(join(outA, 'log.jsonl')).map(comparable));
   assert.equal(lastJson(r).top1, runA.top1);
 });
@@ -108,6 +110,7 @@ test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then match
   const r2 = await runCli(args(out, '--resume', '--json'));
   expectExit(r2, 0, 'train --resume');
   assert.match(r2.stderr, new RegExp(`resumed from .* at epoch 0, iteration ${at}`));
+  assert.not.match(r2.stderr, /configuration is kept/, 'same flags: nothing to report');
   assert.equal(readLog(join(out, 'log.jsonl')).map(comparable), readLog(join(outA, 'log.jsonl')).map(comparable));
   assert.equal(lastJson(r2).top1, runA.top1);
 });
