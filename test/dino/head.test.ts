@@ -76,7 +76,7 @@ test('init: MLP trunc-normal 0.02 with zero biases; weight_v keeps PyTorch\'s de
   const bound = 1 / 8;
   assert.ok(v.every((x) => Math.abs(x) <= bound) && v.some((x) => Math.abs(x) > 0.99 * bound));
   const w = h.stateDict().get('mlp.2.weight')!.dataSync();
-  const std = Math.sqrt(w.reduce((s, x) => s + x * x, 0) / w.length);
+  const std = Math.sqrt(Array.from(w).reduce((s, x) => s + x * x, 0) / w.length);
   assert.ok(Math.abs(std / 0.02 - 1) < 0.03, `std ${std}`);
   for (const k of ['mlp.0.bias', 'mlp.2.bias', 'mlp.4.bias']) assert.ok(h.stateDict().get(k)!.dataSync().every((x) => x === 0));
 });
