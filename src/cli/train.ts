@@ -95,6 +95,9 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       },
       onEpoch: (r: EpochRecord) => {
         if (!quiet) bar.done();
+        // Training is done and saved: Ctrl-C during the final k-NN (synchronous, so the handler
+        // could not run before it ends) quits at once, as without a handler.
+        if (r.epoch + 1 >= config.epochs) process.off('SIGINT', onSigint);
         const knn = r.knn_top1 ? ` | k-NN@20 ${(100 * (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0])).toFixed(1)}% (${r.knn_protocol})` : '';
         log(`epoch ${r.epoch + 1}: loss ${r.train_loss.toFixed(4)} | h(P_t) ${r.train_teacher_entropy.toFixed(3)} | KL ${r.train_kl.toFixed(3)} | lr ${r.train_lr.toExponential(2)} | ${fmtDuration(r.seconds)}${knn}`);
       },

@@ -13,6 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, cop
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
 import { channelStats } from '../data/stats.js';
+import { writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
@@ -226,7 +227,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     if (last) {
       last.knn_top1 = finalKnn.top1;
       last.knn_protocol = `full: ${N} train / ${opts.data.test.length} test`;
-      writeFileSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
+      writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join('')); // a kill now keeps the log whole
     }
   }
   return { run, history, stopped, finalKnn, checkpoint: ckptPath, trainSeconds, normalization: norm };

@@ -115,6 +115,20 @@ test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then match
   assert.equal(lastJson(r2).top1, runA.top1);
 });
 
+test('Ctrl-C during the final k-NN (embedded data, 10 000 test images) quits at once; the checkpoint is saved', async () => {
+  const out = join(root, 'knn');
+  const run = startCli(['train', '--out', out, '--backend', 'cpu', '--epochs', '1', '--limit', '128', '--batch-size', '64', ...TINY_MODEL, '--quiet']);
+  await run.waitFor(/k-NN evaluation: 128 training images as the memory bank, 10000 test images/);
+  const t0 = Date.now();
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.ok(r.signal === 'SIGINT' || r.code === 130, `exit ${r.code ?? r.signal}`);
+  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms to quit`);
+  assert.match(r.stdout, /mini-dino train: fashion-mnist \(embedded\) train, 10000 images/);
+  assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.epoch, 1);
+  assert.is(readLog(join(out, 'log.jsonl')).length, 1);
+});
+
 test('non-finite loss after an epoch: clear message, exit 1, the last good checkpoint loads', async () => {
   // Warm-up over epoch 0 to a normal lr, then a cosine towards min_lr = 1e30: epoch 1 blows up.
   const out = join(root, 'nan');
