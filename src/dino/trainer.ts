@@ -141,10 +141,11 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     startIt = ck.meta.iteration;
     sums = (ck.meta.partial as EpochSums | null) ?? emptySums();
     history = readLog(logPath).filter((r) => r.epoch < Math.floor(startIt / itersPerEpoch));
-    writeFileSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
     info(`resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, iteration ${startIt}`);
   } else {
     if (opts.resume) info(`--resume: no checkpoint in ${opts.outDir}, starting from scratch`);
+    else if (existsSync(ckptPath)) info(`warning: starting from scratch; ${ckptPath} from an earlier run will be overwritten (--resume continues it)`);
     writeFileSync(logPath, '');
   }
   const aug = new DataAugmentationDINO(augmentOptionsFor(config, norm), train.channels);
