@@ -4,8 +4,7 @@
 // F.interpolate (fixture below) and the backward (the transpose of the resampling matrix).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backward } from '../../src/autograd/index.js';
-import { mul, sum } from '../../src/autograd/index.js';
+import { backward, mul, sum } from '../../src/autograd/index.js';
 import { bicubicMatrix, posEmbedInterpolationMatrix } from '../../src/nn/pos-embed.js';
 import { VisionTransformer } from '../../src/nn/vit.js';
 import { tensor } from '../../src/tensor/creation.js';
