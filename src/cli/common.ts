@@ -112,6 +112,8 @@ export function fmtDuration(seconds: number): string {
 /** A one-line progress bar on a TTY; on pipes a plain line every `every` updates. */
 export class ProgressBar {
   private count = 0;
+  /** A TTY bar line is on screen without its newline. */
+  private open = false;
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly every = 10) {}
 
   update(fraction: number, text: string): void {
@@ -121,12 +123,15 @@ export class ProgressBar {
       const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
       const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
       this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1).padEnd(Math.min(120, (this.stream.columns ?? 120) - 1))}`);
+      this.open = true;
     } else if (this.count % this.every === 0 || fraction >= 1) {
       this.stream.write(`${text}\n`);
     }
   }
 
+  /** Ends the bar's line (if one is on screen), so that other output starts on a fresh line. */
   done(): void {
-    if (this.stream.isTTY) this.stream.write('\n');
+    if (this.open) this.stream.write('\n');
+    this.open = false;
   }
 }

@@ -72,14 +72,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   log(`  ViT patch ${config.patchSize}, dim ${embedDim}, depth ${depth}, ${numHeads} heads; head ${config.headHiddenDim}/${config.headBottleneckDim} → ${config.outDim}; ${(nParams / 1e6).toFixed(2)}M parameters`);
   log(`  ${config.epochs} epochs of batch ${config.batchSize}, 2×${config.globalCropSize}px + ${config.localCropsNumber}×${config.localCropSize}px crops; backend ${info.description}; output ${out}`);
 
+  const bar = new ProgressBar(process.stderr, 10);
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(EXIT_STOPPED);
     stop = true;
-    process.stderr.write('\nstopping: finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n');
+    bar.done();
+    process.stderr.write('stopping: finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n');
   };
   process.on('SIGINT', onSigint);
-  const bar = new ProgressBar(process.stderr, 10);
   const quiet = bool(parsed, 'quiet');
   const t0 = performance.now();
   let result;
@@ -87,7 +88,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     result = await trainDino({
       config, data, outDir: out, backend, resume: bool(parsed, 'resume'),
       shouldStop: () => stop,
-      onInfo: (m) => log(m),
+      onInfo: (m) => {
+        bar.done();
+        log(m);
+      },
       onStep: (p) => {
         if (quiet) return;
         bar.update(p.iteration / p.totalIterations,
