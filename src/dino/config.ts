@@ -165,6 +165,8 @@ export function validateConfig(c: DinoConfig): void {
       if (!spec.values!.includes(v as string)) fail(key, `must be one of ${spec.values!.join(', ')}, got ${String(v)}`);
       continue;
     }
+    const isList = spec.type === 'floatPair' || spec.type === 'floatList' || spec.type === 'intList';
+    if (isList && (!Array.isArray(v) || v.length === 0)) fail(key, `needs a list of values, got ${JSON.stringify(v)}`);
     if (spec.length !== undefined && (!Array.isArray(v) || v.length !== spec.length)) fail(key, `needs ${spec.length} values, got ${JSON.stringify(v)}`);
     for (const x of nums) {
       if (typeof x !== 'number' || !Number.isFinite(x)) fail(key, `must be a number, got ${String(x)}`);
