@@ -8,7 +8,7 @@
 
 import { cast, toBackend } from '../autograd/index.js';
 import { tensorsFromSafetensors } from '../io/convert.js';
-import { loadOracleFixture, type OracleConfig, type OracleFixture } from '../io/oracle.js';
+import { loadOracleFixture, parseOracleConfig, type OracleConfig, type OracleFixture } from '../io/oracle.js';
 import { readSafetensorsFile } from '../io/safetensors.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { AdamW } from '../nn/optim.js';
@@ -22,7 +22,7 @@ import { buildWrapper } from './build.js';
 import { defaultConfig, type DinoConfig } from './config.js';
 import { Center, DINOLoss } from './loss.js';
 import { initTeacher } from './teacher.js';
-import { trainStep } from './train-step.js';
+import { type StepHyper, trainStep } from './train-step.js';
 
 export type ParityGroup = 'loss' | 'features' | 'logits' | 'grads' | 'after';
 
@@ -82,19 +82,28 @@ export async function runParity(path: string, opts: { backend?: Backend; dtype?:
   return parityWith(fx, backend, dtype);
 }
 
-async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Promise<ParityResult> {
-  const o = fx.config;
+/**
+ * The run the reference's train_step performs: student and teacher with the fixture's weights
+ * (official keys), the fixture's center, DINOLoss, a fresh AdamW, and constant lr, wd, EMA
+ * momentum and teacher temperature (torch_dino.py has no schedules). Without teacher weights the
+ * teacher starts as a copy of the student.
+ */
+function oracleRun(o: OracleConfig, w: { student: Map<string, Tensor>; teacher?: Map<string, Tensor>; center?: Tensor }, dtype: DType, backend: Backend): DinoRun {
   const config = configFromOracle(o);
   const modelOpts = { dtype, backend, generator: new Generator(0) };
   const student = buildWrapper(config, o.inChans, 0, modelOpts);
   const teacher = buildWrapper(config, o.inChans, 0, modelOpts);
   const rename = (m: Map<string, Tensor>) => new Map([...m].map(([k, v]) => [wrapperKey(k), v]));
-  student.loadStateDict(rename(fx.group('student.')));
-  teacher.loadStateDict(rename(fx.group('teacher.')));
-  for (const p of teacher.parameters()) p.requiresGrad = false;
+  student.loadStateDict(rename(w.student));
+  if (w.teacher) {
+    teacher.loadStateDict(rename(w.teacher));
+    for (const p of teacher.parameters()) p.requiresGrad = false;
+  } else {
+    initTeacher(teacher, student);
+  }
   const center = new Center(o.outDim, o.centerMomentum, { dtype, backend });
-  center.value.assign(backend.upload(hostCopy(fx.get('center'), dtype), false));
-  const run: DinoRun = {
+  if (w.center) center.value.assign(backend.upload(hostCopy(w.center, dtype), false));
+  return {
     config, student, teacher, center,
     dinoLoss: new DINOLoss({ ncrops: 2 + o.localCrops, nGlobal: 2, studentTemp: o.studentTemp }),
     optimizer: new AdamW(student.namedParameters(), { lr: o.lr, weightDecay: o.wd }),
@@ -102,6 +111,14 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
     itersPerEpoch: 1,
     generator: new Generator(0),
   };
+}
+
+const oracleHyper = (o: OracleConfig): StepHyper => ({ lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp });
+
+async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Promise<ParityResult> {
+  const o = fx.config;
+  const run = oracleRun(o, { student: fx.group('student.'), teacher: fx.group('teacher.'), center: fx.get('center') }, dtype, backend);
+  const { student, teacher, center } = run;
   const crops = fx.crops().map((c) => toBackend(cast(c, dtype), backend));
 
   const errors = { loss: 0, features: 0, logits: 0, grads: 0, after: 0 } as Record<ParityGroup, number>;
@@ -113,7 +130,7 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
       worst[group] = name;
     }
   };
-  await trainStep(run, crops, { lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp }, 0, 0, { keep: (k) => {
+  await trainStep(run, crops, oracleHyper(o), 0, 0, { keep: (k) => {
     note('loss', 'loss', k.loss, fx.get('loss'));
     note('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
     note('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
@@ -164,33 +181,16 @@ export async function runMultiStepParity(path: string): Promise<MultiStepParityR
     if (!t) throw new Error(`parity: ${path} has no tensor '${name}'`);
     return t;
   };
-  const c = JSON.parse(st.metadata.config) as Record<string, number>;
-  const o: OracleConfig = {
-    img: c.img, inChans: c.in_chans, patch: c.patch, dim: c.dim, depth: c.depth, heads: c.heads, mlpRatio: c.mlp_ratio, outDim: c.out_dim,
-    headHidden: c.head_hidden, headBottleneck: c.head_bottleneck, batch: c.batch, globalCrops: c.global_crops, localCrops: c.local_crops,
-    localImg: c.local_img, studentTemp: c.student_temp, teacherTemp: c.teacher_temp, centerMomentum: c.center_momentum, ema: c.ema,
-    lr: c.lr, wd: c.wd, clipGrad: c.clip_grad,
-  };
+  const o = parseOracleConfig(st.metadata.config, path);
   const steps = Number(st.metadata.steps);
-  const config = configFromOracle(o);
-  const modelOpts = { dtype: 'float64' as const, backend: cpu, generator: new Generator(0) };
-  const student = buildWrapper(config, o.inChans, 0, modelOpts);
-  const teacher = buildWrapper(config, o.inChans, 0, modelOpts);
-  const under = (prefix: string) => new Map([...T].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [wrapperKey(k.slice(prefix.length)), v]));
-  student.loadStateDict(under('student.'));
-  initTeacher(teacher, student);
-  const run: DinoRun = {
-    config, student, teacher, center: new Center(o.outDim, o.centerMomentum, { dtype: 'float64', backend: cpu }),
-    dinoLoss: new DINOLoss({ ncrops: 2 + o.localCrops, nGlobal: 2, studentTemp: o.studentTemp }),
-    optimizer: new AdamW(student.namedParameters(), { lr: o.lr, weightDecay: o.wd }),
-    schedules: { lr: Float64Array.of(o.lr), wd: Float64Array.of(o.wd), momentum: Float64Array.of(o.ema), teacherTemp: Float64Array.of(o.teacherTemp) },
-    itersPerEpoch: steps, generator: new Generator(0),
-  };
+  const under = (prefix: string) => new Map([...T].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const run = oracleRun(o, { student: under('student.') }, 'float64', cpu);
+  const { student, teacher } = run;
   const refLosses = get('losses').dataSync();
   let loss = 0;
   for (let s = 0; s < steps; s++) {
     const crops = Array.from({ length: 2 + o.localCrops }, (_, i) => get(`input.step${s}.crop${i}`));
-    const m = await trainStep(run, crops, { lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp }, 0, s);
+    const m = await trainStep(run, crops, oracleHyper(o), 0, s);
     loss = Math.max(loss, Math.abs(m.loss - refLosses[s]) / Math.abs(refLosses[s]));
   }
   let after = relError(run.center.value, get('center_after'));
@@ -198,7 +198,7 @@ export async function runMultiStepParity(path: string): Promise<MultiStepParityR
   for (const [prefix, model] of [['student_after.', student], ['teacher_after.', teacher]] as const) {
     const own = new Map(model.namedParameters());
     for (const [k, ref] of under(prefix)) {
-      const e = relError(own.get(k)!, ref);
+      const e = relError(own.get(wrapperKey(k))!, ref);
       if (e > after) [after, worst] = [e, `${prefix}${k}`];
     }
   }

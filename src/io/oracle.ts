@@ -123,6 +123,13 @@ export function parseOracleFixture(bytes: Uint8Array, path: string): OracleFixtu
   return { path, config, metadata: st.metadata, tensors, get, group, crops };
 }
 
+/** The configuration JSON of a fixture (torch_dino.py flag names), validated; errors name `source`. */
+export function parseOracleConfig(text: string | undefined, source: string): OracleConfig {
+  return parseConfig(text, (problem) => {
+    throw new OracleFixtureError(source, problem);
+  });
+}
+
 function parseConfig(text: string | undefined, fail: (p: string) => never): OracleConfig {
   if (text === undefined) fail(`no 'config' in the metadata`);
   let raw: unknown;
