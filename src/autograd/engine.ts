@@ -8,10 +8,14 @@
 //    naming the op, so a wrong rule fails where it is, not three layers later.
 // 4. Unless retainGraph is set, the graph is released: nodes are dropped so their saved tensors
 //    can be freed; a second backward through them is an error that says so.
+// 5. Memory: a gradient the engine made is disposed as soon as nothing needs it (its node has run
+//    and no pending sum holds it), and each rule runs in its own scope, so its temporaries go at
+//    once. Without this, every intermediate gradient lived until the end of the training step,
+//    and a step needed about three times the memory of its forward activations.
 
 import { onesLike } from '../tensor/creation.js';
 import { ShapeError, fmtShape, sameShape } from '../tensor/shape.js';
-import type { GradNode, Tensor } from '../tensor/tensor.js';
+import { type GradNode, nextTensorId, type Tensor, tidy } from '../tensor/tensor.js';
 import { noGrad } from './grad-mode.js';
 import { add } from './ops/elementwise.js';
 
@@ -43,7 +47,20 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
   }
 
   const order = topologicalOrder(root);
+  // Tensors created from here on (rule outputs, sums) belong to the engine; anything older (the
+  // caller's seed, forward activations a rule hands back) is never disposed here. `holds` counts
+  // the pending entries of `grads` that refer to each tensor (a rule may return g itself twice).
+  const firstOwn = nextTensorId();
+  const holds = new Map<Tensor, number>();
+  const hold = (x: Tensor) => holds.set(x, (holds.get(x) ?? 0) + 1);
+  const drop = (x: Tensor) => {
+    const n = (holds.get(x) ?? 0) - 1;
+    if (n > 0) return void holds.set(x, n);
+    holds.delete(x);
+    if (x.id >= firstOwn) x.dispose();
+  };
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  hold(seed);
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
@@ -54,9 +71,10 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
       if (!node) {
         // a leaf: accumulate across calls; store a view so the leaf owns its own handle
         t.grad = t.grad ? add(t.grad, g) : g.view(g.shape);
+        drop(g);
         continue;
       }
-      const inputGrads = node.backward(g);
+      const inputGrads = tidy(() => node.backward(g));
       node.inputs.forEach((input, k) => {
         const gi = inputGrads[k];
         if (!input.requiresGrad || !gi) return;
@@ -66,8 +84,19 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
           );
         }
         const prev = grads.get(input);
-        grads.set(input, prev ? add(prev, gi) : gi);
+        if (prev) {
+          const total = add(prev, gi);
+          hold(total);
+          grads.set(input, total);
+          drop(prev);
+        } else {
+          hold(gi);
+          grads.set(input, gi);
+        }
       });
+      drop(g);
+      // gradients the rule made for inputs that need none (or that were summed right away)
+      for (const gi of inputGrads) if (gi && gi.id >= firstOwn && !holds.has(gi)) gi.dispose();
     }
   });
   if (!opts.retainGraph) for (const t of order) if (t.node) t.node = released(t.node.op);

@@ -6,7 +6,7 @@
 
 import { backward, noGrad, zeroGrad } from '../autograd/index.js';
 import { clipGradients } from '../nn/optim.js';
-import { type Tensor, tidyAsync } from '../tensor/tensor.js';
+import { type Tensor, tidy, tidyAsync } from '../tensor/tensor.js';
 import type { DinoRun } from './build.js';
 import { cancelGradientsLastLayer, emaUpdate } from './teacher.js';
 
@@ -81,7 +81,8 @@ export async function trainStep(
   };
   return tidyAsync(async () => {
     optimizer.setSchedule(hyper.lr, hyper.wd);
-    const t = noGrad(() => teacher.forward(crops.slice(0, 2))); // [2B, K]
+    // its own scope: the teacher's activations go as soon as its features and logits exist
+    const t = noGrad(() => tidy(() => teacher.forward(crops.slice(0, 2)))); // [2B, K]
     lap('teacher');
     const s = student.forward(crops); // [V·B, K]
     lap('student');

@@ -42,6 +42,11 @@ export function setDefaultBackend(backend: Backend): void {
 
 let nextId = 1;
 
+/** The id the next tensor will get: ids only grow, so `t.id >= mark` means "created since mark". */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];

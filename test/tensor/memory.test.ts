@@ -191,4 +191,33 @@ test('the cpu pool reuses buffers: a second identical tidy step allocates nothin
   assert.is(cpu.pool.freshAllocations, mid);
 });
 
+test('backward frees each intermediate gradient once its node has run (peak memory ~ the forward)', () => {
+  // 40 scaled copies of x: the forward holds 40 buffers of this (unique) size; a backward that
+  // kept every intermediate gradient until the end would allocate 40 more
+  tidy(() => {
+    const x = randn([7, 1113], { generator: new Generator(3) }).requiresGrad_();
+    let h = x;
+    for (let i = 0; i < 40; i++) h = mul(h, 1.01);
+    const loss = sum(h);
+    const before = cpu.pool.freshAllocations;
+    loss.backward();
+    const fresh = cpu.pool.freshAllocations - before;
+    assert.ok(fresh <= 3, `backward allocated ${fresh} fresh buffers; gradients are not being released`);
+    const g = x.grad!.dataSync();
+    assert.ok(Math.abs(g[0] - 1.01 ** 40) < 1e-4 && Math.abs(g[g.length - 1] - 1.01 ** 40) < 1e-4);
+  });
+});
+
+test('backward: a rule that hands the same gradient to two inputs, and a seed of the caller, survive', () => {
+  tidy(() => {
+    const a = tensor([1, 2, 3]).requiresGrad_();
+    const b = mul(a, 2);
+    const y = add(b, b); // add's rule returns g for both inputs
+    const seed = tensor([1, 10, 100]);
+    y.backward(seed);
+    assert.not.ok(seed.isDisposed);
+    assert.equal([...a.grad!.dataSync()], [4, 40, 400]);
+  });
+});
+
 test.run();

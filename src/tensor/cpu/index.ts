@@ -6,6 +6,7 @@
 // reuses the previous step's buffers instead of paying page faults on fresh allocations (~40 ms
 // for 16 MB here). Buffers that wrap user data (upload without copy) never enter the pool.
 
+import { totalmem } from 'node:os';
 import type { Backend, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
@@ -23,15 +24,24 @@ export interface CpuStorage extends Storage {
 }
 
 /**
- * Pool of released buffers, at most POOL_MAX_BYTES in all. There is no limit per (dtype, length):
+ * Pool of released buffers, at most poolMaxBytes() in all. There is no limit per (dtype, length):
  * a ViT step holds hundreds of [B, N, D] intermediates at once, and each one the pool turned away
- * would be a fresh allocation in the next step.
+ * would be a fresh allocation in the next step. The cap must exceed a step's working set (about
+ * 160 MB for the README recipe, 2.8 GB for the `small` bench configuration): below it, every step
+ * allocates afresh, and a buffer the pool drops is only freed when the garbage collector of every
+ * thread that has seen it runs, which on a busy worker thread can be many steps later.
+ * Default: a quarter of the machine's memory, between 1 and 16 GiB; MINI_DINO_POOL_MB sets it.
  */
-const POOL_MAX_BYTES = 2 ** 30;
+export function poolMaxBytes(): number {
+  const env = Number(process.env.MINI_DINO_POOL_MB);
+  if (Number.isFinite(env) && env > 0) return env * 2 ** 20;
+  return Math.min(16 * 2 ** 30, Math.max(2 ** 30, totalmem() / 4));
+}
 
 class BufferPool {
   private free = new Map<string, TypedArray[]>();
   private bytes = 0;
+  private readonly maxBytes = poolMaxBytes();
   /** Buffers allocated because the pool had none of the dtype and length (a counter for tests
    * and benchmarks: a repeated training step should not raise it). */
   freshAllocations = 0;
@@ -48,7 +58,7 @@ class BufferPool {
   }
 
   give(buf: TypedArray): void {
-    if (buf.length === 0 || this.bytes + buf.byteLength > POOL_MAX_BYTES) return;
+    if (buf.length === 0 || this.bytes + buf.byteLength > this.maxBytes) return;
     const k = key(buf instanceof Float64Array ? 'float64' : 'float32', buf.length);
     let list = this.free.get(k);
     if (!list) this.free.set(k, (list = []));
