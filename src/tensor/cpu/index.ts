@@ -11,7 +11,8 @@ import type { Backend, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
-import { gemmPool, matmulSerial } from './threads.js';
+import { simdAvailable } from './gemm-simd.js';
+import { configuredThreads, gemmPool, matmulSerial } from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -86,7 +87,9 @@ export class CpuBackend implements Backend<CpuStorage> {
   private scratch = new Float64Array(1024);
 
   describe(): string {
-    return 'cpu (TypeScript reference kernels)';
+    const threads = configuredThreads();
+    const mm = `float32 matmul in ${simdAvailable() ? 'WebAssembly SIMD' : 'TypeScript'}${threads > 1 ? ` on ${threads} threads` : ''}`;
+    return `cpu (TypeScript reference kernels; ${mm})`;
   }
 
   supportsDtype(): boolean {
