@@ -15,8 +15,7 @@ import { AdamW } from '../nn/optim.js';
 import type { Backend } from '../tensor/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { getDefaultBackend } from '../tensor/tensor.js';
+import { getDefaultBackend, keep, Tensor } from '../tensor/tensor.js';
 import type { DinoRun } from './build.js';
 import { buildWrapper } from './build.js';
 import { defaultConfig, type DinoConfig } from './config.js';
@@ -123,23 +122,20 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
 
   const errors = { loss: 0, features: 0, logits: 0, grads: 0, after: 0 } as Record<ParityGroup, number>;
   const worst = { loss: 'loss', features: '', logits: '', grads: '', after: '' } as Record<ParityGroup, string>;
-  const note = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor, mask?: Uint8Array) => {
-    const e = relError(ours, ref, mask);
-    if (e > errors[group] || worst[group] === '' || Number.isNaN(e)) {
-      errors[group] = e;
-      worst[group] = name;
-    }
-  };
+  // Our tensors are read after the step, asynchronously, so that this works on every backend
+  // (webgpu has no synchronous readback): inside the step we only hold views of them.
+  const checks: { group: ParityGroup; name: string; ours: Tensor; ref: Tensor; mask?: Uint8Array; view?: boolean }[] = [];
+  const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) => checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
   await trainStep(run, crops, oracleHyper(o), 0, 0, { keep: (k) => {
-    note('loss', 'loss', k.loss, fx.get('loss'));
-    note('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
-    note('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
-    note('logits', 'out.student_logits', k.studentOut, fx.get('out.student_logits'));
-    note('logits', 'out.teacher_logits', k.teacherOut, fx.get('out.teacher_logits'));
+    hold('loss', 'loss', k.loss, fx.get('loss'));
+    hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
+    hold('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
+    hold('logits', 'out.student_logits', k.studentOut, fx.get('out.student_logits'));
+    hold('logits', 'out.teacher_logits', k.teacherOut, fx.get('out.teacher_logits'));
     for (const [official, ref] of fx.group('grad.')) {
       const g = k.grads.get(wrapperKey(official));
       if (!g) throw new Error(`parity: ${fx.path}: no gradient was computed for ${official}`);
-      note('grads', `grad.${official}`, g, ref);
+      hold('grads', `grad.${official}`, g, ref);
     }
   } });
   const sp = new Map(student.namedParameters());
@@ -147,9 +143,17 @@ async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Pr
   // float32: weights whose gradient is not resolved in float32 are left out (FLOAT32_TOLERANCES)
   const grads = fx.group('grad.');
   const mask = (official: string) => (dtype === 'float32' && grads.has(official) ? resolvedMask(grads.get(official)!) : undefined);
-  for (const [official, ref] of fx.group('student_after.')) note('after', `student_after.${official}`, sp.get(wrapperKey(official))!, ref, mask(official));
-  for (const [official, ref] of fx.group('teacher_after.')) note('after', `teacher_after.${official}`, tp.get(wrapperKey(official))!, ref, mask(official));
-  note('after', 'center_after', center.value, fx.get('center_after'));
+  for (const [official, ref] of fx.group('student_after.')) checks.push({ group: 'after', name: `student_after.${official}`, ours: sp.get(wrapperKey(official))!, ref, mask: mask(official) });
+  for (const [official, ref] of fx.group('teacher_after.')) checks.push({ group: 'after', name: `teacher_after.${official}`, ours: tp.get(wrapperKey(official))!, ref, mask: mask(official) });
+  checks.push({ group: 'after', name: 'center_after', ours: center.value, ref: fx.get('center_after') });
+  for (const c of checks) {
+    const e = relError(await c.ours.data(), c.ref, c.mask);
+    if (c.view) c.ours.dispose();
+    if (e > errors[c.group] || worst[c.group] === '' || Number.isNaN(e)) {
+      errors[c.group] = e;
+      worst[c.group] = c.name;
+    }
+  }
 
   const tolerances = dtype === 'float64' ? FLOAT64_TOLERANCES : FLOAT32_TOLERANCES;
   const ok = (Object.keys(errors) as ParityGroup[]).every((g) => errors[g] <= tolerances[g]);
@@ -206,9 +210,10 @@ export async function runMultiStepParity(path: string): Promise<MultiStepParityR
 }
 
 /** max |ours − ref| / max |ref| over the elements in `mask` (all by default). // sync point */
-function relError(ours: Tensor, ref: Tensor, mask?: Uint8Array): number {
-  if (ours.size !== ref.size) return Infinity;
-  const a = ours.backend.readSync(ours.storage);
+/** max |ours − ref| / max |ref| (over the mask's elements); `ours` may come from any backend. */
+function relError(ours: Tensor | ArrayLike<number>, ref: Tensor, mask?: Uint8Array): number {
+  const a = ours instanceof Tensor ? ours.backend.readSync(ours.storage) : ours;
+  if (a.length !== ref.size) return Infinity;
   const b = ref.backend.readSync(ref.storage);
   let diff = 0;
   let scale = 0;
