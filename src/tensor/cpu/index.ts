@@ -9,10 +9,10 @@
 import { totalmem } from 'node:os';
 import type { Backend, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
-import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
+import { affine, binary, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { simdAvailable } from './gemm-simd.js';
-import { configuredThreads, gemmPool, matmulSerial } from './threads.js';
+import { configuredThreads, type MapOp, mapSerial, matmulSerial, workerPool } from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -152,13 +152,13 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
 
   neg(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('neg', o, x.data)); }
-  exp(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('exp', o, x.data)); }
+  exp(x: CpuStorage) { return this.map('exp', x); }
   log(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('log', o, x.data)); }
   sqrt(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('sqrt', o, x.data)); }
   abs(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('abs', o, x.data)); }
   sign(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('sign', o, x.data)); }
-  gelu(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('gelu', o, x.data)); }
-  erf(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('erf', o, x.data)); }
+  gelu(x: CpuStorage) { return this.map('gelu', x); }
+  erf(x: CpuStorage) { return this.map('erf', x); }
 
   affine(x: CpuStorage, scale: number, shift: number) {
     return this.out(x.dtype, x.size, (o) => affine(o, x.data, scale, shift));
@@ -166,8 +166,13 @@ export class CpuBackend implements Backend<CpuStorage> {
   powScalar(x: CpuStorage, p: number) {
     return this.out(x.dtype, x.size, (o) => powScalar(o, x.data, p));
   }
-  geluBackward(x: CpuStorage, dy: CpuStorage) {
-    return this.out(x.dtype, x.size, (o) => geluBackward(o, x.data, dy.data));
+  geluBackward(x: CpuStorage, dy: CpuStorage) { return this.map('geluBackward', x, dy); }
+
+  /** The transcendental elementwise kernels, split over the worker threads when large. */
+  private map(op: MapOp, x: CpuStorage, dy?: CpuStorage): CpuStorage {
+    return this.out(x.dtype, x.size, (o) => {
+      if (!workerPool().tryMap(op, o, x.data, dy?.data ?? null)) mapSerial(op, o, x.data, dy?.data ?? null);
+    });
   }
 
   add(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('add', a, b, shape, as, bs); }
@@ -225,7 +230,7 @@ export class CpuBackend implements Backend<CpuStorage> {
   matmul(a: CpuStorage, b: CpuStorage, batch: number, M: number, K: number, N: number,
     aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean) {
     return this.out(a.dtype, batch * M * N, (o) => {
-      if (!gemmPool().tryMatmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB)) {
+      if (!workerPool().tryMatmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB)) {
         matmulSerial(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
       }
     });

@@ -1,5 +1,8 @@
-// Worker threads for the cpu backend's matrix products: the same gemm (the WebAssembly SIMD
-// kernel for float32, gemm-simd.ts; the TypeScript loop of matmul.ts otherwise) runs on several cores, each thread on its own rows (or its own batch entries) of the output.
+// Worker threads for the cpu backend's matrix products and its costliest elementwise kernels:
+// the same gemm (the WebAssembly SIMD kernel for float32, gemm-simd.ts; the TypeScript loop of
+// matmul.ts otherwise) runs on several cores, each thread on its own rows (or its own batch
+// entries) of the output; GELU, its backward, erf and exp run each thread on its own range of
+// elements (the same loop as elementwise.ts on a subarray, so results do not depend on the split).
 // Buffers from the cpu pool live in SharedArrayBuffers, so a worker reads and writes them in
 // place; the main thread computes its share, then blocks on Atomics.wait until the workers
 // signal completion (ops are synchronous, see docs/ARCHITECTURE.md). Small products run on the
@@ -9,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TypedArray } from '../dtype.js';
+import { geluBackward, unary } from './elementwise.js';
 import { gemmSimd } from './gemm-simd.js';
 import { gemm, matmulStrides } from './matmul.js';
 
@@ -21,10 +25,14 @@ const SIMD_MIN_MACS = 8192;
 /** Multiply-adds below which a product is not worth splitting. */
 const MIN_PARALLEL_MACS = 1 << 21;
 
+/** Elements below which an elementwise kernel is not worth splitting (GELU costs ~20 ns each). */
+const MIN_PARALLEL_ELEMENTS = 1 << 15;
+
 /** One block of rows: output offset, A offset, B offset, rows. */
 export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
 
 export interface GemmTask {
+  kind: 'gemm';
   out: TypedArray;
   a: TypedArray;
   b: TypedArray;
@@ -35,7 +43,37 @@ export interface GemmTask {
   slot: number;
 }
 
-export function runGemmJobs(t: Omit<GemmTask, 'flags' | 'slot'>): void {
+/** The elementwise kernels worth a thread: transcendental functions. */
+export type MapOp = 'gelu' | 'erf' | 'exp' | 'geluBackward';
+
+/** One range [start, end) of an elementwise kernel (dy only for geluBackward). */
+export interface MapTask {
+  kind: 'map';
+  op: MapOp;
+  out: TypedArray;
+  x: TypedArray;
+  dy: TypedArray | null;
+  start: number;
+  end: number;
+  flags: Int32Array;
+  slot: number;
+}
+
+export type WorkerTask = GemmTask | MapTask;
+
+export function runMap(t: Omit<MapTask, 'kind' | 'flags' | 'slot'>): void {
+  const out = t.out.subarray(t.start, t.end);
+  const x = t.x.subarray(t.start, t.end);
+  if (t.op === 'geluBackward') geluBackward(out, x, t.dy!.subarray(t.start, t.end));
+  else unary(t.op, out, x);
+}
+
+/** An elementwise kernel on this thread alone. */
+export function mapSerial(op: MapOp, out: TypedArray, x: TypedArray, dy: TypedArray | null = null): void {
+  runMap({ op, out, x, dy, start: 0, end: out.length });
+}
+
+export function runGemmJobs(t: Omit<GemmTask, 'kind' | 'flags' | 'slot'>): void {
   for (const [oOff, aOff, bOff, rows] of t.jobs) gemmFast(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
 }
 
@@ -65,7 +103,7 @@ export function configuredThreads(): number {
 
 const isShared = (x: TypedArray) => x.buffer instanceof SharedArrayBuffer;
 
-class GemmPool {
+class WorkerPool {
   private workers: Worker[] = [];
   private readonly flags: Int32Array;
 
@@ -135,24 +173,45 @@ class GemmPool {
         }
       }
     }
+    this.dispatch(
+      (w) => ({ kind: 'gemm', out, a, b, jobs: shares[w + 1], ...s, K, N, flags: this.flags, slot: w }),
+      () => runGemmJobs({ out, a, b, jobs: shares[0], ...s, K, N }),
+    );
+    return true;
+  }
+
+  /** Runs an elementwise kernel over `threads` ranges; returns false when it should run serially. */
+  tryMap(op: MapOp, out: TypedArray, x: TypedArray, dy: TypedArray | null = null): boolean {
+    const n = out.length;
+    if (this.threads < 2 || n < MIN_PARALLEL_ELEMENTS || !isShared(out) || !isShared(x) || (dy && !isShared(dy))) return false;
+    if (!this.ensureWorkers()) return false;
+    const parts = this.workers.length + 1;
+    const bound = (p: number) => Math.floor((n * p) / parts);
+    this.dispatch(
+      (w) => ({ kind: 'map', op, out, x, dy, start: bound(w + 1), end: bound(w + 2), flags: this.flags, slot: w }),
+      () => runMap({ op, out, x, dy, start: 0, end: bound(1) }),
+    );
+    return true;
+  }
+
+  /** Posts one task per worker, runs the main thread's share, then waits for every worker. */
+  private dispatch(task: (w: number) => WorkerTask, own: () => void): void {
     const flags = this.flags;
     for (let w = 0; w < this.workers.length; w++) {
       Atomics.store(flags, w, 0);
-      const task: GemmTask = { out, a, b, jobs: shares[w + 1], ...s, K, N, flags, slot: w };
-      this.workers[w].postMessage(task);
+      this.workers[w].postMessage(task(w));
     }
-    runGemmJobs({ out, a, b, jobs: shares[0], ...s, K, N });
+    own();
     for (let w = 0; w < this.workers.length; w++) {
       while (Atomics.load(flags, w) === 0) Atomics.wait(flags, w, 0, 1000);
-      if (Atomics.load(flags, w) !== 1) throw new Error('cpu backend: a matmul worker thread failed (see its message above)');
+      if (Atomics.load(flags, w) !== 1) throw new Error('cpu backend: a worker thread failed (see its message above)');
     }
-    return true;
   }
 }
 
-let pool: GemmPool | null = null;
+let pool: WorkerPool | null = null;
 
 /** The process-wide pool (created on first use with configuredThreads()). */
-export function gemmPool(): GemmPool {
-  return (pool ??= new GemmPool(configuredThreads()));
+export function workerPool(): WorkerPool {
+  return (pool ??= new WorkerPool(configuredThreads()));
 }

@@ -1,0 +1,67 @@
+// The cpu backend's worker threads (src/tensor/cpu/threads.ts): a matrix product or a
+// transcendental elementwise kernel split over threads must equal, bit for bit, the same kernel
+// on one thread (each thread runs the same loop on its own rows or range). Three threads are
+// forced, so the splits are uneven on any machine; sizes straddle the thresholds.
+process.env.MINI_DINO_THREADS = '3'; // read when the pool is first used, after the imports
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpu, type CpuStorage } from '../../src/tensor/cpu/index.js';
+import { type MapOp, mapSerial, matmulSerial, workerPool } from '../../src/tensor/cpu/threads.js';
+import type { DType } from '../../src/tensor/dtype.js';
+import { Generator } from '../../src/tensor/random.js';
+
+function randomStorage(dtype: DType, n: number, seed: number, scale = 3): CpuStorage {
+  const g = new Generator(seed);
+  const host = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) host[i] = g.normal() * scale;
+  return cpu.upload(host, true); // a pooled SharedArrayBuffer copy, as every kernel output
+}
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.is(a.length, b.length, `${what}: lengths`);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i])) assert.unreachable(`${what}: element ${i} is ${a[i]} threaded but ${b[i]} on one thread`);
+  }
+}
+
+test('the pool runs with the forced 3 threads', () => {
+  assert.is(workerPool().threads, 3);
+  assert.match(cpu.describe(), /on 3 threads/);
+});
+
+for (const dtype of ['float32', 'float64'] as DType[]) {
+  for (const n of [(1 << 15) - 1, 1 << 15, 100_003]) {
+    test(`gelu, erf, exp and geluBackward on ${n} ${dtype} elements: threaded = one thread`, () => {
+      const x = randomStorage(dtype, n, n);
+      const dy = randomStorage(dtype, n, n + 1, 1);
+      for (const op of ['gelu', 'erf', 'exp', 'geluBackward'] as MapOp[]) {
+        const viaBackend = op === 'geluBackward' ? cpu.geluBackward(x, dy) : cpu[op](x);
+        const serial = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+        mapSerial(op, serial, x.data, op === 'geluBackward' ? dy.data : null);
+        sameBits(viaBackend.data, serial, `${op} ${dtype} n=${n}`);
+        cpu.release(viaBackend);
+      }
+    });
+  }
+}
+
+for (const [batch, M, K, N, tA, tB] of [[1, 301, 77, 129, false, false], [1, 130, 300, 97, true, false], [5, 64, 96, 70, false, true], [2, 1030, 40, 33, true, true]] as const) {
+  test(`matmul ${batch}×[${M}×${K}]·[${K}×${N}] (transA ${tA}, transB ${tB}): threaded = one thread`, () => {
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      const a = randomStorage(dtype, batch * M * K, M);
+      const b = randomStorage(dtype, batch * K * N, N);
+      const out = cpu.full(dtype, batch * M * N, 0);
+      assert.ok(workerPool().tryMatmul(out.data, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB), 'large enough to split');
+      const serial = dtype === 'float32' ? new Float32Array(batch * M * N) : new Float64Array(batch * M * N);
+      matmulSerial(serial, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB);
+      sameBits(out.data, serial, `matmul ${dtype}`);
+    }
+  });
+}
+
+test('small inputs stay on the calling thread', () => {
+  const x = randomStorage('float32', 1000, 1);
+  assert.not.ok(workerPool().tryMap('gelu', new Float32Array(new SharedArrayBuffer(4000)), x.data));
+});
+
+test.run();
