@@ -6,7 +6,9 @@ process.env.MINI_DINO_THREADS = '3'; // read when the pool is first used, after 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpu, type CpuStorage } from '../../src/tensor/cpu/index.js';
+import { binary } from '../../src/tensor/cpu/elementwise.js';
 import { type MapOp, mapSerial, matmulSerial, workerPool } from '../../src/tensor/cpu/threads.js';
+import { stridesOf } from '../../src/tensor/shape.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
 
@@ -58,6 +60,49 @@ for (const [batch, M, K, N, tA, tB] of [[1, 301, 77, 129, false, false], [1, 130
     }
   });
 }
+
+// out shape, and which axes of a and b are broadcast (stride 0): odometers that start mid-way
+for (const [shape, aBroadcast, bBroadcast] of [
+  [[300, 500], [], [0]], [[5, 29, 1000], [1], [0, 2]], [[2, 3, 7, 3200], [0, 2], [1, 3]], [[131072 + 5], [], []], [[7, 1, 20000], [], [0, 1, 2]],
+] as [number[], number[], number[]][]) {
+  test(`binary ops on ${JSON.stringify(shape)} (a broadcast on ${aBroadcast}, b on ${bBroadcast}): threaded = one thread`, () => {
+    const full = stridesOf(shape);
+    const strides = (bcast: number[]) => full.map((st, d) => (bcast.includes(d) ? 0 : st));
+    const span = (st: number[]) => shape.reduce((m, d, i) => m + (d - 1) * st[i], 0) + 1;
+    const as = strides(aBroadcast);
+    const bs = strides(bBroadcast);
+    const size = shape.reduce((p, d) => p * d, 1);
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      const a = randomStorage(dtype, span(as), 7);
+      const b = randomStorage(dtype, span(bs), 8);
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum'] as const) {
+        const out = cpu[op](a, b, shape, as, bs);
+        const serial = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+        binary(op, serial, a.data, b.data, shape, as, bs);
+        sameBits(out.data, serial, `${op} ${dtype}`);
+        cpu.release(out);
+      }
+      const rows = size / shape[shape.length - 1];
+      const direct = cpu.full(dtype, size, 0);
+      assert.is(workerPool().tryBinary('mul', direct.data, a.data, b.data, shape, as, bs), rows >= 3, 'split over threads when there are enough rows');
+    }
+  });
+}
+
+test('binary: rows [r0, r1) alone write exactly those rows', () => {
+  const shape = [4, 5, 6];
+  const a = randomStorage('float64', 120, 1);
+  const b = randomStorage('float64', 6, 2);
+  const whole = new Float64Array(120);
+  binary('add', whole, a.data, b.data, shape, [30, 6, 1], [0, 0, 1]);
+  const part = new Float64Array(120).fill(NaN);
+  binary('add', part, a.data, b.data, shape, [30, 6, 1], [0, 0, 1], 7, 13);
+  for (let i = 0; i < 120; i++) {
+    const row = Math.floor(i / 6);
+    if (row >= 7 && row < 13) assert.is(part[i], whole[i]);
+    else assert.ok(Number.isNaN(part[i]), `element ${i} outside rows 7..12 was written`);
+  }
+});
 
 test('small inputs stay on the calling thread', () => {
   const x = randomStorage('float32', 1000, 1);

@@ -186,7 +186,9 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   private binary(op: Parameters<typeof binary>[0], a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
     const size = shape.reduce((x, y) => x * y, 1);
-    return this.out(a.dtype, size, (o) => binary(op, o, a.data, b.data, shape, as, bs));
+    return this.out(a.dtype, size, (o) => {
+      if (!workerPool().tryBinary(op, o, a.data, b.data, shape, as, bs)) binary(op, o, a.data, b.data, shape, as, bs);
+    });
   }
 
   sum(x: CpuStorage, outer: number, n: number, inner: number) {

@@ -2,7 +2,8 @@
 // the same gemm (the WebAssembly SIMD kernel for float32, gemm-simd.ts; the TypeScript loop of
 // matmul.ts otherwise) runs on several cores, each thread on its own rows (or its own batch
 // entries) of the output; GELU, its backward, erf and exp run each thread on its own range of
-// elements (the same loop as elementwise.ts on a subarray, so results do not depend on the split).
+// elements, and binary ops on their own range of rows (the same loops as elementwise.ts, so
+// results do not depend on the split).
 // Buffers from the cpu pool live in SharedArrayBuffers, so a worker reads and writes them in
 // place; the main thread computes its share, then blocks on Atomics.wait until the workers
 // signal completion (ops are synchronous, see docs/ARCHITECTURE.md). Small products run on the
@@ -12,7 +13,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TypedArray } from '../dtype.js';
-import { geluBackward, unary } from './elementwise.js';
+import type { BinaryKernel } from '../backend.js';
+import { binary, geluBackward, unary } from './elementwise.js';
 import { gemmSimd } from './gemm-simd.js';
 import { gemm, matmulStrides } from './matmul.js';
 
@@ -27,6 +29,9 @@ const MIN_PARALLEL_MACS = 1 << 21;
 
 /** Elements below which an elementwise kernel is not worth splitting (GELU costs ~20 ns each). */
 const MIN_PARALLEL_ELEMENTS = 1 << 15;
+
+/** Elements below which a binary op (~1-2 ns each) is not worth a round trip to the workers. */
+const MIN_PARALLEL_BINARY = 1 << 17;
 
 /** One block of rows: output offset, A offset, B offset, rows. */
 export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
@@ -59,7 +64,22 @@ export interface MapTask {
   slot: number;
 }
 
-export type WorkerTask = GemmTask | MapTask;
+/** Rows [r0, r1) of a binary op with broadcasting (elementwise.ts binary). */
+export interface BinaryTask {
+  kind: 'binary';
+  op: BinaryKernel;
+  out: TypedArray; a: TypedArray; b: TypedArray;
+  shape: number[]; aStrides: number[]; bStrides: number[];
+  r0: number; r1: number;
+  flags: Int32Array;
+  slot: number;
+}
+
+export type WorkerTask = GemmTask | MapTask | BinaryTask;
+
+export function runBinary(t: Omit<BinaryTask, 'kind' | 'flags' | 'slot'>): void {
+  binary(t.op, t.out, t.a, t.b, t.shape, t.aStrides, t.bStrides, t.r0, t.r1);
+}
 
 export function runMap(t: Omit<MapTask, 'kind' | 'flags' | 'slot'>): void {
   const out = t.out.subarray(t.start, t.end);
@@ -190,6 +210,22 @@ class WorkerPool {
     this.dispatch(
       (w) => ({ kind: 'map', op, out, x, dy, start: bound(w + 1), end: bound(w + 2), flags: this.flags, slot: w }),
       () => runMap({ op, out, x, dy, start: 0, end: bound(1) }),
+    );
+    return true;
+  }
+
+  /** Runs a binary op over `threads` ranges of rows; returns false when it should run serially. */
+  tryBinary(op: BinaryKernel, out: TypedArray, a: TypedArray, b: TypedArray, shape: number[], aStrides: number[], bStrides: number[]): boolean {
+    const n = out.length;
+    const rows = shape.length === 0 ? 1 : n / shape[shape.length - 1];
+    if (this.threads < 2 || n < MIN_PARALLEL_BINARY || rows < this.threads || !isShared(out) || !isShared(a) || !isShared(b)) return false;
+    if (!this.ensureWorkers()) return false;
+    const parts = this.workers.length + 1;
+    const bound = (p: number) => Math.floor((rows * p) / parts);
+    const common = { op, out, a, b, shape, aStrides, bStrides };
+    this.dispatch(
+      (w) => ({ kind: 'binary', ...common, r0: bound(w + 1), r1: bound(w + 2), flags: this.flags, slot: w }),
+      () => runBinary({ ...common, r0: 0, r1: bound(1) }),
     );
     return true;
   }

@@ -3,7 +3,7 @@
 // the main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { runGemmJobs, runMap, type WorkerTask } from './threads.js';
+import { runBinary, runGemmJobs, runMap, type WorkerTask } from './threads.js';
 
 // tell the main thread this worker is ready (threads.ts waits for it)
 const boot = workerData as { flags: Int32Array; slot: number };
@@ -14,6 +14,7 @@ parentPort?.on('message', (task: WorkerTask) => {
   let status = 1;
   try {
     if (task.kind === 'map') runMap(task);
+    else if (task.kind === 'binary') runBinary(task);
     else runGemmJobs(task);
   } catch (e) {
     status = 2;
