@@ -2,7 +2,7 @@
 // The mini-dino command line: train | eval-knn | linear | attention | parity | bench | info.
 // Usage errors (unknown flags, bad values, missing files) are one line naming the flag or file,
 // exit status 2; other failures exit 1 (MINI_DINO_DEBUG=1 prints the stack); `train` stopped by
-// Ctrl-C exits 130 after saving its checkpoint.
+// Ctrl-C exits 130 (SIGTERM: 143) after saving its checkpoint.
 
 import '../autograd/index.js';
 import { UsageError } from './args.js';

@@ -17,9 +17,11 @@ import { writeTrainingSvg } from './plot.js';
 
 /**
  * Exit status after Ctrl-C stopped training (checkpoint saved): 128 + SIGINT as a shell reports
- * an interrupted command, so `mini-dino train && next` does not go on to `next`.
+ * an interrupted command, so `mini-dino train && next` does not go on to `next`. SIGTERM (`kill`,
+ * a container or job scheduler stopping the run) stops it the same way and exits 128 + 15.
  */
 export const EXIT_STOPPED = 130;
+export const EXIT_TERMINATED = 143;
 
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
@@ -74,13 +76,21 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   const bar = new ProgressBar(process.stderr, 10);
   let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(EXIT_STOPPED);
+  let exitStopped = EXIT_STOPPED;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop) process.exit(exitStopped);
     stop = true;
+    if (signal === 'SIGTERM') exitStopped = EXIT_TERMINATED;
     bar.done();
-    process.stderr.write('stopping: finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`stopping (${signal}): finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n`);
   };
-  process.on('SIGINT', onSigint);
+  const listen = (on: boolean) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      if (on) process.on(sig, onSignal);
+      else process.off(sig, onSignal);
+    }
+  };
+  listen(true);
   const quiet = bool(parsed, 'quiet');
   const t0 = performance.now();
   let result;
@@ -101,7 +111,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
         if (!quiet) bar.done();
         // Training is done and saved: Ctrl-C during the final k-NN (synchronous, so the handler
         // could not run before it ends) quits at once, as without a handler.
-        if (r.epoch + 1 >= config.epochs) process.off('SIGINT', onSigint);
+        if (r.epoch + 1 >= config.epochs) listen(false);
         const knn = r.knn_top1 ? ` | k-NN@20 ${(100 * (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0])).toFixed(1)}% (${r.knn_protocol})` : '';
         log(`epoch ${r.epoch + 1}: loss ${r.train_loss.toFixed(4)} | h(P_t) ${r.train_teacher_entropy.toFixed(3)} | KL ${r.train_kl.toFixed(3)} | lr ${r.train_lr.toExponential(2)} | ${fmtDuration(r.seconds)}${knn}`);
       },
@@ -117,7 +127,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    listen(false);
   }
   const wall = (performance.now() - t0) / 1000;
   const svg = join(out, 'training.svg');
@@ -144,7 +154,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       checkpoint: result.checkpoint, log: join(out, 'log.jsonl'), backend: info.backend,
     });
   }
-  return result.stopped ? EXIT_STOPPED : 0;
+  return result.stopped ? exitStopped : 0;
 }
 
 export function fmtTop(t: Record<string, number>): string {

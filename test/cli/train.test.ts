@@ -98,7 +98,7 @@ test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then match
   run.child.kill('SIGINT');
   const r = await run.done;
   expectExit(r, 130, 'train interrupted');
-  assert.match(r.stderr, /stopping: finishing the current step, then saving a checkpoint/);
+  assert.match(r.stderr, /stopping \(SIGINT\): finishing the current step, then saving a checkpoint/);
   const at = Number(/stopped after iteration (\d+); saved .*checkpoint\.safetensors \(continue with --resume\)/.exec(r.stdout + r.stderr)?.[1]);
   assert.ok(at >= 10 && at < STEPS_PER_EPOCH, `stopped after iteration ${at}: expected the middle of epoch 0 (the signal came after step 10)`);
   const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
@@ -113,6 +113,19 @@ test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then match
   assert.not.match(r2.stderr, /configuration is kept/, 'same flags: nothing to report');
   assert.equal(readLog(join(out, 'log.jsonl')).map(comparable), readLog(join(outA, 'log.jsonl')).map(comparable));
   assert.equal(lastJson(r2).top1, runA.top1);
+});
+
+test('SIGTERM (kill, a job scheduler) stops like Ctrl-C: the step finishes, a checkpoint is saved, exit 143', async () => {
+  const out = join(root, 'term');
+  const run = startCli(args(out));
+  await run.waitFor(`epoch 1/2 step 10/${STEPS_PER_EPOCH}`);
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  expectExit(r, 143, 'train terminated');
+  assert.match(r.stderr, /stopping \(SIGTERM\): finishing the current step, then saving a checkpoint/);
+  const at = Number(/stopped after iteration (\d+); saved /.exec(r.stdout + r.stderr)?.[1]);
+  assert.ok(at >= 10 && at < STEPS_PER_EPOCH, `stopped after iteration ${at}`);
+  assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.iteration, at);
 });
 
 test('Ctrl-C during the final k-NN (embedded data, 10 000 test images) quits at once; the checkpoint is saved', async () => {
