@@ -1,6 +1,6 @@
 // `mini-dino train`: self-supervised DINO training with a progress bar (epoch, step, img/s, ETA,
 // loss), OUT/log.jsonl per epoch, OUT/checkpoint.safetensors every epoch (atomic), --resume,
-// Ctrl-C (finish the step, save, exit with status 130), a clear stop on a non-finite loss (the
+// Ctrl-C or SIGTERM (finish the step, save, exit with status 130 or 143), a clear stop on a non-finite loss (the
 // last good checkpoint stays), and at the end a k-NN evaluation on held-out images and
 // OUT/training.svg.
 
