@@ -90,17 +90,24 @@ test('--resume from an epoch boundary reproduces the uninterrupted run exactly',
   assert.equal(lastJson(r).top1, runA.top1);
 });
 
-test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then matches the uninterrupted run', async () => {
-  const out = join(root, 'b');
+/** Starts a training in `out`, sends `signal` after step 10 of epoch 0, checks the stop message
+ * and exit status; returns the iteration it stopped after (mid-epoch). */
+async function interruptAfterStep10(out: string, signal: 'SIGINT' | 'SIGTERM', status: number): Promise<number> {
   // Without a TTY the progress line comes every 10 steps: interrupt at step 10 of 32.
   const run = startCli(args(out));
   await run.waitFor(`epoch 1/2 step 10/${STEPS_PER_EPOCH}`);
-  run.child.kill('SIGINT');
+  run.child.kill(signal);
   const r = await run.done;
-  expectExit(r, 130, 'train interrupted');
-  assert.match(r.stderr, /stopping \(SIGINT\): finishing the current step, then saving a checkpoint/);
+  expectExit(r, status, `train stopped by ${signal}`);
+  assert.match(r.stderr, new RegExp(`stopping \\(${signal}\\): finishing the current step, then saving a checkpoint`));
   const at = Number(/stopped after iteration (\d+); saved .*checkpoint\.safetensors \(continue with --resume\)/.exec(r.stdout + r.stderr)?.[1]);
   assert.ok(at >= 10 && at < STEPS_PER_EPOCH, `stopped after iteration ${at}: expected the middle of epoch 0 (the signal came after step 10)`);
+  return at;
+}
+
+test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then matches the uninterrupted run', async () => {
+  const out = join(root, 'b');
+  const at = await interruptAfterStep10(out, 'SIGINT', 130);
   const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
   assert.is(ck.meta.iteration, at);
   assert.is(ck.meta.epoch, 0);
@@ -117,14 +124,7 @@ test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then match
 
 test('SIGTERM (kill, a job scheduler) stops like Ctrl-C: the step finishes, a checkpoint is saved, exit 143', async () => {
   const out = join(root, 'term');
-  const run = startCli(args(out));
-  await run.waitFor(`epoch 1/2 step 10/${STEPS_PER_EPOCH}`);
-  run.child.kill('SIGTERM');
-  const r = await run.done;
-  expectExit(r, 143, 'train terminated');
-  assert.match(r.stderr, /stopping \(SIGTERM\): finishing the current step, then saving a checkpoint/);
-  const at = Number(/stopped after iteration (\d+); saved /.exec(r.stdout + r.stderr)?.[1]);
-  assert.ok(at >= 10 && at < STEPS_PER_EPOCH, `stopped after iteration ${at}`);
+  const at = await interruptAfterStep10(out, 'SIGTERM', 143);
   assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.iteration, at);
 });
 
