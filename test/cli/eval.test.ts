@@ -89,39 +89,32 @@ test('linear --epochs 2 --json: top-1', async () => {
   assert.match(r.stderr, /2 epochs, lr 0\.2\b/, 'the probe default lr (LINEAR_PROBE_DEFAULTS)');
 });
 
-test('attention on a mini-dino checkpoint and a grey PNG: per-head, mean and mask PNGs', async () => {
-  const img = join(root, 'grey.png');
-  writePng(img, 40, 30, 0);
-  const out = join(root, 'attn-1ch');
-  const r = await runCli(['attention', '--checkpoint', ckpt, '--image', img, '--out', out, '--backend', 'cpu', '--json']);
-  expectExit(r, 0, 'attention');
+/** Runs `attention --json` and checks heads, grid, the PNG files (square, at least minSide px). */
+async function checkAttention(checkpoint: string, img: string, out: string, numHeads: number, grid: number[], minSide: number): Promise<void> {
+  const r = await runCli(['attention', '--checkpoint', checkpoint, '--image', img, '--out', out, '--backend', 'cpu', '--json']);
+  expectExit(r, 0, `attention ${checkpoint}`);
   const j = lastJson(r);
-  assert.is(j.numHeads, 2);
-  assert.equal(j.grid, [4, 4]);
+  assert.is(j.numHeads, numHeads);
+  assert.equal(j.grid, grid);
   const names = readdirSync(out).sort();
-  assert.equal(names, ['attn-head0.png', 'attn-head1.png', 'attn-mask.png', 'attn-mean.png', 'image.png']);
+  assert.equal(names, [...Array.from({ length: numHeads }, (_, i) => `attn-head${i}.png`), 'attn-mask.png', 'attn-mean.png', 'image.png'].sort());
   assert.equal((j.files as string[]).map((f) => f.split(/[\\/]/).pop()).sort(), names);
   for (const n of names) {
     const [w, h] = pngSize(join(out, n));
-    assert.ok(w === h && w >= 28, `${n}: ${w}×${h}`);
+    assert.ok(w === h && w >= minSide, `${n}: ${w}×${h}`);
   }
+}
+
+test('attention on a mini-dino checkpoint and a grey PNG: per-head, mean and mask PNGs', async () => {
+  const img = join(root, 'grey.png');
+  writePng(img, 40, 30, 0);
+  await checkAttention(ckpt, img, join(root, 'attn-1ch'), 2, [4, 4], 28);
 });
 
 test('attention on a 3-channel ViT-S/16 at 224 px with official key names (converted weights)', async () => {
   const img = join(root, 'rgb.png');
   writePng(img, 96, 64, 2);
-  const out = join(root, 'attn-vits16');
-  const r = await runCli(['attention', '--checkpoint', vits16, '--image', img, '--out', out, '--backend', 'cpu', '--json']);
-  expectExit(r, 0, 'attention ViT-S/16');
-  const j = lastJson(r);
-  assert.is(j.numHeads, 6);
-  assert.equal(j.grid, [14, 14]);
-  const names = readdirSync(out).sort();
-  assert.equal(names, [...Array.from({ length: 6 }, (_, i) => `attn-head${i}.png`), 'attn-mask.png', 'attn-mean.png', 'image.png'].sort());
-  for (const n of names) {
-    const [w, h] = pngSize(join(out, n));
-    assert.ok(w === h && w >= 224, `${n}: ${w}×${h}`);
-  }
+  await checkAttention(vits16, img, join(root, 'attn-vits16'), 6, [14, 14], 224);
 });
 
 test.after(() => removeDir(root));

@@ -6,27 +6,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backward, sum } from '../../src/autograd/index.js';
-import { buildDino } from '../../src/dino/build.js';
-import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
+import type { DinoConfig } from '../../src/dino/config.js';
 import { cancelGradientsLastLayer, emaUpdate, initTeacher } from '../../src/dino/teacher.js';
 import { trainStep } from '../../src/dino/train-step.js';
 import { copyInto } from '../../src/nn/module.js';
-import { tensor } from '../../src/tensor/creation.js';
-import { Generator } from '../../src/tensor/random.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
+import { crops, rand, snapshot, tinyDino } from './tiny-model.js';
 
-const TINY: Partial<DinoConfig> = {
-  arch: 'custom', patchSize: 4, embedDim: 8, depth: 2, numHeads: 2, mlpRatio: 2, outDim: 10, headHiddenDim: 12, headBottleneckDim: 6,
-  globalCropSize: 8, localCropSize: 4, localCropsNumber: 2, batchSize: 3, dropPathRate: 0.1, epochs: 2, freezeLastLayer: 0,
-};
-const tiny = (over: Partial<DinoConfig> = {}) => buildDino({ ...defaultConfig(), ...TINY, ...over }, { inChans: 1, itersPerEpoch: 4 }, { dtype: 'float64' });
-
-function rand(shape: number[], seed: number, scale = 1): Tensor {
-  const g = new Generator(seed);
-  return tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => g.normal() * scale), { shape, dtype: 'float64' });
-}
-const crops = (B: number, seed: number) => [rand([B, 1, 8, 8], seed), rand([B, 1, 8, 8], seed + 1), rand([B, 1, 4, 4], seed + 2), rand([B, 1, 4, 4], seed + 3)];
-const snapshot = (m: { stateDict(): Map<string, Tensor> }) => new Map([...m.stateDict()].map(([k, t]) => [k, [...t.dataSync()]]));
+/** With drop path on the student, which the teacher must not have. */
+const tiny = (over: Partial<DinoConfig> = {}) => tinyDino({ dropPathRate: 0.1, ...over });
 
 /** Moves every student parameter away from the teacher (so that EMA has something to do). */
 function perturb(student: { namedParameters(): [string, Tensor][] }, seed: number): void {
