@@ -8,7 +8,12 @@
 import { Bench } from 'tinybench';
 import { loadEmbeddedFashionMnist } from '../src/data/embedded.js';
 import type { Image } from '../src/data/image.js';
-import { DataAugmentationDINO, EvalTransform, OFFICIAL_AUGMENT, type AugmentOptions } from '../src/dino/augment/index.js';
+import {
+  DataAugmentationDINO,
+  EvalTransform,
+  OFFICIAL_AUGMENT,
+  type AugmentOptions,
+} from '../src/dino/augment/index.js';
 import { Generator } from '../src/tensor/random.js';
 
 const timeArg = process.argv.indexOf('--time');
@@ -19,8 +24,14 @@ const batch: Image[] = Array.from({ length: 64 }, (_, i) => train.image(i * 97))
 
 const RECIPE: AugmentOptions = {
   ...OFFICIAL_AUGMENT,
-  globalCropSize: 28, localCropSize: 14, localCropsNumber: 4,
-  saturation: 0, hue: 0, blurSigma: [0.1, 1.0], mean: [0.286], std: [0.353],
+  globalCropSize: 28,
+  localCropSize: 14,
+  localCropsNumber: 4,
+  saturation: 0,
+  hue: 0,
+  blurSigma: [0.1, 1.0],
+  mean: [0.286],
+  std: [0.353],
 };
 const recipe = new DataAugmentationDINO(RECIPE, 1);
 const official = new DataAugmentationDINO(OFFICIAL_AUGMENT, 3);
@@ -28,11 +39,14 @@ const evalT = new EvalTransform({ size: 28, mean: [0.286], std: [0.353] }, 1);
 
 const g = new Generator(0);
 const rgb: Image[] = Array.from({ length: 4 }, () => {
-  const h = 256, w = 320;
+  const h = 256,
+    w = 320;
   const data = new Uint8Array(h * w * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
-    data[(y * w + x) * 3 + c] = (x * (c + 1) + y * 2 + g.int(40)) & 255;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < 3; c++) {
+        data[(y * w + x) * 3 + c] = (x * (c + 1) + y * 2 + g.int(40)) & 255;
+      }
   return { data, height: h, width: w, channels: 3 };
 });
 

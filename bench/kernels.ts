@@ -4,8 +4,10 @@
 // 2048³ on webgpu only (issue 3 asks ≥ 1 TFLOP/s there, on device-resident data).
 // Inputs are uploaded once; each iteration runs the kernel and releases its output (webgpu: and
 // waits for the device). GFLOP/s counts 2·M·K·N for matmul and a nominal 5 (softmax: max, sub,
-// exp, sum, scale) or 8 (layerNorm) flops per element. "gpu/cpu" is the time ratio (< 1: gpu faster).
-// Usage: npm run bench:kernels [-- --backend cpu|gpu|both] [--mode webgpu|webasm|cpu] [--time MS] [--json]
+// exp, sum, scale) or 8 (layerNorm) flops per element. "gpu/cpu" is the time ratio (< 1: gpu
+// faster).
+// Usage: npm run bench:kernels [-- --backend cpu|gpu|both] [--mode webgpu|webasm|cpu] [--time MS]
+// [--json]
 
 import { Bench } from 'tinybench';
 import type { Backend, Storage } from '../src/tensor/backend.js';
@@ -32,15 +34,25 @@ interface Case {
 }
 
 const mm = (M: number, K: number, N: number, webgpuOnly = false): Case => ({
-  name: `matmul [${M}x${K}]x[${K}x${N}]`, flops: 2 * M * K * N, inputs: [M * K, K * N], webgpuOnly,
+  name: `matmul [${M}x${K}]x[${K}x${N}]`,
+  flops: 2 * M * K * N,
+  inputs: [M * K, K * N],
+  webgpuOnly,
   run: (k, [a, b]) => [k.matmul(a, b, 1, M, K, N, 0, 0, false, false)],
 });
 const CASES: Case[] = [
   mm(3200, 64, 192),
   mm(512, 512, 512),
-  { name: 'softmax [3200x64]', flops: 5 * 3200 * 64, inputs: [3200 * 64], run: (k, [x]) => [k.softmax(x, 3200, 64)] },
   {
-    name: 'layerNorm [3200x64]', flops: 8 * 3200 * 64, inputs: [3200 * 64, 64, 64],
+    name: 'softmax [3200x64]',
+    flops: 5 * 3200 * 64,
+    inputs: [3200 * 64],
+    run: (k, [x]) => [k.softmax(x, 3200, 64)],
+  },
+  {
+    name: 'layerNorm [3200x64]',
+    flops: 8 * 3200 * 64,
+    inputs: [3200 * 64, 64, 64],
     run: (k, [x, w, b]) => {
       const o = k.layerNorm(x, w, b, 3200, 64, 1e-5);
       return [o.y, o.mean, o.rstd];
@@ -50,7 +62,8 @@ const CASES: Case[] = [
 ];
 
 const backends: { label: string; k: Backend; gpu?: GpuBackend }[] = [];
-if (which === 'cpu' || which === 'both') backends.push({ label: 'cpu', k: cpu as unknown as Backend });
+if (which === 'cpu' || which === 'both')
+  backends.push({ label: 'cpu', k: cpu as unknown as Backend });
 if (which === 'gpu' || which === 'both') {
   const g = await createGpuBackend({ mode: arg('mode') as GpuMode | undefined });
   backends.push({ label: `gpu (${g.mode})`, k: g as unknown as Backend, gpu: g });
@@ -62,7 +75,12 @@ for (const c of CASES) {
   results[c.name] = {};
   for (const { label, k, gpu } of backends) {
     if (c.webgpuOnly && gpu?.mode !== 'webgpu') continue;
-    const ins = c.inputs.map((n) => k.upload(Float32Array.from({ length: n }, () => gen.normal()), false));
+    const ins = c.inputs.map((n) =>
+      k.upload(
+        Float32Array.from({ length: n }, () => gen.normal()),
+        false,
+      ),
+    );
     const bench = new Bench({ time, warmup: true });
     bench.add(c.name, async () => {
       const outs = c.run(k, ins);
@@ -79,8 +97,12 @@ for (const c of CASES) {
 
 const rows = Object.entries(results).map(([name, byBackend]) => {
   const row: Record<string, string> = { kernel: name };
-  for (const [label, r] of Object.entries(byBackend)) row[label] = `${r.ms.toFixed(3)} ms, ${r.gflops.toFixed(2)} GFLOP/s`;
-  const [cpuR, gpuR] = [byBackend.cpu, Object.entries(byBackend).find(([l]) => l.startsWith('gpu'))?.[1]];
+  for (const [label, r] of Object.entries(byBackend))
+    row[label] = `${r.ms.toFixed(3)} ms, ${r.gflops.toFixed(2)} GFLOP/s`;
+  const [cpuR, gpuR] = [
+    byBackend.cpu,
+    Object.entries(byBackend).find(([l]) => l.startsWith('gpu'))?.[1],
+  ];
   if (cpuR && gpuR) row['gpu/cpu'] = (gpuR.ms / cpuR.ms).toFixed(2);
   return row;
 });

@@ -26,12 +26,16 @@ const files = walk(join(root, 'test'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x.replace(/^\.\//, ''))))
   .sort();
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 function runFile(file) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -61,8 +65,17 @@ async function worker() {
     const r = await runFile(file);
     results.push(r);
     const status = r.failed === 0 ? 'ok  ' : 'FAIL';
-    console.log(`${status} ${r.file}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} s)`);
-    if (r.failed > 0) console.log(r.text.split('\n').map((l) => '    ' + l).join('\n'));
+    console.log(
+      `${status} ${r.file}  (${r.passed} passed, ${r.failed} failed, ${(r.ms / 1000).toFixed(1)} ` +
+        `s)`,
+    );
+    if (r.failed > 0)
+      console.log(
+        r.text
+          .split('\n')
+          .map((l) => '    ' + l)
+          .join('\n'),
+      );
   }
 }
 const t0 = Date.now();

@@ -5,7 +5,8 @@
 //          kept in their original order, written as gzipped idx (Node zlib, level 9);
 //   test:  the official 10 000-image test set, its two .gz files copied unchanged.
 // Usage: npx tsx tools/make-embedded-data.ts [--source DIR] [--check]
-//   --check  regenerate in memory and compare with the files in data/fashion-mnist (exit 1 if not identical).
+// --check regenerate in memory and compare with the files in data/fashion-mnist (exit 1 if not
+// identical).
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,8 @@ const check = args.includes('--check');
 const sourceArg = args.indexOf('--source');
 const source = sourceArg >= 0 ? args[sourceArg + 1] : '/usr/share/datasets/fashion-mnist';
 
-/** Indices of PER_CLASS images per class: walk a seeded permutation, keep each class's first PER_CLASS, sort. */
+/** Indices of PER_CLASS images per class: walk a seeded permutation, keep each class's first
+ * PER_CLASS, sort. */
 function balancedSubset(labels: Int32Array, perClass: number, seed: number): Int32Array {
   const order = new Generator(seed).permutation(labels.length);
   const counts = new Int32Array(CLASSES);
@@ -38,14 +40,20 @@ function balancedSubset(labels: Int32Array, perClass: number, seed: number): Int
       if (picked.length === perClass * CLASSES) break;
     }
   }
-  if (picked.length !== perClass * CLASSES) throw new Error(`source has fewer than ${perClass} images of some class: ${Array.from(counts).join(', ')}`);
+  if (picked.length !== perClass * CLASSES)
+    throw new Error(
+      `source has fewer than ${perClass} images of some class: ${Array.from(counts).join(', ')}`,
+    );
   return Int32Array.from(picked.sort((a, b) => a - b));
 }
 
 function main(): void {
   const src = (name: string) => {
     const p = join(source, name);
-    if (!existsSync(p)) throw new Error(`${p} not found (install Debian's dataset-fashion-mnist, or pass --source DIR)`);
+    if (!existsSync(p))
+      throw new Error(
+        `${p} not found (install Debian's dataset-fashion-mnist, or pass --source DIR)`,
+      );
     return p;
   };
   const images = readIdxImages(src('train-images-idx3-ubyte.gz'));
@@ -53,7 +61,8 @@ function main(): void {
   // Validate the test files before copying them.
   const testImages = readIdxImages(src('t10k-images-idx3-ubyte.gz'));
   const testLabels = readIdxLabels(src('t10k-labels-idx1-ubyte.gz'));
-  if (testImages.count !== testLabels.length) throw new Error('test images and labels differ in count');
+  if (testImages.count !== testLabels.length)
+    throw new Error('test images and labels differ in count');
 
   const idx = balancedSubset(labels, PER_CLASS, SEED);
   const px = images.height * images.width;
@@ -64,7 +73,11 @@ function main(): void {
     subLabels[k] = labels[i];
   });
   const files: Record<string, Uint8Array> = {
-    'train-images-idx3-ubyte.gz': encodeIdx([idx.length, images.height, images.width], subImages, true),
+    'train-images-idx3-ubyte.gz': encodeIdx(
+      [idx.length, images.height, images.width],
+      subImages,
+      true,
+    ),
     'train-labels-idx1-ubyte.gz': encodeIdx([idx.length], subLabels, true),
     't10k-images-idx3-ubyte.gz': readFileSync(src('t10k-images-idx3-ubyte.gz')),
     't10k-labels-idx1-ubyte.gz': readFileSync(src('t10k-labels-idx1-ubyte.gz')),
@@ -76,8 +89,12 @@ function main(): void {
       const p = join(outDir, name);
       const have = existsSync(p) ? readFileSync(p) : null;
       const same = have !== null && Buffer.compare(have, bytes) === 0;
-      const sameContent = have !== null && Buffer.compare(gunzipSync(have), gunzipSync(bytes)) === 0;
-      console.log(`${same ? 'identical' : sameContent ? 'same content, other gzip bytes' : 'DIFFERENT'}  ${name}`);
+      const sameContent =
+        have !== null && Buffer.compare(gunzipSync(have), gunzipSync(bytes)) === 0;
+      console.log(
+        `${same ? 'identical' : sameContent ? 'same content, other gzip bytes' : 'DIFFERENT'} ` +
+          ` ${name}`,
+      );
       ok &&= sameContent;
     }
     process.exit(ok ? 0 : 1);
@@ -90,7 +107,10 @@ function main(): void {
   }
   const counts = new Int32Array(CLASSES);
   for (const l of subLabels) counts[l]++;
-  console.log(`train subset: ${idx.length} images, per class ${Array.from(counts).join(' ')}; test: ${testImages.count} images`);
+  console.log(
+    `train subset: ${idx.length} images, per class ${Array.from(counts).join(' ')}; ` +
+      `test: ${testImages.count} images`,
+  );
 }
 
 main();

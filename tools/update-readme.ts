@@ -13,5 +13,8 @@ const end = '<!-- /config-table -->';
 const i = text.indexOf(begin);
 const j = text.indexOf(end);
 if (i < 0 || j < i) throw new Error(`README.md: markers ${begin} … ${end} not found`);
-writeFileSync(path, `${text.slice(0, i + begin.length)}\n${configTableMarkdown()}\n${text.slice(j)}`);
+writeFileSync(
+  path,
+  `${text.slice(0, i + begin.length)}\n${configTableMarkdown()}\n${text.slice(j)}`,
+);
 console.log('README.md: configuration table updated');

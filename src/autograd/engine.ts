@@ -30,19 +30,29 @@ export interface BackwardOptions {
  */
 export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
-    throw new Error('backward: the tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)');
+    throw new Error(
+      'backward: the tensor does not require grad (no input had requiresGrad, ' +
+        'or it was computed under noGrad)',
+    );
   }
   if (seed === undefined) {
     if (root.size !== 1) {
-      throw new ShapeError(`backward: a seed gradient is needed for a non-scalar tensor of shape ${fmtShape(root.shape)}`);
+      throw new ShapeError(
+        `backward: a seed gradient is needed for a non-scalar tensor of shape ` +
+          `${fmtShape(root.shape)}`,
+      );
     }
     seed = noGrad(() => onesLike(root));
   } else if (!sameShape(seed.shape, root.shape)) {
-    throw new ShapeError(`backward: the seed has shape ${fmtShape(seed.shape)} but the tensor is ${fmtShape(root.shape)}`);
+    throw new ShapeError(
+      `backward: the seed has shape ${fmtShape(seed.shape)} but the tensor ` +
+        `is ${fmtShape(root.shape)}`,
+    );
   } else if (seed.dtype !== root.dtype || seed.backend !== root.backend) {
     // otherwise the leaves' .grad would silently come out in the seed's dtype or backend
     throw new Error(
-      `backward: the seed is ${seed.dtype} on ${seed.backend.name} but the tensor is ${root.dtype} on ${root.backend.name}`,
+      `backward: the seed is ${seed.dtype} on ${seed.backend.name} but ` +
+        `the tensor is ${root.dtype} on ${root.backend.name}`,
     );
   }
 
@@ -80,7 +90,8 @@ export function backward(root: Tensor, seed?: Tensor, opts: BackwardOptions = {}
         if (!input.requiresGrad || !gi) return;
         if (!sameShape(gi.shape, input.shape)) {
           throw new ShapeError(
-            `${node.op} backward: the gradient for input ${k} has shape ${fmtShape(gi.shape)} but the input is ${fmtShape(input.shape)}`,
+            `${node.op} backward: the gradient for input ${k} has shape ${fmtShape(gi.shape)} ` +
+              `but the input is ${fmtShape(input.shape)}`,
           );
         }
         const prev = grads.get(input);

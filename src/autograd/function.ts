@@ -14,20 +14,36 @@ import { ShapeError, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 
-const DEBUG = typeof process !== 'undefined' && !!process.env?.MINI_DINO_DEBUG && process.env.MINI_DINO_DEBUG !== '0';
+const DEBUG =
+  typeof process !== 'undefined' &&
+  !!process.env?.MINI_DINO_DEBUG &&
+  process.env.MINI_DINO_DEBUG !== '0';
 
 /** Runs a kernel on `like`'s backend and wraps its output in a tensor of `shape`. */
-export function run(op: string, like: Tensor, shape: readonly number[], kernel: (k: Backend) => Storage): Tensor {
+export function run(
+  op: string,
+  like: Tensor,
+  shape: readonly number[],
+  kernel: (k: Backend) => Storage,
+): Tensor {
   if (!DEBUG) return new Tensor(kernel(like.backend), shape, like.backend);
   const t0 = performance.now();
   const out = new Tensor(kernel(like.backend), shape, like.backend);
   const ms = performance.now() - t0;
-  process.stderr.write(`[mini-dino] ${op} ${like.backend.name} ${like.dtype} -> ${fmtShape(shape)} ${ms.toFixed(3)} ms\n`);
+  process.stderr.write(
+    `[mini-dino] ${op} ${like.backend.name} ${like.dtype} -> ${fmtShape(shape)} ` +
+      `${ms.toFixed(3)} ms\n`,
+  );
   return out;
 }
 
 /** Attaches the backward rule to `out` when gradients are needed. Returns out. */
-export function record(op: string, out: Tensor, inputs: Tensor[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+export function record(
+  op: string,
+  out: Tensor,
+  inputs: Tensor[],
+  backward: (g: Tensor) => (Tensor | null)[],
+): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
     out.node = { op, inputs, backward };
@@ -38,13 +54,22 @@ export function record(op: string, out: Tensor, inputs: Tensor[], backward: (g: 
 /** Checks that tensors share a backend and dtype. */
 export function checkCompatible(op: string, a: Tensor, b: Tensor): void {
   if (a.backend !== b.backend) {
-    throw new Error(`${op}: tensors are on different backends (${a.backend.name} and ${b.backend.name}); move one with toBackend()`);
+    throw new Error(
+      `${op}: tensors are on different backends (${a.backend.name} and ` +
+        `${b.backend.name}); move one with toBackend()`,
+    );
   }
   if (a.dtype !== b.dtype) {
-    throw new ShapeError(`${op}: dtypes differ: a is ${a.dtype} and b is ${b.dtype}; convert one with cast()`);
+    throw new ShapeError(
+      `${op}: dtypes differ: a is ${a.dtype} and b is ${b.dtype}; convert one with cast()`,
+    );
   }
 }
 
 export function checkRank(op: string, x: Tensor, min: number, what = 'x'): void {
-  if (x.ndim < min) throw new ShapeError(`${op}: ${what} must have at least ${min} dimension${min === 1 ? '' : 's'}, got ${fmtShape(x.shape)}`);
+  if (x.ndim < min)
+    throw new ShapeError(
+      `${op}: ${what} must have at least ${min} dimension${min === 1 ? '' : 's'}, ` +
+        `got ${fmtShape(x.shape)}`,
+    );
 }

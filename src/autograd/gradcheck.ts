@@ -50,34 +50,54 @@ export interface GradcheckResult {
   message: string;
 }
 
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckResult {
   const { eps = 1e-6, atol = 1e-6, rtol = 1e-4, seed = 0 } = opts;
   const wrt = opts.wrt ?? inputs.map((_, i) => i);
-  const hosts = inputs.map((x) => toBackend(cast(detach(x), 'float64'), cpu).dataSync() as Float64Array);
+  const hosts = inputs.map(
+    (x) => toBackend(cast(detach(x), 'float64'), cpu).dataSync() as Float64Array,
+  );
   const leaves = (data: Float64Array[]) =>
-    data.map((d, i) => tensor(d, { shape: inputs[i].shape, dtype: 'float64', backend: cpu, requiresGrad: wrt.includes(i) }));
+    data.map((d, i) =>
+      tensor(d, {
+        shape: inputs[i].shape,
+        dtype: 'float64',
+        backend: cpu,
+        requiresGrad: wrt.includes(i),
+      }),
+    );
 
   // the scalar objective L = Σ w ⊙ f(x)
   let weights: Tensor | null = null;
   const objective = (xs: Tensor[]): Tensor => {
     const out = fn(...xs);
-    if (out.dtype !== 'float64') throw new Error(`gradcheck: fn returned ${out.dtype}; keep the computation in float64`);
+    if (out.dtype !== 'float64')
+      throw new Error(`gradcheck: fn returned ${out.dtype}; keep the computation in float64`);
     if (out.size === 1) return sum(out);
     if (!weights) {
       const g = new Generator(seed);
-      weights = tensor(Float64Array.from({ length: out.size }, () => g.normal()), { shape: out.shape, dtype: 'float64', backend: cpu });
+      weights = tensor(
+        Float64Array.from({ length: out.size }, () => g.normal()),
+        { shape: out.shape, dtype: 'float64', backend: cpu },
+      );
     }
     return sum(mul(out, weights));
   };
 
   const xs = leaves(hosts);
   const L = objective(xs);
-  if (!L.requiresGrad) throw new Error('gradcheck: the output does not depend on any checked input');
+  if (!L.requiresGrad)
+    throw new Error('gradcheck: the output does not depend on any checked input');
   backward(L);
 
   let worst: GradcheckWorst | null = null;
   for (const i of wrt) {
-    const analytic = xs[i].grad ? (xs[i].grad!.dataSync() as Float64Array) : new Float64Array(hosts[i].length);
+    const analytic = xs[i].grad
+      ? (xs[i].grad!.dataSync() as Float64Array)
+      : new Float64Array(hosts[i].length);
     const strides = stridesOf(inputs[i].shape);
     for (let j = 0; j < hosts[i].length; j++) {
       const numeric = noGrad(() => {
@@ -85,17 +105,26 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
         const minus = hosts.map((h) => h.slice());
         plus[i][j] += eps;
         minus[i][j] -= eps;
-        return (objective(leaves(plus)).itemSync() - objective(leaves(minus)).itemSync()) / (2 * eps);
+        return (
+          (objective(leaves(plus)).itemSync() - objective(leaves(minus)).itemSync()) / (2 * eps)
+        );
       });
       const ratio = Math.abs(analytic[j] - numeric) / (atol + rtol * Math.abs(numeric));
       if (!worst || ratio > worst.ratio || Number.isNaN(ratio)) {
-        worst = { input: i, index: strides.map((s, d) => Math.floor(j / s) % inputs[i].shape[d]), analytic: analytic[j], numeric, ratio };
+        worst = {
+          input: i,
+          index: strides.map((s, d) => Math.floor(j / s) % inputs[i].shape[d]),
+          analytic: analytic[j],
+          numeric,
+          ratio,
+        };
       }
     }
   }
   const ok = worst === null || worst.ratio <= 1;
   const message = worst
-    ? `gradcheck ${ok ? 'passed' : 'failed'}: worst element is input ${worst.input} ${fmtShape(inputs[worst.input].shape)} at ` +
+    ? `gradcheck ${ok ? 'passed' : 'failed'}: worst element is input ${worst.input} ` +
+      `${fmtShape(inputs[worst.input].shape)} at ` +
       `[${worst.index.join(', ')}]: analytic ${worst.analytic} vs numeric ${worst.numeric} ` +
       `(${(worst.ratio * 100).toFixed(1)}% of the tolerance atol ${atol} + rtol ${rtol}·|numeric|)`
     : 'gradcheck passed: no elements to check';

@@ -5,9 +5,16 @@
 // separate values (--global_crops_scale 0.4 1, argparse nargs style). Unknown flags and bad
 // values are one-line errors naming the flag, with a suggestion for near misses.
 
-import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, type FieldSpec, kebab } from '../dino/config.js';
+import {
+  CONFIG_FIELDS,
+  type ConfigKey,
+  type DinoConfig,
+  type FieldSpec,
+  kebab,
+} from '../dino/config.js';
 
-export type FlagType = 'string' | 'int' | 'float' | 'bool' | 'enum' | 'floatPair' | 'floatList' | 'intList';
+export type FlagType =
+  'string' | 'int' | 'float' | 'bool' | 'enum' | 'floatPair' | 'floatList' | 'intList';
 
 export interface FlagSpec {
   /** kebab-case name without dashes. */
@@ -38,7 +45,11 @@ export interface Parsed {
   positional: string[];
 }
 
-export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], command: string): Parsed {
+export function parseArgs(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  command: string,
+): Parsed {
   const byName = new Map<string, FlagSpec>();
   for (const s of specs) for (const n of [s.name, ...(s.aliases ?? [])]) byName.set(n, s);
   const values = new Map<string, FlagValue>();
@@ -62,12 +73,17 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       spec = byName.get(name.slice(3));
       negated = true;
     }
-    if (!spec) throw new UsageError(`unknown flag --${name} for 'mini-dino ${command}'${suggest(name, byName)} (see mini-dino ${command} --help)`);
+    if (!spec)
+      throw new UsageError(
+        `unknown flag --${name} for 'mini-dino ${command}'${suggest(name, byName)} ` +
+          `(see mini-dino ${command} --help)`,
+      );
     const flag = `--${name}`;
     if (spec.type === 'bool') {
       if (negated) values.set(spec.name, false);
       else if (inline !== undefined) values.set(spec.name, parseBool(flag, inline));
-      else if (i + 1 < argv.length && isBoolLiteral(argv[i + 1])) values.set(spec.name, parseBool(flag, argv[++i]));
+      else if (i + 1 < argv.length && isBoolLiteral(argv[i + 1]))
+        values.set(spec.name, parseBool(flag, argv[++i]));
       else values.set(spec.name, true);
       continue;
     }
@@ -76,13 +92,15 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       if (inline !== undefined) tokens.push(inline);
       else {
         const max = spec.length ?? Infinity;
-        while (i + 1 < argv.length && !argv[i + 1].startsWith('--') && tokens.length < max) tokens.push(argv[++i]);
+        while (i + 1 < argv.length && !argv[i + 1].startsWith('--') && tokens.length < max)
+          tokens.push(argv[++i]);
       }
       values.set(spec.name, parseList(flag, spec, tokens.join(',')));
       continue;
     }
     const raw = inline ?? argv[++i];
-    if (raw === undefined || (inline === undefined && raw.startsWith('--'))) throw new UsageError(`${flag}: missing value (expected ${describeType(spec)})`);
+    if (raw === undefined || (inline === undefined && raw.startsWith('--')))
+      throw new UsageError(`${flag}: missing value (expected ${describeType(spec)})`);
     values.set(spec.name, parseScalar(flag, spec, raw));
   }
   return { values, positional };
@@ -91,15 +109,18 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
 function parseScalar(flag: string, spec: FlagSpec, raw: string): FlagValue {
   switch (spec.type) {
     case 'int':
-      if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`${flag}: expected an integer, got '${raw}'`);
+      if (!/^-?\d+$/.test(raw.trim()))
+        throw new UsageError(`${flag}: expected an integer, got '${raw}'`);
       return Number(raw);
     case 'float': {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${flag}: expected a number, got '${raw}'`);
+      if (raw.trim() === '' || !Number.isFinite(v))
+        throw new UsageError(`${flag}: expected a number, got '${raw}'`);
       return v;
     }
     case 'enum':
-      if (!spec.values!.includes(raw)) throw new UsageError(`${flag}: expected one of ${spec.values!.join(', ')}, got '${raw}'`);
+      if (!spec.values!.includes(raw))
+        throw new UsageError(`${flag}: expected one of ${spec.values!.join(', ')}, got '${raw}'`);
       return raw;
     default:
       return raw;
@@ -107,15 +128,21 @@ function parseScalar(flag: string, spec: FlagSpec, raw: string): FlagValue {
 }
 
 function parseList(flag: string, spec: FlagSpec, raw: string): number[] {
-  const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const ints = spec.type === 'intList';
   const out = parts.map((p) => {
     const v = Number(p);
-    if (!Number.isFinite(v) || (ints && !Number.isInteger(v))) throw new UsageError(`${flag}: expected ${ints ? 'integers' : 'numbers'}, got '${p}'`);
+    if (!Number.isFinite(v) || (ints && !Number.isInteger(v)))
+      throw new UsageError(`${flag}: expected ${ints ? 'integers' : 'numbers'}, got '${p}'`);
     return v;
   });
-  if (out.length === 0) throw new UsageError(`${flag}: missing value (expected ${describeType(spec)})`);
-  if (spec.length !== undefined && out.length !== spec.length) throw new UsageError(`${flag}: expected ${spec.length} values, got ${out.length} ('${raw}')`);
+  if (out.length === 0)
+    throw new UsageError(`${flag}: missing value (expected ${describeType(spec)})`);
+  if (spec.length !== undefined && out.length !== spec.length)
+    throw new UsageError(`${flag}: expected ${spec.length} values, got ${out.length} ('${raw}')`);
   return out;
 }
 
@@ -132,14 +159,22 @@ function parseBool(flag: string, s: string): boolean {
 
 export function describeType(s: FlagSpec): string {
   switch (s.type) {
-    case 'int': return 'an integer';
-    case 'float': return 'a number';
-    case 'bool': return 'true or false';
-    case 'enum': return `one of ${s.values!.join(', ')}`;
-    case 'floatPair': return 'two numbers, e.g. 0.4,1';
-    case 'floatList': return `${s.length ?? 'a list of'} numbers separated by commas`;
-    case 'intList': return 'integers separated by commas';
-    default: return s.meta ?? 'a value';
+    case 'int':
+      return 'an integer';
+    case 'float':
+      return 'a number';
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${s.values!.join(', ')}`;
+    case 'floatPair':
+      return 'two numbers, e.g. 0.4,1';
+    case 'floatList':
+      return `${s.length ?? 'a list of'} numbers separated by commas`;
+    case 'intList':
+      return 'integers separated by commas';
+    default:
+      return s.meta ?? 'a value';
   }
 }
 
@@ -175,7 +210,15 @@ export function configFlags(): FlagSpec[] {
   return (Object.entries(CONFIG_FIELDS) as [ConfigKey, FieldSpec<unknown>][]).map(([key, f]) => {
     const name = kebab(key);
     const aliases = [f.flag, key].filter((a) => a !== name);
-    return { name, aliases: [...new Set(aliases)], type: f.type, doc: f.doc, values: f.values, length: f.length, defaultText: fmtDefault(f.default) };
+    return {
+      name,
+      aliases: [...new Set(aliases)],
+      type: f.type,
+      doc: f.doc,
+      values: f.values,
+      length: f.length,
+      defaultText: fmtDefault(f.default),
+    };
   });
 }
 

@@ -8,28 +8,86 @@ import { attentionMaps, prepareImage, writeAttentionPngs } from '../dino/attenti
 import { loadBackbone } from '../dino/checkpoint.js';
 import { decodeImage } from '../data/image.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import { BACKEND_FLAG, bool, chooseBackend, HELP_FLAG, JSON_FLAG, logger, printJson, requireFile, str } from './common.js';
+import {
+  BACKEND_FLAG,
+  bool,
+  chooseBackend,
+  HELP_FLAG,
+  JSON_FLAG,
+  logger,
+  printJson,
+  requireFile,
+  str,
+} from './common.js';
 import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
-  { name: 'image', aliases: ['image_path', 'image-path'], type: 'string', meta: 'PATH', doc: 'a PNG or JPEG image' },
-  { name: 'out', aliases: ['output_dir', 'output-dir'], type: 'string', meta: 'DIR', defaultText: 'attention', doc: 'where the PNGs go' },
-  { name: 'size', aliases: ['image_size', 'image-size'], type: 'int', defaultText: "the model's training size", doc: 'side the image is resized to (a multiple of the patch size)' },
-  { name: 'threshold', type: 'float', defaultText: '0.6', doc: 'attention mass kept by the masks (paper: 60%)' },
-  { name: 'mean', type: 'floatList', defaultText: 'Fashion-MNIST for 1 channel, ImageNet for 3', doc: 'normalisation mean per channel' },
-  { name: 'std', type: 'floatList', defaultText: 'as --mean', doc: 'normalisation std per channel' },
-  CHECKPOINT_KEY_FLAG, BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
+  {
+    name: 'image',
+    aliases: ['image_path', 'image-path'],
+    type: 'string',
+    meta: 'PATH',
+    doc: 'a PNG or JPEG image',
+  },
+  {
+    name: 'out',
+    aliases: ['output_dir', 'output-dir'],
+    type: 'string',
+    meta: 'DIR',
+    defaultText: 'attention',
+    doc: 'where the PNGs go',
+  },
+  {
+    name: 'size',
+    aliases: ['image_size', 'image-size'],
+    type: 'int',
+    defaultText: "the model's training size",
+    doc: 'side the image is resized to (a multiple of the patch size)',
+  },
+  {
+    name: 'threshold',
+    type: 'float',
+    defaultText: '0.6',
+    doc: 'attention mass kept by the masks (paper: 60%)',
+  },
+  {
+    name: 'mean',
+    type: 'floatList',
+    defaultText: 'Fashion-MNIST for 1 channel, ImageNet for 3',
+    doc: 'normalisation mean per channel',
+  },
+  {
+    name: 'std',
+    type: 'floatList',
+    defaultText: 'as --mean',
+    doc: 'normalisation std per channel',
+  },
+  CHECKPOINT_KEY_FLAG,
+  BACKEND_FLAG,
+  JSON_FLAG,
+  HELP_FLAG,
 ];
 
-/** Normalisation statistics when none are given: ours for 1 channel, the official ImageNet ones for 3. */
-const DEFAULT_NORM = { 1: { mean: [0.286], std: [0.353] }, 3: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } } as const;
+/** Normalisation statistics when none are given: ours for 1 channel, the official ImageNet ones for
+ * 3. */
+const DEFAULT_NORM = {
+  1: { mean: [0.286], std: [0.353] },
+  3: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+} as const;
 
 export async function attentionCommand(argv: readonly string[]): Promise<number> {
   const p = parseArgs(argv, FLAGS, 'attention');
   if (bool(p, 'help')) {
-    process.stdout.write(['Usage: mini-dino attention --checkpoint FILE --image PATH [--out DIR] [--size N] [--threshold 0.6]', '', formatFlags(FLAGS)].join('\n') + '\n');
+    process.stdout.write(
+      [
+        'Usage: mini-dino attention --checkpoint FILE --image PATH [--out ' +
+          'DIR] [--size N] [--threshold 0.6]',
+        '',
+        formatFlags(FLAGS),
+      ].join('\n') + '\n',
+    );
     return 0;
   }
   const json = bool(p, 'json');
@@ -37,19 +95,26 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
   const ckpt = requireFile('--checkpoint', str(p, 'checkpoint'));
   const imagePath = requireFile('--image', str(p, 'image'));
   const threshold = (p.values.get('threshold') as number | undefined) ?? 0.6;
-  if (!(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold: expected a fraction in [0, 1], got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new UsageError(`--threshold: expected a fraction in [0, 1], got ${threshold}`);
   const { backend } = await chooseBackend(str(p, 'backend'));
-  const { model, config, summary } = await loadBackbone(ckpt, { checkpointKey: str(p, 'checkpoint-key') ?? 'teacher', backend });
+  const { model, config, summary } = await loadBackbone(ckpt, {
+    checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
+    backend,
+  });
   log(`loaded ${ckpt}: ${summary}`);
   const size = (p.values.get('size') as number | undefined) ?? config.imgSize;
   if (size % config.patchSize !== 0 || size < config.patchSize) {
-    throw new UsageError(`--size: ${size} is not a positive multiple of the patch size ${config.patchSize}`);
+    throw new UsageError(
+      `--size: ${size} is not a positive multiple of the patch size ${config.patchSize}`,
+    );
   }
   const C = config.inChans as 1 | 3;
   const norm = DEFAULT_NORM[C] ?? DEFAULT_NORM[3];
   const mean = (p.values.get('mean') as number[] | undefined) ?? [...norm.mean];
   const std = (p.values.get('std') as number[] | undefined) ?? [...norm.std];
-  if (mean.length !== C || std.length !== C) throw new UsageError(`--mean/--std: the model takes ${C} channel(s), give ${C} value(s) each`);
+  if (mean.length !== C || std.length !== C)
+    throw new UsageError(`--mean/--std: the model takes ${C} channel(s), give ${C} value(s) each`);
   let img;
   try {
     img = decodeImage(readFileSync(imagePath), imagePath);
@@ -60,7 +125,11 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
   const maps = await attentionMaps(model, input, { threshold });
   const out = str(p, 'out') ?? 'attention';
   const files = writeAttentionPngs(out, maps, { image });
-  log(`${maps.numHeads} heads over a ${maps.gridH}×${maps.gridW} patch grid; wrote ${files.join(', ')}`);
-  if (json) printJson({ files, numHeads: maps.numHeads, grid: [maps.gridH, maps.gridW], threshold });
+  log(
+    `${maps.numHeads} heads over a ${maps.gridH}×${maps.gridW} patch ` +
+      `grid; wrote ${files.join(', ')}`,
+  );
+  if (json)
+    printJson({ files, numHeads: maps.numHeads, grid: [maps.gridH, maps.gridW], threshold });
   return 0;
 }

@@ -16,15 +16,35 @@ import type { FlagSpec, Parsed } from './args.js';
 import { UsageError } from './args.js';
 
 export const BACKEND_FLAG: FlagSpec = {
-  name: 'backend', type: 'enum', values: ['auto', 'cpu', 'gpu'], defaultText: 'auto',
-  doc: 'cpu (TypeScript reference kernels), gpu (gpu.js: WebGPU when an adapter answers, else WebAssembly), or auto (the faster one here)',
+  name: 'backend',
+  type: 'enum',
+  values: ['auto', 'cpu', 'gpu'],
+  defaultText: 'auto',
+  doc:
+    'cpu (TypeScript reference kernels), gpu (gpu.js: WebGPU when an ' +
+    'adapter answers, else WebAssembly), or auto (the faster one here)',
 };
-export const JSON_FLAG: FlagSpec = { name: 'json', type: 'bool', doc: 'print one JSON object on the last line of stdout' };
+export const JSON_FLAG: FlagSpec = {
+  name: 'json',
+  type: 'bool',
+  doc: 'print one JSON object on the last line of stdout',
+};
 export const DATA_FLAG: FlagSpec = {
-  name: 'data', aliases: ['data_path', 'data-path'], type: 'string', meta: 'PATH', defaultText: 'the embedded Fashion-MNIST subset',
-  doc: 'a folder of Fashion-MNIST idx files, or of images (PNG/JPEG; one sub-folder per class, or train/ and val/)',
+  name: 'data',
+  aliases: ['data_path', 'data-path'],
+  type: 'string',
+  meta: 'PATH',
+  defaultText: 'the embedded Fashion-MNIST subset',
+  doc:
+    'a folder of Fashion-MNIST idx files, or of images (PNG/JPEG; one ' +
+    'sub-folder per class, or train/ and val/)',
 };
-export const HELP_FLAG: FlagSpec = { name: 'help', aliases: ['h'], type: 'bool', doc: 'show this help' };
+export const HELP_FLAG: FlagSpec = {
+  name: 'help',
+  aliases: ['h'],
+  type: 'bool',
+  doc: 'show this help',
+};
 
 export interface BackendInfo {
   backend: 'cpu' | 'gpu';
@@ -34,16 +54,29 @@ export interface BackendInfo {
 }
 
 /** Resolves --backend, makes it the default backend, and describes it. */
-export async function chooseBackend(name: string | undefined): Promise<{ backend: Backend; info: BackendInfo }> {
+export async function chooseBackend(
+  name: string | undefined,
+): Promise<{ backend: Backend; info: BackendInfo }> {
   const wanted = (name ?? 'auto') as 'auto' | 'cpu' | 'gpu';
   if (wanted === 'cpu') {
     setDefaultBackend(cpu);
-    return { backend: cpu, info: { backend: 'cpu', gpuMode: null, adapter: null, description: cpu.describe() } };
+    return {
+      backend: cpu,
+      info: { backend: 'cpu', gpuMode: null, adapter: null, description: cpu.describe() },
+    };
   }
   const select = await import('../tensor/select.js');
   const backend = await select.selectBackend(wanted);
   const gi = select.backendInfo(backend);
-  return { backend, info: { backend: gi.backend, gpuMode: gi.gpuMode, adapter: gi.adapter, description: backend.describe() } };
+  return {
+    backend,
+    info: {
+      backend: gi.backend,
+      gpuMode: gi.gpuMode,
+      adapter: gi.adapter,
+      description: backend.describe(),
+    },
+  };
 }
 
 export function version(): string {
@@ -64,13 +97,21 @@ export function loadData(path: string | undefined, log: (s: string) => void): Da
   const warn = (msg: string) => log(`warning: ${msg}`);
   if (path) {
     if (!existsSync(path)) throw new UsageError(`--data: ${path}: no such file or directory`);
-    if (!statSync(path).isDirectory()) throw new UsageError(`--data: ${path}: expected a folder (of Fashion-MNIST idx files, or of images), got a file`);
+    if (!statSync(path).isDirectory())
+      throw new UsageError(
+        `--data: ${path}: expected a folder (of Fashion-MNIST idx files, or of images), got a file`,
+      );
   }
   if (path && existsSync(path) && statSync(path).isDirectory()) {
     const trainDir = join(path, 'train');
-    const testDir = ['val', 'test'].map((d) => join(path, d)).find((d) => existsSync(d) && statSync(d).isDirectory());
+    const testDir = ['val', 'test']
+      .map((d) => join(path, d))
+      .find((d) => existsSync(d) && statSync(d).isDirectory());
     if (existsSync(trainDir) && statSync(trainDir).isDirectory() && testDir) {
-      return { train: loadImageFolder(trainDir, { warn }), test: loadImageFolder(testDir, { warn }) };
+      return {
+        train: loadImageFolder(trainDir, { warn }),
+        test: loadImageFolder(testDir, { warn }),
+      };
     }
   }
   return loadDataset(path, { warn });
@@ -114,7 +155,10 @@ export class ProgressBar {
   private count = 0;
   /** A TTY bar line is on screen without its newline. */
   private open = false;
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly every = 10) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly every = 10,
+  ) {}
 
   update(fraction: number, text: string): void {
     this.count++;
@@ -122,7 +166,8 @@ export class ProgressBar {
       const width = 24;
       const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
       const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
-      this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1).padEnd(Math.min(120, (this.stream.columns ?? 120) - 1))}`);
+      const cols = (this.stream.columns ?? 120) - 1;
+      this.stream.write(`\r${line.slice(0, cols).padEnd(Math.min(119, cols))}`);
       this.open = true;
     } else if (this.count % this.every === 0 || fraction >= 1) {
       this.stream.write(`${text}\n`);

@@ -9,29 +9,72 @@ import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../dino/trainer.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, requireFile, str } from './common.js';
+import {
+  BACKEND_FLAG,
+  bool,
+  chooseBackend,
+  DATA_FLAG,
+  HELP_FLAG,
+  JSON_FLAG,
+  loadData,
+  logger,
+  printJson,
+  requireFile,
+  str,
+} from './common.js';
 import { formatFlags } from './help.js';
 import { fmtTop } from './train.js';
 
 export const CHECKPOINT_FLAG: FlagSpec = {
-  name: 'checkpoint', aliases: ['pretrained_weights', 'pretrained-weights'], type: 'string', meta: 'FILE',
+  name: 'checkpoint',
+  aliases: ['pretrained_weights', 'pretrained-weights'],
+  type: 'string',
+  meta: 'FILE',
   doc: 'a mini-dino checkpoint, or official DINO weights converted to safetensors',
 };
 export const CHECKPOINT_KEY_FLAG: FlagSpec = {
-  name: 'checkpoint-key', aliases: ['checkpoint_key'], type: 'string', meta: 'KEY', defaultText: 'teacher',
+  name: 'checkpoint-key',
+  aliases: ['checkpoint_key'],
+  type: 'string',
+  meta: 'KEY',
+  defaultText: 'teacher',
   doc: 'which network of a full checkpoint to use (teacher or student)',
 };
 
 const FLAGS: FlagSpec[] = [
-  CHECKPOINT_FLAG, DATA_FLAG, CHECKPOINT_KEY_FLAG,
-  { name: 'k', aliases: ['nb_knn', 'nb-knn'], type: 'intList', defaultText: '10,20,100,200', doc: 'numbers of neighbours' },
-  { name: 'temperature', type: 'float', defaultText: '0.07', doc: 'temperature of the vote weights exp(s/T)' },
-  { name: 'baselines', type: 'bool', doc: 'also report raw pixels and a randomly initialised ViT of the same config' },
-  BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
+  CHECKPOINT_FLAG,
+  DATA_FLAG,
+  CHECKPOINT_KEY_FLAG,
+  {
+    name: 'k',
+    aliases: ['nb_knn', 'nb-knn'],
+    type: 'intList',
+    defaultText: '10,20,100,200',
+    doc: 'numbers of neighbours',
+  },
+  {
+    name: 'temperature',
+    type: 'float',
+    defaultText: '0.07',
+    doc: 'temperature of the vote weights exp(s/T)',
+  },
+  {
+    name: 'baselines',
+    type: 'bool',
+    doc: 'also report raw pixels and a randomly initialised ViT of the same config',
+  },
+  BACKEND_FLAG,
+  JSON_FLAG,
+  HELP_FLAG,
 ];
 
 export function evalKnnHelp(): string {
-  return ['Usage: mini-dino eval-knn --checkpoint FILE [--data PATH] [--k 10,20,100,200] [--baselines] [--json]', '', formatFlags(FLAGS)].join('\n');
+  return [
+    'Usage: mini-dino eval-knn --checkpoint FILE [--data PATH] [--k 10,20,100,200] ' +
+      '[--baselines] [--json]',
+    '',
+    formatFlags(FLAGS),
+  ].join('\n');
 }
 
 export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
@@ -44,16 +87,30 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
   const log = logger(json);
   const file = requireFile('--checkpoint', str(p, 'checkpoint'));
   const ks = (p.values.get('k') as number[] | undefined) ?? [10, 20, 100, 200];
-  if (ks.some((k) => k < 1)) throw new UsageError(`--k: every k must be at least 1, got ${ks.join(',')}`);
+  if (ks.some((k) => k < 1))
+    throw new UsageError(`--k: every k must be at least 1, got ${ks.join(',')}`);
   const T = (p.values.get('temperature') as number | undefined) ?? 0.07;
   if (!(T > 0)) throw new UsageError(`--temperature: must be positive, got ${T}`);
   const data = loadData(str(p, 'data'), log);
   const { backend } = await chooseBackend(str(p, 'backend'));
-  if (!data.test) throw new UsageError('eval-knn needs held-out images: use the embedded data, a Fashion-MNIST idx folder, or a folder with train/ and val/ sub-folders');
-  const { model, config, summary, unexpected } = await loadBackbone(file, { checkpointKey: str(p, 'checkpoint-key') ?? 'teacher', backend });
-  log(`loaded ${file}: ${summary}${unexpected.length ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})` : ''}`);
+  if (!data.test)
+    throw new UsageError(
+      'eval-knn needs held-out images: use the embedded data, a Fashion-MNIST ' +
+        'idx folder, or a folder with train/ and val/ sub-folders',
+    );
+  const { model, config, summary, unexpected } = await loadBackbone(file, {
+    checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
+    backend,
+  });
+  const ignored = unexpected.length
+    ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})`
+    : '';
+  log(`loaded ${file}: ${summary}${ignored}`);
   if (config.inChans !== data.train.channels) {
-    throw new UsageError(`the checkpoint's ViT takes ${config.inChans}-channel images but ${data.train.name} has ${data.train.channels}`);
+    throw new UsageError(
+      `the checkpoint's ViT takes ${config.inChans}-channel images but ` +
+        `${data.train.name} has ${data.train.channels}`,
+    );
   }
   const norm = normalizationOf(data.train);
   const size = config.imgSize;
@@ -61,16 +118,40 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
   const fopts = { size, mean: norm.mean, std: norm.std, backend };
   const bank = extractFeatures(model, data.train, fopts);
   const queries = extractFeatures(model, data.test, fopts);
-  const r = knnClassify(bank, queries, { ks, temperature: T, backend, numClasses: data.test.classes?.length });
+  const r = knnClassify(bank, queries, {
+    ks,
+    temperature: T,
+    backend,
+    numClasses: data.test.classes?.length,
+  });
   log(`k-NN top-1: ${fmtTop(r.top1)}`);
   let baselines;
   if (bool(p, 'baselines')) {
-    baselines = knnBaselines(data.train, data.test, { vit: config, size, ks, temperature: T, seed: 0, norm, backend });
+    baselines = knnBaselines(data.train, data.test, {
+      vit: config,
+      size,
+      ks,
+      temperature: T,
+      seed: 0,
+      norm,
+      backend,
+    });
     log(`raw pixels: ${fmtTop(baselines.rawPixels.top1)}`);
     log(`random-init ViT: ${fmtTop(baselines.randomInit.top1)}`);
   }
   if (json) {
-    printJson({ top1: r.top1, top5: r.top5, ...(baselines ? { baselines: { rawPixels: baselines.rawPixels.top1, randomInit: baselines.randomInit.top1 } } : {}) });
+    printJson({
+      top1: r.top1,
+      top5: r.top5,
+      ...(baselines
+        ? {
+            baselines: {
+              rawPixels: baselines.rawPixels.top1,
+              randomInit: baselines.randomInit.top1,
+            },
+          }
+        : {}),
+    });
   }
   return 0;
 }

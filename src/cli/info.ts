@@ -1,10 +1,21 @@
 // `mini-dino info` and `mini-dino bench step`.
-// info --json: {"version", "backend": "cpu"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null, "adapter"}.
+// info --json: {"version", "backend": "cpu"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
+// "adapter"}.
 // bench step --json: {"config", "backend", "msPerStep", "imgPerSec", "phases"}.
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import { BACKEND_FLAG, bool, chooseBackend, HELP_FLAG, JSON_FLAG, logger, printJson, str, version } from './common.js';
+import {
+  BACKEND_FLAG,
+  bool,
+  chooseBackend,
+  HELP_FLAG,
+  JSON_FLAG,
+  logger,
+  printJson,
+  str,
+  version,
+} from './common.js';
 import { formatFlags } from './help.js';
 
 const INFO_FLAGS: FlagSpec[] = [BACKEND_FLAG, JSON_FLAG, HELP_FLAG];
@@ -12,30 +23,71 @@ const INFO_FLAGS: FlagSpec[] = [BACKEND_FLAG, JSON_FLAG, HELP_FLAG];
 export async function infoCommand(argv: readonly string[]): Promise<number> {
   const p = parseArgs(argv, INFO_FLAGS, 'info');
   if (bool(p, 'help')) {
-    process.stdout.write(['Usage: mini-dino info [--backend cpu|gpu|auto] [--json]', '', 'Version, the backend that would run, its gpu.js mode and adapter.', '', formatFlags(INFO_FLAGS)].join('\n') + '\n');
+    process.stdout.write(
+      [
+        'Usage: mini-dino info [--backend cpu|gpu|auto] [--json]',
+        '',
+        'Version, the backend that would run, its gpu.js mode and adapter.',
+        '',
+        formatFlags(INFO_FLAGS),
+      ].join('\n') + '\n',
+    );
     return 0;
   }
   const json = bool(p, 'json');
   const { info } = await chooseBackend(str(p, 'backend'));
-  const out = { version: version(), backend: info.backend, gpuMode: info.gpuMode, adapter: info.adapter, node: process.version };
+  const out = {
+    version: version(),
+    backend: info.backend,
+    gpuMode: info.gpuMode,
+    adapter: info.adapter,
+    node: process.version,
+  };
   logger(json)(`mini-dino ${out.version} on Node ${process.version}\nbackend: ${info.description}`);
   if (json) printJson(out);
   return 0;
 }
 
 const BENCH_FLAGS: FlagSpec[] = [
-  { name: 'config', type: 'enum', values: BENCH_CONFIGS, defaultText: 'tiny', doc: 'tiny (28 px, dim 64, batch 32), small (32 px, dim 192, batch 64) or recipe (the README default)' },
+  {
+    name: 'config',
+    type: 'enum',
+    values: BENCH_CONFIGS,
+    defaultText: 'tiny',
+    doc:
+      'tiny (28 px, dim 64, batch 32), small (32 px, dim 192, batch 64) ' +
+      'or recipe (the README default)',
+  },
   { name: 'steps', type: 'int', defaultText: '5', doc: 'measured steps (after the warm-up steps)' },
-  { name: 'warmup', type: 'int', defaultText: '2', doc: 'untimed steps first (kernel compilation, buffer pools, worker threads)' },
-  BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
+  {
+    name: 'warmup',
+    type: 'int',
+    defaultText: '2',
+    doc: 'untimed steps first (kernel compilation, buffer pools, worker threads)',
+  },
+  BACKEND_FLAG,
+  JSON_FLAG,
+  HELP_FLAG,
 ];
 
 export async function benchCommand(argv: readonly string[]): Promise<number> {
   const p = parseArgs(argv, BENCH_FLAGS, 'bench');
   if (bool(p, 'help') || p.positional[0] !== 'step') {
-    if (!bool(p, 'help')) throw new UsageError(`bench: expected 'bench step', got '${p.positional[0] ?? ''}' (see mini-dino bench --help)`);
-    process.stdout.write(['Usage: mini-dino bench step [--config tiny|small|recipe] [--backend cpu|gpu] [--steps N] [--warmup N] [--json]', '',
-      'Times one full DINO training step on synthetic crops (the PyTorch reference bench configurations).', '', formatFlags(BENCH_FLAGS)].join('\n') + '\n');
+    if (!bool(p, 'help'))
+      throw new UsageError(
+        `bench: expected 'bench step', got '${p.positional[0] ?? ''}' (see mini-dino bench --help)`,
+      );
+    process.stdout.write(
+      [
+        'Usage: mini-dino bench step [--config tiny|small|recipe] [--backend ' +
+          'cpu|gpu] [--steps N] [--warmup N] [--json]',
+        '',
+        'Times one full DINO training step on synthetic crops (the PyTorch ' +
+          'reference bench configurations).',
+        '',
+        formatFlags(BENCH_FLAGS),
+      ].join('\n') + '\n',
+    );
     return 0;
   }
   const json = bool(p, 'json');
@@ -48,8 +100,22 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const name = (str(p, 'config') ?? 'tiny') as BenchConfigName;
   log(`bench step --config ${name} on ${info.description}, ${steps} steps after ${warmup} warm-up`);
   const r = await benchStep(name, backend, steps, warmup);
-  const ph = Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
-  log(`${r.msPerStep.toFixed(1)} ms/step (median), ${r.imgPerSec.toFixed(1)} img/s; ms per phase: ${ph}`);
-  if (json) printJson({ config: r.config, backend: r.backend, gpuMode: info.gpuMode, msPerStep: r.msPerStep, imgPerSec: r.imgPerSec, steps: r.steps, phases: r.phases });
+  const ph = Object.entries(r.phases)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
+  log(
+    `${r.msPerStep.toFixed(1)} ms/step (median), ${r.imgPerSec.toFixed(1)} ` +
+      `img/s; ms per phase: ${ph}`,
+  );
+  if (json)
+    printJson({
+      config: r.config,
+      backend: r.backend,
+      gpuMode: info.gpuMode,
+      msPerStep: r.msPerStep,
+      imgPerSec: r.imgPerSec,
+      steps: r.steps,
+      phases: r.phases,
+    });
   return 0;
 }

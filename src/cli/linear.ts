@@ -6,22 +6,60 @@ import { loadBackbone } from '../dino/checkpoint.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
 import { normalizationOf } from '../dino/trainer.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, requireFile, str } from './common.js';
+import {
+  BACKEND_FLAG,
+  bool,
+  chooseBackend,
+  DATA_FLAG,
+  HELP_FLAG,
+  JSON_FLAG,
+  loadData,
+  logger,
+  printJson,
+  requireFile,
+  str,
+} from './common.js';
 import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
-  CHECKPOINT_FLAG, DATA_FLAG, CHECKPOINT_KEY_FLAG,
-  { name: 'epochs', type: 'int', defaultText: String(LINEAR_PROBE_DEFAULTS.epochs), doc: 'epochs of the linear classifier' },
-  { name: 'lr', type: 'float', defaultText: String(LINEAR_PROBE_DEFAULTS.lr), doc: 'peak SGD learning rate (cosine to 0); tune per checkpoint, as the official help says' },
-  { name: 'n-last-blocks', aliases: ['n_last_blocks'], type: 'int', defaultText: 'min(4, depth)', doc: 'concatenate the [CLS] token of this many last blocks' },
-  BACKEND_FLAG, JSON_FLAG, HELP_FLAG,
+  CHECKPOINT_FLAG,
+  DATA_FLAG,
+  CHECKPOINT_KEY_FLAG,
+  {
+    name: 'epochs',
+    type: 'int',
+    defaultText: String(LINEAR_PROBE_DEFAULTS.epochs),
+    doc: 'epochs of the linear classifier',
+  },
+  {
+    name: 'lr',
+    type: 'float',
+    defaultText: String(LINEAR_PROBE_DEFAULTS.lr),
+    doc: 'peak SGD learning rate (cosine to 0); tune per checkpoint, as the official help says',
+  },
+  {
+    name: 'n-last-blocks',
+    aliases: ['n_last_blocks'],
+    type: 'int',
+    defaultText: 'min(4, depth)',
+    doc: 'concatenate the [CLS] token of this many last blocks',
+  },
+  BACKEND_FLAG,
+  JSON_FLAG,
+  HELP_FLAG,
 ];
 
 export async function linearCommand(argv: readonly string[]): Promise<number> {
   const p = parseArgs(argv, FLAGS, 'linear');
   if (bool(p, 'help')) {
-    process.stdout.write(['Usage: mini-dino linear --checkpoint FILE [--data PATH] [--epochs N] [--lr X] [--json]', '', formatFlags(FLAGS)].join('\n') + '\n');
+    process.stdout.write(
+      [
+        'Usage: mini-dino linear --checkpoint FILE [--data PATH] [--epochs N] [--lr X] [--json]',
+        '',
+        formatFlags(FLAGS),
+      ].join('\n') + '\n',
+    );
     return 0;
   }
   const json = bool(p, 'json');
@@ -33,18 +71,52 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   if (!(lr > 0)) throw new UsageError(`--lr: must be positive, got ${lr}`);
   const data = loadData(str(p, 'data'), log);
   const { backend } = await chooseBackend(str(p, 'backend'));
-  if (!data.test) throw new UsageError('linear needs held-out images: use the embedded data, a Fashion-MNIST idx folder, or a folder with train/ and val/ sub-folders');
-  if (!data.train.labels) throw new UsageError(`linear needs labels: ${data.train.name} has none (use one sub-folder per class)`);
-  const { model, config } = await loadBackbone(file, { checkpointKey: str(p, 'checkpoint-key') ?? 'teacher', backend });
+  if (!data.test)
+    throw new UsageError(
+      'linear needs held-out images: use the embedded data, a Fashion-MNIST ' +
+        'idx folder, or a folder with train/ and val/ sub-folders',
+    );
+  if (!data.train.labels)
+    throw new UsageError(
+      `linear needs labels: ${data.train.name} has none (use one sub-folder per class)`,
+    );
+  const { model, config } = await loadBackbone(file, {
+    checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
+    backend,
+  });
   const depth = config.depth;
   const nLastBlocks = (p.values.get('n-last-blocks') as number | undefined) ?? Math.min(4, depth);
-  if (nLastBlocks < 1 || nLastBlocks > depth) throw new UsageError(`--n-last-blocks: must be in 1..${depth}, got ${nLastBlocks}`);
+  if (nLastBlocks < 1 || nLastBlocks > depth)
+    throw new UsageError(`--n-last-blocks: must be in 1..${depth}, got ${nLastBlocks}`);
   const norm = normalizationOf(data.train);
-  log(`linear probe: last ${nLastBlocks} [CLS] tokens (${nLastBlocks * config.embedDim} features), ${epochs} epochs, lr ${lr}`);
-  const r = await linearProbe(model, { train: data.train, test: data.test }, {
-    size: config.imgSize, mean: norm.mean, std: norm.std, backend, nLastBlocks, epochs, lr,
-  });
-  log(`linear top-1 ${(100 * r.top1).toFixed(1)}% (top-5 ${(100 * r.top5).toFixed(1)}%; best ${(100 * r.bestTop1).toFixed(1)}% at epoch ${r.bestEpoch + 1})`);
-  if (json) printJson({ top1: r.top1, top5: r.top5, bestTop1: r.bestTop1, bestEpoch: r.bestEpoch, nLastBlocks });
+  log(
+    `linear probe: last ${nLastBlocks} [CLS] tokens (${nLastBlocks * config.embedDim} ` +
+      `features), ${epochs} epochs, lr ${lr}`,
+  );
+  const r = await linearProbe(
+    model,
+    { train: data.train, test: data.test },
+    {
+      size: config.imgSize,
+      mean: norm.mean,
+      std: norm.std,
+      backend,
+      nLastBlocks,
+      epochs,
+      lr,
+    },
+  );
+  log(
+    `linear top-1 ${(100 * r.top1).toFixed(1)}% (top-5 ${(100 * r.top5).toFixed(1)}%; ` +
+      `best ${(100 * r.bestTop1).toFixed(1)}% at epoch ${r.bestEpoch + 1})`,
+  );
+  if (json)
+    printJson({
+      top1: r.top1,
+      top5: r.top5,
+      bestTop1: r.bestTop1,
+      bestEpoch: r.bestEpoch,
+      nLastBlocks,
+    });
   return 0;
 }

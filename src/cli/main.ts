@@ -14,20 +14,37 @@ import { linearCommand } from './linear.js';
 import { parityCommand } from './parity.js';
 import { trainCommand } from './train.js';
 
-const COMMANDS: Record<string, { run: (argv: readonly string[]) => Promise<number>; summary: string }> = {
-  train: { run: trainCommand, summary: 'train a ViT with DINO (embedded Fashion-MNIST by default), then k-NN on held-out images' },
+const COMMANDS: Record<
+  string,
+  { run: (argv: readonly string[]) => Promise<number>; summary: string }
+> = {
+  train: {
+    run: trainCommand,
+    summary:
+      'train a ViT with DINO (embedded Fashion-MNIST by default), then k-NN on held-out images',
+  },
   'eval-knn': { run: evalKnnCommand, summary: 'weighted k-NN top-1 of a checkpoint (eval_knn.py)' },
-  linear: { run: linearCommand, summary: 'linear probe on frozen features (eval_linear.py, scaled down)' },
-  attention: { run: attentionCommand, summary: 'PNG maps of the last layer\'s [CLS] attention per head (visualize_attention.py)' },
+  linear: {
+    run: linearCommand,
+    summary: 'linear probe on frozen features (eval_linear.py, scaled down)',
+  },
+  attention: {
+    run: attentionCommand,
+    summary: "PNG maps of the last layer's [CLS] attention per head (visualize_attention.py)",
+  },
   parity: { run: parityCommand, summary: 'check one DINO step against a PyTorch float64 fixture' },
-  bench: { run: benchCommand, summary: 'time a full training step (bench step --config tiny|small|recipe)' },
+  bench: {
+    run: benchCommand,
+    summary: 'time a full training step (bench step --config tiny|small|recipe)',
+  },
   info: { run: infoCommand, summary: 'version, backend, gpu mode and adapter' },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
   return [
-    `mini-dino ${version()}: DINO self-supervised Vision Transformers on a from-scratch TypeScript engine`,
+    `mini-dino ${version()}: DINO self-supervised Vision Transformers ` +
+      `on a from-scratch TypeScript engine`,
     '',
     'Usage: mini-dino <command> [flags]     (mini-dino <command> --help for its flags)',
     '',
@@ -47,14 +64,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[cmd];
   if (!command) {
-    process.stderr.write(`mini-dino: unknown command '${cmd}' (expected one of ${Object.keys(COMMANDS).join(', ')})\n`);
+    process.stderr.write(
+      `mini-dino: unknown command '${cmd}' (expected one of ${Object.keys(COMMANDS).join(', ')})\n`,
+    );
     return 2;
   }
   try {
     return await command.run(rest);
   } catch (e) {
     const err = e as Error;
-    if (process.env.MINI_DINO_DEBUG && process.env.MINI_DINO_DEBUG !== '0') process.stderr.write(`${err.stack}\n`);
+    if (process.env.MINI_DINO_DEBUG && process.env.MINI_DINO_DEBUG !== '0')
+      process.stderr.write(`${err.stack}\n`);
     process.stderr.write(`mini-dino ${cmd}: ${err.message}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

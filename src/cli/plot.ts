@@ -28,7 +28,8 @@ interface Panel {
   points: Pt[];
   yLabel: string;
   background?: Pt[];
-  /** Points drawn as hollow rings instead (the k-NN on the full test set among per-epoch monitors). */
+  /** Points drawn as hollow rings instead (the k-NN on the full test set among per-epoch monitors).
+   * */
   rings?: Pt[];
   /** A dashed reference line at this y with its label. */
   ref?: { y: number; label: string };
@@ -49,56 +50,92 @@ const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial,
 
 /** The SVG text of the training plot; see the file header. */
 export function trainingSvg(history: readonly EpochRecord[], opts: TrainingSvgOptions): string {
-  if (!Number.isInteger(opts.outDim) || opts.outDim < 1) throw new RangeError(`trainingSvg: outDim must be a positive integer, got ${opts.outDim}`);
-  const x = (r: EpochRecord) => r.epoch + 1; // a record summarises its epoch: plotted at the epoch's end
+  if (!Number.isInteger(opts.outDim) || opts.outDim < 1)
+    throw new RangeError(`trainingSvg: outDim must be a positive integer, got ${opts.outDim}`);
+  // a record summarises its epoch: plotted at the epoch's end
+  const x = (r: EpochRecord) => r.epoch + 1;
   const series = (f: (r: EpochRecord) => number | undefined): Pt[] =>
-    history.flatMap((r) => { const v = f(r); return v !== undefined && Number.isFinite(v) ? [[x(r), v] as Pt] : []; });
+    history.flatMap((r) => {
+      const v = f(r);
+      return v !== undefined && Number.isFinite(v) ? [[x(r), v] as Pt] : [];
+    });
   const lnK = Math.log(opts.outDim);
   const k = chooseK(history, opts.k);
   const knnRecords = k === null ? [] : history.filter((r) => r.knn_top1?.[k] !== undefined);
   const knnPt = (r: EpochRecord) => [x(r), 100 * r.knn_top1![k!]] as Pt;
-  // the trainer writes 'subset: 2000 train / 2000 test' for the per-epoch monitor and 'full: …' at the end
+  // the trainer writes 'subset: 2000 train / 2000 test' for the per-epoch monitor and 'full: …' at
+  // the end
   const isFull = (r: EpochRecord) => (r.knn_protocol ?? '').startsWith('full');
   const full = knnRecords.filter(isFull);
   const monitor = knnRecords.filter((r) => !isFull(r));
-  const describe = (rs: EpochRecord[], fallback: string) => rs[rs.length - 1]?.knn_protocol ?? fallback;
-  const knnNote = full.length && monitor.length
-    ? `● ${describe(monitor, 'per-epoch monitor')}   ○ ${describe(full, 'full')}`
-    : `weighted k-NN, ${full.length ? describe(full, 'full test set') : describe(monitor, 'held-out images')}`;
+  const describe = (rs: EpochRecord[], fallback: string) =>
+    rs[rs.length - 1]?.knn_protocol ?? fallback;
+  const knnNote =
+    full.length && monitor.length
+      ? `● ${describe(monitor, 'per-epoch monitor')}   ○ ${describe(full, 'full')}`
+      : 'weighted k-NN, ' +
+        (full.length ? describe(full, 'full test set') : describe(monitor, 'held-out images'));
   const panels: Panel[] = [
     {
-      title: 'DINO loss', note: 'cross-entropy H(P_t, P_s), mean over the epoch', color: '#3b6fb6', yLabel: 'loss',
-      points: series((r) => r.train_loss), background: stepSeries(opts, history.length), fmt: (v) => v.toFixed(3),
+      title: 'DINO loss',
+      note: 'cross-entropy H(P_t, P_s), mean over the epoch',
+      color: '#3b6fb6',
+      yLabel: 'loss',
+      points: series((r) => r.train_loss),
+      background: stepSeries(opts, history.length),
+      fmt: (v) => v.toFixed(3),
     },
     {
-      title: 'Teacher entropy h(P_t)', note: '→ 0: one dimension dominates, → ln K: uniform collapse', color: '#d9822b', yLabel: 'nats',
-      points: series((r) => r.train_teacher_entropy), ref: { y: lnK, label: `ln K = ${lnK.toFixed(2)} (K = ${opts.outDim})` }, yMin: 0, yMax: lnK * 1.08,
+      title: 'Teacher entropy h(P_t)',
+      note: '→ 0: one dimension dominates, → ln K: uniform collapse',
+      color: '#d9822b',
+      yLabel: 'nats',
+      points: series((r) => r.train_teacher_entropy),
+      ref: { y: lnK, label: `ln K = ${lnK.toFixed(2)} (K = ${opts.outDim})` },
+      yMin: 0,
+      yMax: lnK * 1.08,
       fmt: (v) => v.toFixed(2),
     },
     {
-      title: 'KL(P_t ‖ P_s)', note: '→ 0: the student copies the teacher (collapse)', color: '#3a9a5b', yLabel: 'nats',
-      points: series((r) => r.train_kl), yMin: 0, fmt: (v) => v.toFixed(3),
+      title: 'KL(P_t ‖ P_s)',
+      note: '→ 0: the student copies the teacher (collapse)',
+      color: '#3a9a5b',
+      yLabel: 'nats',
+      points: series((r) => r.train_kl),
+      yMin: 0,
+      fmt: (v) => v.toFixed(3),
     },
     {
-      title: `k-NN top-1${k === null ? '' : `, k = ${k}`}`, color: '#c0392b', yLabel: 'top-1 (%)',
+      title: `k-NN top-1${k === null ? '' : `, k = ${k}`}`,
+      color: '#c0392b',
+      yLabel: 'top-1 (%)',
       note: knnNote,
-      points: (monitor.length ? monitor : full).map(knnPt), rings: monitor.length ? full.map(knnPt) : undefined, fmt: (v) => `${v.toFixed(1)}%`,
+      points: (monitor.length ? monitor : full).map(knnPt),
+      rings: monitor.length ? full.map(knnPt) : undefined,
+      fmt: (v) => `${v.toFixed(1)}%`,
       empty: 'no k-NN evaluation in this run yet',
     },
   ];
   const xMax = Math.max(1, ...history.map(x));
   const last = history[history.length - 1];
   const subtitle = last
-    ? `${history.length} epoch${history.length === 1 ? '' : 's'} · last loss ${Number.isFinite(last.train_loss) ? last.train_loss.toFixed(3) : 'not finite'}` +
-      (knnRecords.length ? ` · k-NN@${k} ${(100 * knnRecords[knnRecords.length - 1].knn_top1![k!]).toFixed(1)}%` : '')
+    ? `${history.length} epoch${history.length === 1 ? '' : 's'} · last ` +
+      `loss ${Number.isFinite(last.train_loss) ? last.train_loss.toFixed(3) : 'not finite'}` +
+      (knnRecords.length
+        ? ` · k-NN@${k} ${(100 * knnRecords[knnRecords.length - 1].knn_top1![k!]).toFixed(1)}%`
+        : '')
     : 'no epochs logged yet';
-  const body = panels.map((p, i) => panelSvg(p, 20 + (i % 2) * (PW + 40), 70 + Math.floor(i / 2) * (PH + GAP), xMax)).join('\n');
+  const body = panels
+    .map((p, i) => panelSvg(p, 20 + (i % 2) * (PW + 40), 70 + Math.floor(i / 2) * (PH + GAP), xMax))
+    .join('\n');
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT}>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" ` +
+      `viewBox="0 0 ${W} ${H}" ${FONT}>`,
     `<title>${esc(opts.title ?? 'mini-dino training')}</title>`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="20" y="32" font-size="20" font-weight="600" fill="#222">${esc(opts.title ?? 'mini-dino training')}</text>`,
+    `<text x="20" y="32" font-size="20" font-weight="600" fill="#222">` +
+      `${esc(opts.title ?? 'mini-dino training')}</text>`,
     `<text x="20" y="54" font-size="13" fill="#666">${esc(subtitle)}</text>`,
     body,
     `</svg>`,
@@ -107,7 +144,11 @@ export function trainingSvg(history: readonly EpochRecord[], opts: TrainingSvgOp
 }
 
 /** Writes trainingSvg(history, opts) to `path` (its folder is created). */
-export function writeTrainingSvg(path: string, history: readonly EpochRecord[], opts: TrainingSvgOptions): void {
+export function writeTrainingSvg(
+  path: string,
+  history: readonly EpochRecord[],
+  opts: TrainingSvgOptions,
+): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, trainingSvg(history, opts));
 }
@@ -132,8 +173,12 @@ function stepSeries(opts: TrainingSvgOptions, epochs: number): Pt[] | undefined 
   for (let i = 0; i < s.length; i += bin) {
     let sum = 0;
     let n = 0;
-    for (let j = i; j < Math.min(i + bin, s.length); j++) if (Number.isFinite(s[j])) { sum += s[j]; n++; }
-    if (n > 0) out.push([(Math.min(i + bin, s.length)) / per, sum / n]);
+    for (let j = i; j < Math.min(i + bin, s.length); j++)
+      if (Number.isFinite(s[j])) {
+        sum += s[j];
+        n++;
+      }
+    if (n > 0) out.push([Math.min(i + bin, s.length) / per, sum / n]);
   }
   return out;
 }
@@ -145,8 +190,11 @@ function panelSvg(p: Panel, ox: number, oy: number, xMax: number): string {
   if (p.ref) ys.push(p.ref.y);
   let lo = p.yMin ?? (ys.length ? Math.min(...ys) : 0);
   let hi = Math.max(p.yMax ?? -Infinity, ys.length ? Math.max(...ys) : 1);
-  if (!(hi > lo)) { const d = Math.abs(hi) * 0.1 || 1; lo -= d; hi += d; }
-  else {
+  if (!(hi > lo)) {
+    const d = Math.abs(hi) * 0.1 || 1;
+    lo -= d;
+    hi += d;
+  } else {
     const pad = (hi - lo) * 0.08;
     if (p.yMin === undefined) lo -= pad;
     if (p.yMax === undefined) hi += pad;
@@ -156,64 +204,121 @@ function panelSvg(p: Panel, ox: number, oy: number, xMax: number): string {
     lo = Math.min(lo, yt[0]);
     hi = Math.max(hi, yt[yt.length - 1]);
   }
-  const xt = niceTicks(0, xMax, Math.min(8, Math.max(1, Math.ceil(xMax)))).filter((t) => Number.isInteger(t) || xMax < 2);
+  const xt = niceTicks(0, xMax, Math.min(8, Math.max(1, Math.ceil(xMax)))).filter(
+    (t) => Number.isInteger(t) || xMax < 2,
+  );
   const sx = (v: number) => M.left + (v / xMax) * iw;
   const sy = (v: number) => M.top + ih - ((v - lo) / (hi - lo)) * ih;
   const out: string[] = [`<g transform="translate(${ox},${oy})">`];
-  out.push(`<rect x="0" y="0" width="${PW}" height="${PH}" rx="8" fill="#fafafa" stroke="#e3e3e3"/>`);
-  out.push(`<text x="14" y="22" font-size="15" font-weight="600" fill="#222">${esc(p.title)}</text>`);
+  out.push(
+    `<rect x="0" y="0" width="${PW}" height="${PH}" rx="8" fill="#fafafa" stroke="#e3e3e3"/>`,
+  );
+  out.push(
+    `<text x="14" y="22" font-size="15" font-weight="600" fill="#222">${esc(p.title)}</text>`,
+  );
   if (p.note) out.push(`<text x="14" y="39" font-size="11.5" fill="#777">${esc(p.note)}</text>`);
   for (const t of yt) {
-    out.push(`<line x1="${M.left}" x2="${M.left + iw}" y1="${f1(sy(t))}" y2="${f1(sy(t))}" stroke="#e6e6e6"/>`);
-    out.push(`<text class="ytick" x="${M.left - 6}" y="${f1(sy(t) + 4)}" font-size="11" fill="#555" text-anchor="end">${esc(fmtNum(t))}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + iw}" y1="${f1(sy(t))}" y2="${f1(sy(t))}" ` +
+        `stroke="#e6e6e6"/>`,
+    );
+    out.push(
+      `<text class="ytick" x="${M.left - 6}" y="${f1(sy(t) + 4)}" font-size="11" ` +
+        `fill="#555" text-anchor="end">${esc(fmtNum(t))}</text>`,
+    );
   }
   for (const t of xt) {
-    out.push(`<line x1="${f1(sx(t))}" x2="${f1(sx(t))}" y1="${M.top + ih}" y2="${M.top + ih + 4}" stroke="#999"/>`);
-    out.push(`<text class="xtick" x="${f1(sx(t))}" y="${M.top + ih + 17}" font-size="11" fill="#555" text-anchor="middle">${esc(fmtNum(t))}</text>`);
+    out.push(
+      `<line x1="${f1(sx(t))}" x2="${f1(sx(t))}" y1="${M.top + ih}" y2="${M.top + ih + 4}" ` +
+        `stroke="#999"/>`,
+    );
+    out.push(
+      `<text class="xtick" x="${f1(sx(t))}" y="${M.top + ih + 17}" font-size="11" ` +
+        `fill="#555" text-anchor="middle">${esc(fmtNum(t))}</text>`,
+    );
   }
-  out.push(`<line x1="${M.left}" x2="${M.left + iw}" y1="${M.top + ih}" y2="${M.top + ih}" stroke="#999"/>`);
+  out.push(
+    `<line x1="${M.left}" x2="${M.left + iw}" y1="${M.top + ih}" y2="${M.top + ih}" ` +
+      `stroke="#999"/>`,
+  );
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ih}" stroke="#999"/>`);
-  out.push(`<text x="${M.left + iw / 2}" y="${PH - 6}" font-size="11.5" fill="#555" text-anchor="middle">epoch</text>`);
-  out.push(`<text transform="translate(14,${M.top + ih / 2}) rotate(-90)" font-size="11.5" fill="#555" text-anchor="middle">${esc(p.yLabel)}</text>`);
+  out.push(
+    `<text x="${M.left + iw / 2}" y="${PH - 6}" font-size="11.5" fill="#555" ` +
+      `text-anchor="middle">epoch</text>`,
+  );
+  out.push(
+    `<text transform="translate(14,${M.top + ih / 2}) rotate(-90)" font-size="11.5" ` +
+      `fill="#555" text-anchor="middle">${esc(p.yLabel)}</text>`,
+  );
   if (p.ref) {
-    out.push(`<line class="ref" x1="${M.left}" x2="${M.left + iw}" y1="${f1(sy(p.ref.y))}" y2="${f1(sy(p.ref.y))}" stroke="#555" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${M.left + iw - 4}" y="${f1(sy(p.ref.y) - 5)}" font-size="11" fill="#555" text-anchor="end">${esc(p.ref.label)}</text>`);
+    out.push(
+      `<line class="ref" x1="${M.left}" x2="${M.left + iw}" y1="${f1(sy(p.ref.y))}" ` +
+        `y2="${f1(sy(p.ref.y))}" stroke="#555" stroke-dasharray="6 4"/>`,
+    );
+    out.push(
+      `<text x="${M.left + iw - 4}" y="${f1(sy(p.ref.y) - 5)}" font-size="11" ` +
+        `fill="#555" text-anchor="end">${esc(p.ref.label)}</text>`,
+    );
   }
   if (p.background && p.background.length > 1) {
-    out.push(`<polyline points="${p.background.map(([a, b]) => `${f1(sx(a))},${f1(sy(b))}`).join(' ')}" fill="none" stroke="${p.color}" stroke-opacity="0.3" stroke-width="1"/>`);
+    out.push(
+      `<polyline points="${p.background.map(([a, b]) => `${f1(sx(a))},${f1(sy(b))}`).join(' ')}" ` +
+        `fill="none" stroke="${p.color}" stroke-opacity="0.3" stroke-width="1"/>`,
+    );
   }
   if (p.points.length === 0) {
-    out.push(`<text x="${M.left + iw / 2}" y="${M.top + ih / 2}" font-size="13" fill="#999" text-anchor="middle">${esc(p.empty ?? 'no data')}</text>`);
+    out.push(
+      `<text x="${M.left + iw / 2}" y="${M.top + ih / 2}" font-size="13" ` +
+        `fill="#999" text-anchor="middle">${esc(p.empty ?? 'no data')}</text>`,
+    );
   } else {
     if (p.points.length > 1) {
-      out.push(`<polyline points="${p.points.map(([a, b]) => `${f1(sx(a))},${f1(sy(b))}`).join(' ')}" fill="none" stroke="${p.color}" stroke-width="2.2" stroke-linejoin="round"/>`);
+      out.push(
+        `<polyline points="${p.points.map(([a, b]) => `${f1(sx(a))},${f1(sy(b))}`).join(' ')}" ` +
+          `fill="none" stroke="${p.color}" stroke-width="2.2" stroke-linejoin="round"/>`,
+      );
     }
     if (p.points.length <= 60) {
-      for (const [a, b] of p.points) out.push(`<circle cx="${f1(sx(a))}" cy="${f1(sy(b))}" r="3.2" fill="${p.color}"><title>epoch ${a}: ${esc(p.fmt(b))}</title></circle>`);
+      for (const [a, b] of p.points)
+        out.push(
+          `<circle cx="${f1(sx(a))}" cy="${f1(sy(b))}" r="3.2" fill="${p.color}"><title>epoch ` +
+            `${a}: ${esc(p.fmt(b))}</title></circle>`,
+        );
     }
     for (const [a, b] of p.rings ?? []) {
-      out.push(`<circle cx="${f1(sx(a))}" cy="${f1(sy(b))}" r="5" fill="#fff" stroke="${p.color}" stroke-width="2"><title>epoch ${a}: ${esc(p.fmt(b))}</title></circle>`);
+      out.push(
+        `<circle cx="${f1(sx(a))}" cy="${f1(sy(b))}" r="5" fill="#fff" stroke="${p.color}" ` +
+          `stroke-width="2"><title>epoch ${a}: ${esc(p.fmt(b))}</title></circle>`,
+      );
     }
     const labelled = [...p.points, ...(p.rings ?? [])].sort((u, v) => u[0] - v[0]);
     const [la, lb] = labelled[labelled.length - 1];
     const anchor = sx(la) > M.left + iw - 60 ? 'end' : 'start';
-    out.push(`<text class="value" x="${f1(sx(la) + (anchor === 'end' ? -7 : 7))}" y="${f1(sy(lb) - 9)}" font-size="12" font-weight="600" fill="${p.color}" ` +
-      `text-anchor="${anchor}" stroke="#fafafa" stroke-width="3" paint-order="stroke">${esc(p.fmt(lb))}</text>`);
+    out.push(
+      `<text class="value" x="${f1(sx(la) + (anchor === 'end' ? -7 : 7))}" ` +
+        `y="${f1(sy(lb) - 9)}" font-size="12" font-weight="600" fill="${p.color}" ` +
+        `text-anchor="${anchor}" stroke="#fafafa" stroke-width="3" paint-order="stroke">` +
+        `${esc(p.fmt(lb))}</text>`,
+    );
   }
   out.push('</g>');
   return out.join('\n');
 }
 
-/** About `count` round tick values inside [lo, hi] (steps 1, 2, 2.5, 5 × 10^n), at least two when possible. */
+/** About `count` round tick values inside [lo, hi] (steps 1, 2, 2.5, 5 × 10^n), at least two when
+ * possible. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
-  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return Number.isFinite(lo) ? [lo] : [];
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi))
+    return Number.isFinite(lo) ? [lo] : [];
   let ticks: number[] = [];
   for (let c = Math.max(1, count); ticks.length < 2 && c <= 8 * Math.max(1, count); c *= 2) {
     const raw = (hi - lo) / c;
     const mag = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-12)) ?? 10 * mag;
+    const step =
+      [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-12)) ?? 10 * mag;
     ticks = [];
-    for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
+    for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++)
+      ticks.push(Number((i * step).toPrecision(12)));
   }
   return ticks;
 }
@@ -227,5 +332,9 @@ function fmtNum(v: number): string {
 const f1 = (v: number) => (Math.round(v * 10) / 10).toString();
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

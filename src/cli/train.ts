@@ -1,6 +1,7 @@
 // `mini-dino train`: self-supervised DINO training with a progress bar (epoch, step, img/s, ETA,
 // loss), OUT/log.jsonl per epoch, OUT/checkpoint.safetensors every epoch (atomic), --resume,
-// Ctrl-C or SIGTERM (finish the step, save, exit with status 130 or 143), a clear stop on a non-finite loss (the
+// Ctrl-C or SIGTERM (finish the step, save, exit with status 130 or 143), a clear stop on a
+// non-finite loss (the
 // last good checkpoint stays), and at the end a k-NN evaluation on held-out images and
 // OUT/training.svg.
 
@@ -11,7 +12,20 @@ import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
 import { readLog, trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
-import { BACKEND_FLAG, bool, chooseBackend, DATA_FLAG, fmtDuration, HELP_FLAG, JSON_FLAG, loadData, logger, printJson, ProgressBar, str } from './common.js';
+import {
+  BACKEND_FLAG,
+  bool,
+  chooseBackend,
+  DATA_FLAG,
+  fmtDuration,
+  HELP_FLAG,
+  JSON_FLAG,
+  loadData,
+  logger,
+  printJson,
+  ProgressBar,
+  str,
+} from './common.js';
 import { configHelp, formatFlags } from './help.js';
 import { writeTrainingSvg } from './plot.js';
 
@@ -25,10 +39,25 @@ export const EXIT_TERMINATED = 143;
 
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
-  { name: 'out', aliases: ['output_dir', 'output-dir'], type: 'string', meta: 'DIR', defaultText: 'runs/dino', doc: 'output folder: log.jsonl, checkpoint.safetensors, training.svg' },
+  {
+    name: 'out',
+    aliases: ['output_dir', 'output-dir'],
+    type: 'string',
+    meta: 'DIR',
+    defaultText: 'runs/dino',
+    doc: 'output folder: log.jsonl, checkpoint.safetensors, training.svg',
+  },
   BACKEND_FLAG,
-  { name: 'resume', type: 'bool', doc: 'continue from OUT/checkpoint.safetensors (same losses as an uninterrupted run)' },
-  { name: 'baselines', type: 'bool', doc: 'also run the final k-NN on raw pixels and on a randomly initialised ViT' },
+  {
+    name: 'resume',
+    type: 'bool',
+    doc: 'continue from OUT/checkpoint.safetensors (same losses as an uninterrupted run)',
+  },
+  {
+    name: 'baselines',
+    type: 'bool',
+    doc: 'also run the final k-NN on raw pixels and on a randomly initialised ViT',
+  },
   { name: 'quiet', type: 'bool', doc: 'no progress bar' },
   JSON_FLAG,
   HELP_FLAG,
@@ -36,7 +65,8 @@ const OWN_FLAGS: FlagSpec[] = [
 
 export function trainHelp(): string {
   return [
-    'Usage: mini-dino train [--data PATH] [--out DIR] [--epochs N] [--backend cpu|gpu|auto] [--resume] [config flags]',
+    'Usage: mini-dino train [--data PATH] [--out DIR] [--epochs N] [--backend ' +
+      'cpu|gpu|auto] [--resume] [config flags]',
     '',
     'Trains a ViT with DINO on the data (the embedded Fashion-MNIST subset by default), then',
     'reports weighted k-NN top-1 on the held-out images. Defaults are the README recipe.',
@@ -55,7 +85,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(trainHelp() + '\n');
     return 0;
   }
-  if (parsed.positional.length) throw new UsageError(`train: unexpected argument '${parsed.positional[0]}' (see mini-dino train --help)`);
+  if (parsed.positional.length)
+    throw new UsageError(
+      `train: unexpected argument '${parsed.positional[0]}' (see mini-dino train --help)`,
+    );
   const json = bool(parsed, 'json');
   const log = logger(json);
   const config: DinoConfig = applyConfigFlags(defaultConfig(), parsed);
@@ -70,9 +103,21 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);
   const nParams = buildWrapper(config, train.channels, 0, { backend }).numParameters();
-  log(`mini-dino train: ${train.name}, ${train.length} images (${train.channels} channel${train.channels > 1 ? 's' : ''})${data.test ? `, ${data.test.length} held out for k-NN` : ''}`);
-  log(`  ViT patch ${config.patchSize}, dim ${embedDim}, depth ${depth}, ${numHeads} heads; head ${config.headHiddenDim}/${config.headBottleneckDim} → ${config.outDim}; ${(nParams / 1e6).toFixed(2)}M parameters`);
-  log(`  ${config.epochs} epochs of batch ${config.batchSize}, 2×${config.globalCropSize}px + ${config.localCropsNumber}×${config.localCropSize}px crops; backend ${info.description}; output ${out}`);
+  log(
+    `mini-dino train: ${train.name}, ${train.length} images (${train.channels} ` +
+      `channel${train.channels > 1 ? 's' : ''})` +
+      (data.test ? `, ${data.test.length} held out for k-NN` : ''),
+  );
+  log(
+    `  ViT patch ${config.patchSize}, dim ${embedDim}, depth ${depth}, ` +
+      `${numHeads} heads; head ${config.headHiddenDim}/${config.headBottleneckDim} ` +
+      `→ ${config.outDim}; ${(nParams / 1e6).toFixed(2)}M parameters`,
+  );
+  log(
+    `  ${config.epochs} epochs of batch ${config.batchSize}, 2×${config.globalCropSize}px ` +
+      `+ ${config.localCropsNumber}×${config.localCropSize}px crops; backend ` +
+      `${info.description}; output ${out}`,
+  );
 
   const bar = new ProgressBar(process.stderr, 10);
   let stop = false;
@@ -82,7 +127,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     stop = true;
     if (signal === 'SIGTERM') exitStopped = EXIT_TERMINATED;
     bar.done();
-    process.stderr.write(`stopping (${signal}): finishing the current step, then saving a checkpoint (Ctrl-C again to quit at once)\n`);
+    process.stderr.write(
+      `stopping (${signal}): finishing the current step, then saving a ` +
+        `checkpoint (Ctrl-C again to quit at once)\n`,
+    );
   };
   const listen = (on: boolean) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -96,7 +144,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   let result;
   try {
     result = await trainDino({
-      config, data, outDir: out, backend, resume: bool(parsed, 'resume'),
+      config,
+      data,
+      outDir: out,
+      backend,
+      resume: bool(parsed, 'resume'),
       shouldStop: () => stop,
       onInfo: (m) => {
         bar.done();
@@ -104,25 +156,41 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       },
       onStep: (p) => {
         if (quiet) return;
-        bar.update(p.iteration / p.totalIterations,
-          `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} | ${p.imgPerSec.toFixed(0)} img/s | ETA ${fmtDuration(p.etaSeconds)} | loss ${p.metrics.loss.toFixed(4)}`);
+        bar.update(
+          p.iteration / p.totalIterations,
+          `epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} ` +
+            `| ${p.imgPerSec.toFixed(0)} img/s | ETA ${fmtDuration(p.etaSeconds)} ` +
+            `| loss ${p.metrics.loss.toFixed(4)}`,
+        );
       },
       onEpoch: (r: EpochRecord) => {
         if (!quiet) bar.done();
         // Training is done and saved: Ctrl-C during the final k-NN (synchronous, so the handler
         // could not run before it ends) quits at once, as without a handler.
         if (r.epoch + 1 >= config.epochs) listen(false);
-        const knn = r.knn_top1 ? ` | k-NN@20 ${(100 * (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0])).toFixed(1)}% (${r.knn_protocol})` : '';
-        log(`epoch ${r.epoch + 1}: loss ${r.train_loss.toFixed(4)} | h(P_t) ${r.train_teacher_entropy.toFixed(3)} | KL ${r.train_kl.toFixed(3)} | lr ${r.train_lr.toExponential(2)} | ${fmtDuration(r.seconds)}${knn}`);
+        const top20 = r.knn_top1 ? (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0]) : null;
+        const knn =
+          top20 !== null ? ` | k-NN@20 ${(100 * top20).toFixed(1)}% (${r.knn_protocol})` : '';
+        log(
+          `epoch ${r.epoch + 1}: loss ${r.train_loss.toFixed(4)} ` +
+            `| h(P_t) ${r.train_teacher_entropy.toFixed(3)} | KL ${r.train_kl.toFixed(3)} ` +
+            `| lr ${r.train_lr.toExponential(2)} ` +
+            `| ${fmtDuration(r.seconds)}${knn}`,
+        );
       },
     });
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       if (!quiet) bar.done();
       const done = readLog(join(out, 'log.jsonl')).length;
-      process.stderr.write(`error: ${e.message}\n${done > 0
-        ? `The last good checkpoint (after epoch ${done}) is kept in ${join(out, 'checkpoint.safetensors')}.`
-        : 'No epoch finished, so no checkpoint was saved.'}\n`);
+      process.stderr.write(
+        `error: ${e.message}\n${
+          done > 0
+            ? `The last good checkpoint (after epoch ${done}) is kept in ` +
+              `${join(out, 'checkpoint.safetensors')}.`
+            : 'No epoch finished, so no checkpoint was saved.'
+        }\n`,
+      );
       return 1;
     }
     throw e;
@@ -136,27 +204,58 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   let baselines = null;
   if (result.finalKnn) {
     const k = result.finalKnn.top1;
-    log(`k-NN top-1 on ${data.test!.length} held-out images: ${Object.entries(k).map(([kk, v]) => `k=${kk} ${(100 * v).toFixed(1)}%`).join(', ')}`);
+    log(
+      `k-NN top-1 on ${data.test!.length} held-out images: ${Object.entries(k)
+        .map(([kk, v]) => `k=${kk} ${(100 * v).toFixed(1)}%`)
+        .join(', ')}`,
+    );
     if (bool(parsed, 'baselines')) {
       const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
       baselines = knnBaselines(train, data.test!, {
-        vit: result.run.teacher.backbone.config, size: config.globalCropSize, ks: config.knnK, temperature: config.knnTemperature,
-        seed: config.seed, norm: result.normalization, backend, nTrain: N,
+        vit: result.run.teacher.backbone.config,
+        size: config.globalCropSize,
+        ks: config.knnK,
+        temperature: config.knnTemperature,
+        seed: config.seed,
+        norm: result.normalization,
+        backend,
+        nTrain: N,
       });
-      log(`  baselines: raw pixels ${fmtTop(baselines.rawPixels.top1)}; random-init ViT ${fmtTop(baselines.randomInit.top1)}`);
+      log(
+        `  baselines: raw pixels ${fmtTop(baselines.rawPixels.top1)}; random-init ` +
+          `ViT ${fmtTop(baselines.randomInit.top1)}`,
+      );
     }
   }
-  log(`done in ${fmtDuration(wall)} (training ${fmtDuration(result.trainSeconds)})${result.stopped ? ', stopped early: continue with --resume' : ''}`);
+  log(
+    `done in ${fmtDuration(wall)} (training ${fmtDuration(result.trainSeconds)})` +
+      (result.stopped ? ', stopped early: continue with --resume' : ''),
+  );
   if (json) {
     printJson({
-      epochs: result.history.length, stopped: result.stopped, wallSeconds: wall, trainSeconds: result.trainSeconds,
-      top1: result.finalKnn?.top1 ?? null, ...(baselines ? { baselines: { rawPixels: baselines.rawPixels.top1, randomInit: baselines.randomInit.top1 } } : {}),
-      checkpoint: result.checkpoint, log: join(out, 'log.jsonl'), backend: info.backend,
+      epochs: result.history.length,
+      stopped: result.stopped,
+      wallSeconds: wall,
+      trainSeconds: result.trainSeconds,
+      top1: result.finalKnn?.top1 ?? null,
+      ...(baselines
+        ? {
+            baselines: {
+              rawPixels: baselines.rawPixels.top1,
+              randomInit: baselines.randomInit.top1,
+            },
+          }
+        : {}),
+      checkpoint: result.checkpoint,
+      log: join(out, 'log.jsonl'),
+      backend: info.backend,
     });
   }
   return result.stopped ? exitStopped : 0;
 }
 
 export function fmtTop(t: Record<string, number>): string {
-  return Object.entries(t).map(([k, v]) => `k=${k} ${(100 * v).toFixed(1)}%`).join(', ');
+  return Object.entries(t)
+    .map(([k, v]) => `k=${k} ${(100 * v).toFixed(1)}%`)
+    .join(', ');
 }

@@ -28,7 +28,8 @@ export function loadDataset(path?: string, opts: FolderOptions = {}): DatasetSpl
   } catch {
     throw new Error(`${path}: no such file or directory`);
   }
-  if (!isDir) throw new Error(`${path}: expected a directory (of idx files or of images), got a file`);
+  if (!isDir)
+    throw new Error(`${path}: expected a directory (of idx files or of images), got a ` + `file`);
   if (findIdxFiles(path)) return loadIdxDirectory(path);
   return { train: loadImageFolder(path, opts) };
 }

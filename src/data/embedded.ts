@@ -19,12 +19,16 @@ export const EMBEDDED_TRAIN_PER_CLASS = 1000;
  * Pixel mean and std of the embedded train set on the [0, 1] scale (channelStats: 0.28604 and
  * 0.35298; the full 60 000-image train set gives 0.28604 and 0.35302), for Normalize.
  */
-export const FASHION_MNIST_STATS: { readonly mean: readonly number[]; readonly std: readonly number[] } = Object.freeze({
-  mean: Object.freeze([0.2860]),
-  std: Object.freeze([0.3530]),
+export const FASHION_MNIST_STATS: {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+} = Object.freeze({
+  mean: Object.freeze([0.286]),
+  std: Object.freeze([0.353]),
 });
 
-/** The folder holding the embedded idx files (src/data/ and dist/data/ are both two levels below the package root). */
+/** The folder holding the embedded idx files (src/data/ and dist/data/ are both two levels below
+ * the package root). */
 export function embeddedDataDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   return join(here, '..', '..', 'data', 'fashion-mnist');
@@ -37,7 +41,10 @@ export function embeddedDataDir(): string {
 export function loadEmbeddedFashionMnist(): Required<DatasetSplits> {
   const dir = embeddedDataDir();
   if (!existsSync(dir)) {
-    throw new Error(`the embedded Fashion-MNIST is missing: ${dir} does not exist (a broken install? regenerate it with \`npx tsx tools/make-embedded-data.ts\`)`);
+    throw new Error(
+      `the embedded Fashion-MNIST is missing: ${dir} does not exist (a ` +
+        `broken install? regenerate it with \`npx tsx tools/make-embedded-data.ts\`)`,
+    );
   }
   return loadIdxDirectory(dir, { name: 'fashion-mnist (embedded)' });
 }

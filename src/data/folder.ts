@@ -44,7 +44,11 @@ function readImage(path: string, warn: (m: string) => void): Image | null {
     return decodeImage(readFileSync(path), path);
   } catch (e) {
     if (e instanceof ImageDecodeError) warn(`${e.message}; skipped`);
-    else warn(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); skipped`);
+    else
+      warn(
+        `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+          `skipped`,
+      );
     return null;
   }
 }
@@ -57,7 +61,10 @@ export function loadImageFolder(dir: string, opts: FolderOptions = {}): ImageDat
     if (!statSync(dir).isDirectory()) throw new Error(`${dir}: not a directory`);
     top = entries(dir, warn);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code) throw new Error(`${dir}: cannot read image folder (${(e as NodeJS.ErrnoException).code})`);
+    if ((e as NodeJS.ErrnoException).code)
+      throw new Error(`${dir}: cannot read image folder (${(e as NodeJS.ErrnoException).code})`, {
+        cause: e,
+      });
     throw e;
   }
   const classDirs = top.filter((e) => e.isDir);
@@ -77,7 +84,8 @@ export function loadImageFolder(dir: string, opts: FolderOptions = {}): ImageDat
   let classes: string[] | undefined;
   if (classDirs.length > 0) {
     classes = classDirs.map((e) => e.path.slice(dir.length).replace(/^[\\/]+/, ''));
-    for (const e of top) if (!e.isDir) warn(`${e.path}: a file beside class folders is ignored; skipped`);
+    for (const e of top)
+      if (!e.isDir) warn(`${e.path}: a file beside class folders is ignored; skipped`);
     classDirs.forEach((c, label) => {
       const before = images.length;
       for (const f of filesBelow(c.path, warn)) add(f, label);
@@ -88,8 +96,14 @@ export function loadImageFolder(dir: string, opts: FolderOptions = {}): ImageDat
   }
 
   if (images.length === 0) {
-    const what = skipped > 0 ? `none of its ${skipped} file(s) is a decodable PNG or JPEG image` : 'it is empty';
-    throw new Error(`${dir}: no images to load (${what}; expected PNG/JPEG files, flat or in one sub-folder per class)`);
+    const what =
+      skipped > 0
+        ? `none of its ${skipped} file(s) is a decodable PNG or JPEG image`
+        : 'it is empty';
+    throw new Error(
+      `${dir}: no images to load (${what}; expected PNG/JPEG files, flat ` +
+        `or in one sub-folder per class)`,
+    );
   }
   const rgb = images.some((img) => img.channels === 3);
   const final = rgb ? images.map(greyToRgb) : images;

@@ -18,7 +18,12 @@ export interface IdxArray {
 }
 
 const TYPE_NAMES: Record<number, string> = {
-  0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
 };
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -32,10 +37,13 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     try {
       raw = gunzipSync(bytes);
     } catch (e) {
-      throw new Error(`${name}: not a valid gzip file (${(e as Error).message})`);
+      throw new Error(`${name}: not a valid gzip file (${(e as Error).message})`, { cause: e });
     }
   }
-  if (raw.length < 4) throw new Error(`${name}: truncated idx file (${raw.length} bytes, the header alone needs 4)`);
+  if (raw.length < 4)
+    throw new Error(
+      `${name}: truncated idx file (${raw.length} bytes, the header alone ` + `needs 4)`,
+    );
   if (raw[0] !== 0 || raw[1] !== 0) {
     const hex = Array.from(raw.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new Error(`${name}: bad magic ${hex} (an idx file starts with 00 00 <type> <ndims>)`);
@@ -43,12 +51,19 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   const type = raw[2];
   if (type !== 0x08) {
     const what = TYPE_NAMES[type] ?? 'unknown';
-    throw new Error(`${name}: unsupported idx element type 0x${type.toString(16).padStart(2, '0')} (${what}); only unsigned bytes (0x08) are supported`);
+    throw new Error(
+      `${name}: unsupported idx element type 0x${type.toString(16).padStart(2, '0')} ` +
+        `(${what}); only unsigned bytes (0x08) are supported`,
+    );
   }
   const ndims = raw[3];
   if (ndims === 0) throw new Error(`${name}: idx file declares 0 dimensions`);
   const headerLen = 4 + 4 * ndims;
-  if (raw.length < headerLen) throw new Error(`${name}: truncated idx header (${raw.length} bytes, ${ndims} dimensions need ${headerLen})`);
+  if (raw.length < headerLen)
+    throw new Error(
+      `${name}: truncated idx header (${raw.length} bytes, ${ndims} dimensions ` +
+        `need ${headerLen})`,
+    );
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dims: number[] = [];
   let count = 1;
@@ -59,10 +74,16 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   }
   const have = raw.length - headerLen;
   if (have < count) {
-    throw new Error(`${name}: truncated idx file: dimensions [${dims.join(', ')}] need ${count} bytes of data, the file has ${have}`);
+    throw new Error(
+      `${name}: truncated idx file: dimensions [${dims.join(', ')}] need ` +
+        `${count} bytes of data, the file has ${have}`,
+    );
   }
   if (have > count) {
-    throw new Error(`${name}: ${have - count} unexpected bytes after the data of dimensions [${dims.join(', ')}]`);
+    throw new Error(
+      `${name}: ${have - count} unexpected bytes after the data of dimensions ` +
+        `[${dims.join(', ')}]`,
+    );
   }
   // A plain Uint8Array view (not a Buffer), so that pixel loops downstream stay monomorphic.
   return { dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerLen, count) };
@@ -74,7 +95,11 @@ export function readIdx(path: string): IdxArray {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new Error(`${path}: cannot read idx file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(
+      `${path}: cannot read idx file ` +
+        `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
+    );
   }
   return parseIdx(bytes, path);
 }
@@ -89,7 +114,10 @@ export interface IdxImages {
 
 export function idxImages(arr: IdxArray, name: string): IdxImages {
   if (arr.dims.length !== 3) {
-    throw new Error(`${name}: expected an image file with 3 dimensions [count, height, width], got [${arr.dims.join(', ')}]`);
+    throw new Error(
+      `${name}: expected an image file with 3 dimensions [count, height, ` +
+        `width], got [${arr.dims.join(', ')}]`,
+    );
   }
   const [count, height, width] = arr.dims;
   if (height === 0 || width === 0) throw new Error(`${name}: images of size ${height}x${width}`);
@@ -98,7 +126,9 @@ export function idxImages(arr: IdxArray, name: string): IdxImages {
 
 export function idxLabels(arr: IdxArray, name: string): Int32Array {
   if (arr.dims.length !== 1) {
-    throw new Error(`${name}: expected a label file with 1 dimension [count], got [${arr.dims.join(', ')}]`);
+    throw new Error(
+      `${name}: expected a label file with 1 dimension [count], got [${arr.dims.join(', ')}]`,
+    );
   }
   return Int32Array.from(arr.data);
 }
@@ -116,8 +146,12 @@ export function readIdxLabels(path: string): Int32Array {
 /** Encodes unsigned bytes as an idx file; gzipped (level 9, no timestamp) when `gzip` is true. */
 export function encodeIdx(dims: readonly number[], data: Uint8Array, gzip = false): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`encodeIdx: dimensions [${dims.join(', ')}] need ${count} bytes, got ${data.length}`);
-  if (dims.length === 0 || dims.length > 255) throw new Error(`encodeIdx: ${dims.length} dimensions (1 to 255 allowed)`);
+  if (count !== data.length)
+    throw new Error(
+      `encodeIdx: dimensions [${dims.join(', ')}] need ${count} bytes, ` + `got ${data.length}`,
+    );
+  if (dims.length === 0 || dims.length > 255)
+    throw new Error(`encodeIdx: ${dims.length} dimensions (1 to 255 allowed)`);
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
   out[2] = 0x08;
   out[3] = dims.length;
@@ -151,20 +185,31 @@ export function findIdxFiles(dir: string): Record<keyof typeof IDX_FILES, string
     else missing.push(base + '[.gz]');
   }
   if (missing.length === 4) return null;
-  if (missing.length > 0) throw new Error(`${dir}: incomplete idx dataset, missing ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`${dir}: incomplete idx dataset, missing ${missing.join(', ')}`);
   return found as Record<keyof typeof IDX_FILES, string>;
 }
 
-function idxSplit(imagesPath: string, labelsPath: string, name: string, classes?: readonly string[]): PackedImageDataset {
+function idxSplit(
+  imagesPath: string,
+  labelsPath: string,
+  name: string,
+  classes?: readonly string[],
+): PackedImageDataset {
   const images = idxImages(readIdx(imagesPath), imagesPath);
   const labels = idxLabels(readIdx(labelsPath), labelsPath);
   if (labels.length !== images.count) {
-    throw new Error(`${labelsPath}: ${labels.length} labels for ${images.count} images in ${imagesPath}`);
+    throw new Error(
+      `${labelsPath}: ${labels.length} labels for ${images.count} images ` + `in ${imagesPath}`,
+    );
   }
   let names = classes;
   if (!names) {
     const maxLabel = labels.reduce((m, l) => Math.max(m, l), 0);
-    names = maxLabel < FASHION_MNIST_CLASSES.length ? FASHION_MNIST_CLASSES : Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
+    names =
+      maxLabel < FASHION_MNIST_CLASSES.length
+        ? FASHION_MNIST_CLASSES
+        : Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
   }
   return new PackedImageDataset(name, images.data, images.height, images.width, 1, labels, names);
 }
@@ -173,13 +218,18 @@ function idxSplit(imagesPath: string, labelsPath: string, name: string, classes?
  * The train and test splits of a folder holding the four (Fashion-)MNIST idx files. Class names
  * default to Fashion-MNIST's (pass `classes` for MNIST digits or another idx data set).
  */
-export function loadIdxDirectory(dir: string, opts: { name?: string; classes?: readonly string[] } = {}): Required<DatasetSplits> {
+export function loadIdxDirectory(
+  dir: string,
+  opts: { name?: string; classes?: readonly string[] } = {},
+): Required<DatasetSplits> {
   const files = findIdxFiles(dir);
-  if (!files) throw new Error(`${dir}: no idx files (expected ${Object.values(IDX_FILES).join(', ')}, optionally .gz)`);
+  if (!files)
+    throw new Error(
+      `${dir}: no idx files (expected ${Object.values(IDX_FILES).join(', ')}, ` + `optionally .gz)`,
+    );
   const name = opts.name ?? basename(dir);
   return {
     train: idxSplit(files.trainImages, files.trainLabels, `${name} train`, opts.classes),
     test: idxSplit(files.testImages, files.testLabels, `${name} test`, opts.classes),
   };
 }
-

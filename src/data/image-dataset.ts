@@ -15,7 +15,8 @@ export interface ImageDataset {
   readonly length: number;
   /** 1 (grey) or 3 (RGB); every image of the dataset has this many channels. */
   readonly channels: 1 | 3;
-  /** The size shared by every image, or null when sizes differ (then read image(i).height/width). */
+  /** The size shared by every image, or null when sizes differ (then read image(i).height/width).
+   * */
   readonly height: number | null;
   readonly width: number | null;
   /** Image i (0 ≤ i < length), uint8 HWC. May be a view into shared storage: do not modify it. */
@@ -26,15 +27,26 @@ export interface ImageDataset {
   readonly classes?: readonly string[];
 }
 
-/** The splits `loadDataset` returns; `test` exists for idx data (embedded or full Fashion-MNIST). */
+/** The splits `loadDataset` returns; `test` exists for idx data (embedded or full Fashion-MNIST).
+ * */
 export interface DatasetSplits {
   train: ImageDataset;
   test?: ImageDataset;
 }
 
-/** The Fashion-MNIST class names, indexed by label (as torchvision.datasets.FashionMNIST.classes). */
+/** The Fashion-MNIST class names, indexed by label (as torchvision.datasets.FashionMNIST.classes).
+ * */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 /** Images of one size stored back to back in one Uint8Array [N, H, W, C]; image(i) is a view. */
@@ -53,7 +65,10 @@ export class PackedImageDataset implements ImageDataset {
   ) {
     this.stride = height * width * channels;
     if (this.stride === 0 || data.length % this.stride !== 0) {
-      throw new Error(`${name}: ${data.length} bytes is not a whole number of ${height}x${width}x${channels} images`);
+      throw new Error(
+        `${name}: ${data.length} bytes is not a whole number of ${height}x${width}x${channels} ` +
+          `images`,
+      );
     }
     this.length = data.length / this.stride;
     if (labels && labels.length !== this.length) {
@@ -63,7 +78,12 @@ export class PackedImageDataset implements ImageDataset {
 
   image(i: number): Image {
     checkIndex(this, i);
-    return { data: this.data.subarray(i * this.stride, (i + 1) * this.stride), height: this.height, width: this.width, channels: this.channels };
+    return {
+      data: this.data.subarray(i * this.stride, (i + 1) * this.stride),
+      height: this.height,
+      width: this.width,
+      channels: this.channels,
+    };
   }
 }
 
@@ -82,14 +102,16 @@ export class ListImageDataset implements ImageDataset {
   ) {
     this.length = images.length;
     for (const img of images) {
-      if (img.channels !== channels) throw new Error(`${name}: an image has ${img.channels} channels, the dataset ${channels}`);
+      if (img.channels !== channels)
+        throw new Error(`${name}: an image has ${img.channels} channels, the dataset ${channels}`);
     }
     const h = images[0]?.height ?? null;
     const w = images[0]?.width ?? null;
     const same = images.every((img) => img.height === h && img.width === w);
     this.height = same ? h : null;
     this.width = same ? w : null;
-    if (labels && labels.length !== this.length) throw new Error(`${name}: ${this.length} images but ${labels.length} labels`);
+    if (labels && labels.length !== this.length)
+      throw new Error(`${name}: ${this.length} images but ${labels.length} labels`);
   }
 
   image(i: number): Image {
@@ -105,8 +127,14 @@ function checkIndex(ds: ImageDataset, i: number): void {
 }
 
 /** The images at `indices` (labels and classes carried over), without copying pixels. */
-export function subsetDataset(ds: ImageDataset, indices: ArrayLike<number>, name = `${ds.name} (subset of ${indices.length})`): ImageDataset {
+export function subsetDataset(
+  ds: ImageDataset,
+  indices: ArrayLike<number>,
+  name = `${ds.name} (subset of ${indices.length})`,
+): ImageDataset {
   const images = Array.from(indices as ArrayLike<number>, (i) => ds.image(i));
-  const labels = ds.labels ? Int32Array.from(indices as ArrayLike<number>, (i) => ds.labels![i]) : undefined;
+  const labels = ds.labels
+    ? Int32Array.from(indices as ArrayLike<number>, (i) => ds.labels![i])
+    : undefined;
   return new ListImageDataset(name, images, ds.channels, labels, ds.classes);
 }

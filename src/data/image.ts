@@ -22,7 +22,10 @@ export interface Image {
 
 /** A file that is not a decodable PNG or JPEG; the message starts with the file's name. */
 export class ImageDecodeError extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`${file}: ${reason}`);
     this.name = 'ImageDecodeError';
   }
@@ -35,9 +38,20 @@ export type ImageFormat = 'png' | 'jpeg';
 
 /** Recognises PNG and JPEG by their signatures; null for anything else. */
 export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 &&
-    bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 &&
+    bytes[1] === 0x50 &&
+    bytes[2] === 0x4e &&
+    bytes[3] === 0x47 &&
+    bytes[4] === 0x0d &&
+    bytes[5] === 0x0a &&
+    bytes[6] === 0x1a &&
+    bytes[7] === 0x0a
+  )
+    return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return 'jpeg';
   return null;
 }
 
@@ -47,7 +61,8 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
  */
 export function decodeImage(bytes: Uint8Array, file: string): Image {
   const format = sniffFormat(bytes);
-  if (format === null) throw new ImageDecodeError(file, 'unsupported format (not a PNG or JPEG file)');
+  if (format === null)
+    throw new ImageDecodeError(file, 'unsupported format (not a PNG or JPEG file)');
   let rgba: Uint8Array;
   let width: number;
   let height: number;
@@ -65,8 +80,11 @@ export function decodeImage(bytes: Uint8Array, file: string): Image {
       stride = 4;
     } else {
       const img = jpeg.decode(bytes, {
-        useTArray: true, formatAsRGBA: false, tolerantDecoding: false,
-        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024,
+        useTArray: true,
+        formatAsRGBA: false,
+        tolerantDecoding: false,
+        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+        maxMemoryUsageInMB: 1024,
       });
       ({ width, height } = img);
       rgba = img.data;
@@ -78,14 +96,20 @@ export function decodeImage(bytes: Uint8Array, file: string): Image {
     throw new ImageDecodeError(file, `corrupt or unsupported ${format.toUpperCase()} (${msg})`);
   }
   if (!(width > 0 && height > 0) || rgba.length < width * height * stride) {
-    throw new ImageDecodeError(file, `corrupt ${format.toUpperCase()}: decoded ${rgba.length} bytes for ${width}x${height}`);
+    throw new ImageDecodeError(
+      file,
+      `corrupt ${format.toUpperCase()}: decoded ${rgba.length} bytes for ` + `${width}x${height}`,
+    );
   }
   return toChannels(rgba, width, height, stride);
 }
 
 function checkSize(file: string, width: number, height: number): void {
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw new ImageDecodeError(file, `image too large (${width}x${height}; at most ${MAX_IMAGE_PIXELS} pixels)`);
+    throw new ImageDecodeError(
+      file,
+      `image too large (${width}x${height}; at most ${MAX_IMAGE_PIXELS} ` + `pixels)`,
+    );
   }
 }
 
@@ -94,7 +118,10 @@ function toChannels(src: Uint8Array, width: number, height: number, stride: 3 | 
   const n = width * height;
   let grey = true;
   for (let p = 0, o = 0; p < n; p++, o += stride) {
-    if (src[o] !== src[o + 1] || src[o] !== src[o + 2]) { grey = false; break; }
+    if (src[o] !== src[o + 1] || src[o] !== src[o + 2]) {
+      grey = false;
+      break;
+    }
   }
   if (grey) {
     const data = new Uint8Array(n);

@@ -4,14 +4,42 @@
 // and eval_knn.py. See src/data/dataset.ts for `loadDataset`, the entry point behind --data.
 
 export { loadDataset } from './dataset.js';
-export { EMBEDDED_TRAIN_PER_CLASS, FASHION_MNIST_STATS, embeddedDataDir, loadEmbeddedFashionMnist } from './embedded.js';
+export {
+  EMBEDDED_TRAIN_PER_CLASS,
+  FASHION_MNIST_STATS,
+  embeddedDataDir,
+  loadEmbeddedFashionMnist,
+} from './embedded.js';
 export { loadImageFolder, type FolderOptions } from './folder.js';
 export {
-  IDX_FILES, encodeIdx, findIdxFiles, idxImages, idxLabels, loadIdxDirectory, parseIdx, readIdx, readIdxImages,
-  readIdxLabels, type IdxArray, type IdxImages,
+  IDX_FILES,
+  encodeIdx,
+  findIdxFiles,
+  idxImages,
+  idxLabels,
+  loadIdxDirectory,
+  parseIdx,
+  readIdx,
+  readIdxImages,
+  readIdxLabels,
+  type IdxArray,
+  type IdxImages,
 } from './idx.js';
-export { ImageDecodeError, MAX_IMAGE_PIXELS, decodeImage, greyToRgb, sniffFormat, type Image, type ImageFormat } from './image.js';
 export {
-  FASHION_MNIST_CLASSES, ListImageDataset, PackedImageDataset, subsetDataset, type DatasetSplits, type ImageDataset,
+  ImageDecodeError,
+  MAX_IMAGE_PIXELS,
+  decodeImage,
+  greyToRgb,
+  sniffFormat,
+  type Image,
+  type ImageFormat,
+} from './image.js';
+export {
+  FASHION_MNIST_CLASSES,
+  ListImageDataset,
+  PackedImageDataset,
+  subsetDataset,
+  type DatasetSplits,
+  type ImageDataset,
 } from './image-dataset.js';
 export { channelStats, type ChannelStats } from './stats.js';

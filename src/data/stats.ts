@@ -36,6 +36,8 @@ export function channelStats(ds: ImageDataset, limit = ds.length): ChannelStats 
     }
   }
   const mean = Array.from(sum, (s) => s / count / 255);
-  const std = Array.from(sum2, (s2, c) => Math.sqrt(Math.max(0, s2 / count / 65025 - mean[c] * mean[c])));
+  const std = Array.from(sum2, (s2, c) =>
+    Math.sqrt(Math.max(0, s2 / count / 65025 - mean[c] * mean[c])),
+  );
   return { mean, std };
 }

@@ -24,7 +24,8 @@ export interface AttentionMaps {
   gridH: number;
   gridW: number;
   patchSize: number;
-  /** Per head, the [CLS] row of the attention restricted to the patches, row-major [gridH·gridW]. */
+  /** Per head, the [CLS] row of the attention restricted to the patches, row-major [gridH·gridW].
+   * */
   heads: Float32Array[];
   /** The mean of `heads` over heads. */
   mean: Float32Array;
@@ -36,18 +37,29 @@ export interface AttentionMaps {
 
 /**
  * Attention maps of `model`'s last block for one image `x` [1, C, H, W] (H and W multiples of the
- * patch size; the caller resizes). `threshold` is t (default 0.6, as video_generation.py and the paper).
+ * patch size; the caller resizes). `threshold` is t (default 0.6, as video_generation.py and the
+ * paper).
  */
-export async function attentionMaps(model: VisionTransformer, x: Tensor, opts: { threshold?: number } = {}): Promise<AttentionMaps> {
+export async function attentionMaps(
+  model: VisionTransformer,
+  x: Tensor,
+  opts: { threshold?: number } = {},
+): Promise<AttentionMaps> {
   const threshold = opts.threshold ?? 0.6;
   checkThreshold(threshold);
   const p = model.config.patchSize;
   if (x.ndim !== 4 || x.shape[0] !== 1 || x.shape[1] !== model.config.inChans) {
-    throw new ShapeError(`attentionMaps: x must be one image [1, ${model.config.inChans}, H, W], got ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `attentionMaps: x must be one image [1, ${model.config.inChans}, ` +
+        `H, W], got ${fmtShape(x.shape)}`,
+    );
   }
   const [, , H, W] = x.shape;
   if (H % p !== 0 || W % p !== 0) {
-    throw new ShapeError(`attentionMaps: x is ${H}×${W}, not a multiple of the patch size ${p} (resize or crop it first)`);
+    throw new ShapeError(
+      `attentionMaps: x is ${H}×${W}, not a multiple of the patch size ` +
+        `${p} (resize or crop it first)`,
+    );
   }
   const gridH = H / p;
   const gridW = W / p;
@@ -57,15 +69,20 @@ export async function attentionMaps(model: VisionTransformer, x: Tensor, opts: {
   model.eval();
   let rows: Tensor;
   try {
-    rows = noGrad(() => tidy(() => {
-      const attn = model.getLastSelfAttention(x); // [1, h, T, T]
-      return slice(select(select(attn, 0, 0), 1, 0), [null, [1, N + 1]]); // [h, T, T] -> [h, T] (query CLS) -> [h, N]
-    }));
+    rows = noGrad(() =>
+      tidy(() => {
+        const attn = model.getLastSelfAttention(x); // [1, h, T, T]
+        // [h, T, T] -> [h, T] (query CLS) -> [h, N]
+        return slice(select(select(attn, 0, 0), 1, 0), [null, [1, N + 1]]);
+      }),
+    );
   } finally {
     model.train(wasTraining);
   }
   const data = await rows.data(); // sync point: [h, N]
-  const heads = Array.from({ length: h }, (_, i) => Float32Array.from(data.subarray(i * N, (i + 1) * N)));
+  const heads = Array.from({ length: h }, (_, i) =>
+    Float32Array.from(data.subarray(i * N, (i + 1) * N)),
+  );
   rows.dispose(); // after copying: its buffer may go back to the pool
   const mean = new Float32Array(N);
   for (let j = 0; j < N; j++) {
@@ -88,7 +105,9 @@ export async function attentionMaps(model: VisionTransformer, x: Tensor, opts: {
 export function thresholdMask(values: ArrayLike<number>, threshold: number): Uint8Array {
   checkThreshold(threshold);
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b] || a - b); // ascending, stable
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => values[a] - values[b] || a - b,
+  ); // ascending, stable
   let total = 0;
   for (let i = 0; i < n; i++) total += values[i];
   const mask = new Uint8Array(n);
@@ -103,14 +122,16 @@ export function thresholdMask(values: ArrayLike<number>, threshold: number): Uin
 }
 
 function checkThreshold(t: number): void {
-  if (!(t >= 0 && t <= 1)) throw new RangeError(`threshold: expected a mass fraction in [0, 1], got ${t}`);
+  if (!(t >= 0 && t <= 1))
+    throw new RangeError(`threshold: expected a mass fraction in [0, 1], got ${t}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Preparing an image for the model
 
 export interface PrepareImageOptions {
-  /** Side the image is resized to (square, as visualize_attention.py); a multiple of the patch size. */
+  /** Side the image is resized to (square, as visualize_attention.py); a multiple of the patch
+   * size. */
   size: number;
   /** The model's input channels: grey is replicated to RGB, RGB becomes grey by ITU-R 601 luma. */
   channels: 1 | 3;
@@ -124,7 +145,8 @@ export function convertChannels(img: Image, channels: 1 | 3): Image {
   if (channels === 3) return greyToRgb(img);
   const n = img.width * img.height;
   const data = new Uint8Array(n);
-  for (let i = 0, q = 0; i < n; i++, q += 3) data[i] = luma(img.data[q], img.data[q + 1], img.data[q + 2]);
+  for (let i = 0, q = 0; i < n; i++, q += 3)
+    data[i] = luma(img.data[q], img.data[q + 1], img.data[q + 2]);
   return { data, height: img.height, width: img.width, channels: 1 };
 }
 
@@ -132,25 +154,48 @@ export function convertChannels(img: Image, channels: 1 | 3): Image {
  * A decoded image as the model sees it: converted to the model's channels, resized (PIL bicubic)
  * to size×size and normalised. Returns the input [1, C, S, S] and the resized uint8 image.
  */
-export function prepareImage(img: Image, opts: PrepareImageOptions, tensorOpts?: TensorOptions): { input: Tensor; image: Image } {
+export function prepareImage(
+  img: Image,
+  opts: PrepareImageOptions,
+  tensorOpts?: TensorOptions,
+): { input: Tensor; image: Image } {
   const S = opts.size;
-  if (!Number.isInteger(S) || S < 1 || S > 4096) throw new RangeError(`prepareImage: size must be an integer in [1, 4096], got ${S}`);
+  if (!Number.isInteger(S) || S < 1 || S > 4096)
+    throw new RangeError(`prepareImage: size must be an integer in [1, 4096], got ${S}`);
   const src = convertChannels(img, opts.channels);
   const C = opts.channels;
   const data = new Uint8Array(S * S * C);
   new BicubicResizer().resize(src.data, src.width, C, 0, 0, src.height, src.width, data, S, S);
   const image: Image = { data, height: S, width: S, channels: C };
-  const input = new EvalTransform({ size: S, mean: opts.mean, std: opts.std }, C).applyTensor([image], tensorOpts); // [1, C, S, S]
+  const input = new EvalTransform({ size: S, mean: opts.mean, std: opts.std }, C).applyTensor(
+    [image],
+    tensorOpts,
+  ); // [1, C, S, S]
   return { input, image };
 }
 
 // ---------------------------------------------------------------------------------------------
 // PNG files
 
-/** viridis (matplotlib, CC0) sampled at entries 0, 16, …, 240, 255 of its 256-entry table; linear in between. */
+/** viridis (matplotlib, CC0) sampled at entries 0, 16, …, 240, 255 of its 256-entry table; linear
+ * in between. */
 const VIRIDIS: readonly (readonly [number, number, number])[] = [
-  [68, 1, 84], [72, 24, 106], [71, 45, 123], [66, 64, 134], [59, 82, 139], [51, 99, 141], [44, 114, 142], [38, 130, 142],
-  [33, 145, 140], [31, 160, 136], [40, 174, 128], [63, 188, 115], [94, 201, 98], [132, 212, 75], [173, 220, 48], [216, 226, 25],
+  [68, 1, 84],
+  [72, 24, 106],
+  [71, 45, 123],
+  [66, 64, 134],
+  [59, 82, 139],
+  [51, 99, 141],
+  [44, 114, 142],
+  [38, 130, 142],
+  [33, 145, 140],
+  [31, 160, 136],
+  [40, 174, 128],
+  [63, 188, 115],
+  [94, 201, 98],
+  [132, 212, 75],
+  [173, 220, 48],
+  [216, 226, 25],
   [253, 231, 37],
 ];
 const VIRIDIS_AT = VIRIDIS.map((_, k) => Math.min(16 * k, 255) / 255);
@@ -168,12 +213,21 @@ export function viridis(v: number): [number, number, number] {
 
 /** Distinct head colours for the mask overlay (Tableau 10), cycled past 10 heads. */
 const HEAD_COLORS: readonly (readonly [number, number, number])[] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 export interface AttentionPngOptions {
-  /** The input as the model saw it (gridH·p × gridW·p): written as image.png and under the masks. */
+  /** The input as the model saw it (gridH·p × gridW·p): written as image.png and under the masks.
+   * */
   image?: Image;
   /** Pixels per grid cell before `scale` (default: the maps' patch size). */
   patch?: number;
@@ -184,18 +238,29 @@ export interface AttentionPngOptions {
 /**
  * Writes attn-head{i}.png (i from 0, as the official script), attn-mean.png (viridis, each map
  * min–max scaled like plt.imsave), attn-mask.png (the heads' t-mass patches in the heads' colours
- * over the image, the rest dimmed; see maskPng) and image.png into `dir` (created). Returns the paths written.
+ * over the image, the rest dimmed; see maskPng) and image.png into `dir` (created). Returns the
+ * paths written.
  */
-export function writeAttentionPngs(dir: string, maps: AttentionMaps, opts: AttentionPngOptions = {}): string[] {
+export function writeAttentionPngs(
+  dir: string,
+  maps: AttentionMaps,
+  opts: AttentionPngOptions = {},
+): string[] {
   const patch = opts.patch ?? maps.patchSize;
-  if (!Number.isInteger(patch) || patch < 1) throw new RangeError(`writeAttentionPngs: patch must be a positive integer, got ${patch}`);
+  if (!Number.isInteger(patch) || patch < 1)
+    throw new RangeError(`writeAttentionPngs: patch must be a positive integer, got ${patch}`);
   const W0 = maps.gridW * patch;
   const H0 = maps.gridH * patch;
   const scale = opts.scale ?? Math.max(1, Math.ceil(224 / W0));
-  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`writeAttentionPngs: scale must be a positive integer, got ${scale}`);
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new RangeError(`writeAttentionPngs: scale must be a positive integer, got ${scale}`);
   const img = opts.image;
   if (img && (img.height !== H0 || img.width !== W0)) {
-    throw new ShapeError(`writeAttentionPngs: image is ${img.height}×${img.width} but the maps cover ${H0}×${W0} (grid ${maps.gridH}×${maps.gridW}, patch ${patch})`);
+    throw new ShapeError(
+      `writeAttentionPngs: image is ${img.height}×${img.width} but the ` +
+        `maps cover ${H0}×${W0} (grid ${maps.gridH}×${maps.gridW}, patch ` +
+        `${patch})`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   const cell = patch * scale;
@@ -208,44 +273,71 @@ export function writeAttentionPngs(dir: string, maps: AttentionMaps, opts: Atten
   const heat = (map: Float32Array) => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const v of map) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const v of map) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const range = hi - lo;
-    return gridPng(maps.gridH, maps.gridW, cell, (j) => viridis(range > 0 ? (map[j] - lo) / range : 0));
+    return gridPng(maps.gridH, maps.gridW, cell, (j) =>
+      viridis(range > 0 ? (map[j] - lo) / range : 0),
+    );
   };
   maps.heads.forEach((m, i) => save(`attn-head${i}.png`, heat(m)));
   save('attn-mean.png', heat(maps.mean));
   save('attn-mask.png', maskPng(maps, patch, scale, img));
-  if (img) save('image.png', imagePng(img, scale, () => null));
+  if (img)
+    save(
+      'image.png',
+      imagePng(img, scale, () => null),
+    );
   return written;
 }
 
 /** A PNG of gridH×gridW cells of cell×cell pixels, cell j coloured by color(j). */
-function gridPng(gridH: number, gridW: number, cell: number, color: (j: number) => readonly number[]): PNG {
+function gridPng(
+  gridH: number,
+  gridW: number,
+  cell: number,
+  color: (j: number) => readonly number[],
+): PNG {
   const png = new PNG({ width: gridW * cell, height: gridH * cell });
   const colors = Array.from({ length: gridH * gridW }, (_, j) => color(j));
   for (let y = 0; y < png.height; y++) {
     for (let x = 0; x < png.width; x++) {
       const c = colors[Math.floor(y / cell) * gridW + Math.floor(x / cell)];
       const o = (y * png.width + x) * 4;
-      png.data[o] = c[0]; png.data[o + 1] = c[1]; png.data[o + 2] = c[2]; png.data[o + 3] = 255;
+      png.data[o] = c[0];
+      png.data[o + 1] = c[1];
+      png.data[o + 2] = c[2];
+      png.data[o + 3] = 255;
     }
   }
   return png;
 }
 
 /** The image upsampled ×scale; tint(y, x, rgb) may return a replacement colour per source pixel. */
-function imagePng(img: Image, scale: number, tint: (y: number, x: number, rgb: number[]) => readonly number[] | null): PNG {
+function imagePng(
+  img: Image,
+  scale: number,
+  tint: (y: number, x: number, rgb: number[]) => readonly number[] | null,
+): PNG {
   const png = new PNG({ width: img.width * scale, height: img.height * scale });
   const C = img.channels;
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < img.width; x++) {
       const o = (y * img.width + x) * C;
-      const rgb = C === 3 ? [img.data[o], img.data[o + 1], img.data[o + 2]] : [img.data[o], img.data[o], img.data[o]];
+      const rgb =
+        C === 3
+          ? [img.data[o], img.data[o + 1], img.data[o + 2]]
+          : [img.data[o], img.data[o], img.data[o]];
       const c = tint(y, x, rgb) ?? rgb;
       for (let dy = 0; dy < scale; dy++) {
         for (let dx = 0; dx < scale; dx++) {
           const q = ((y * scale + dy) * png.width + x * scale + dx) * 4;
-          png.data[q] = c[0]; png.data[q + 1] = c[1]; png.data[q + 2] = c[2]; png.data[q + 3] = 255;
+          png.data[q] = c[0];
+          png.data[q + 1] = c[1];
+          png.data[q + 2] = c[2];
+          png.data[q + 3] = 255;
         }
       }
     }
@@ -259,12 +351,18 @@ function imagePng(img: Image, scale: number, tint: (y: number, x: number, rgb: n
  * patches no head keeps are dimmed. (Averaging the colours of overlapping heads turns to mud.)
  */
 function maskPng(maps: AttentionMaps, patch: number, scale: number, img: Image | undefined): PNG {
-  const base: Image = img ?? { data: new Uint8Array(maps.gridH * patch * maps.gridW * patch).fill(128), height: maps.gridH * patch, width: maps.gridW * patch, channels: 1 };
+  const base: Image = img ?? {
+    data: new Uint8Array(maps.gridH * patch * maps.gridW * patch).fill(128),
+    height: maps.gridH * patch,
+    width: maps.gridW * patch,
+    channels: 1,
+  };
   const peak = maps.heads.map((m) => m.reduce((a, v) => Math.max(a, v), 0) || 1);
   const owner = Int32Array.from({ length: maps.gridH * maps.gridW }, (_, j) => {
     let best = -1;
     maps.masks.forEach((m, i) => {
-      if (m[j] && (best < 0 || maps.heads[i][j] / peak[i] > maps.heads[best][j] / peak[best])) best = i;
+      if (m[j] && (best < 0 || maps.heads[i][j] / peak[i] > maps.heads[best][j] / peak[best]))
+        best = i;
     });
     return best;
   });

@@ -15,7 +15,12 @@ export interface Baselines {
   randomInit: KnnResult;
 }
 
-export function pixelFeatures(ds: ImageDataset, n: number, size: number, norm: { mean: number[]; std: number[] }): FeatureSet {
+export function pixelFeatures(
+  ds: ImageDataset,
+  n: number,
+  size: number,
+  norm: { mean: number[]; std: number[] },
+): FeatureSet {
   const t = new EvalTransform({ size, mean: norm.mean, std: norm.std }, ds.channels);
   const dim = ds.channels * size * size;
   const features = new Float32Array(n * dim);
@@ -45,14 +50,34 @@ export interface BaselineOptions {
   nTrain?: number;
 }
 
-export function knnBaselines(train: ImageDataset, test: ImageDataset, o: BaselineOptions): Baselines {
-  const knnOpts = { ks: o.ks, temperature: o.temperature, backend: o.backend, numClasses: test.classes?.length };
+export function knnBaselines(
+  train: ImageDataset,
+  test: ImageDataset,
+  o: BaselineOptions,
+): Baselines {
+  const knnOpts = {
+    ks: o.ks,
+    temperature: o.temperature,
+    backend: o.backend,
+    numClasses: test.classes?.length,
+  };
   const { size, norm, backend } = o;
   const nTrain = Math.min(o.nTrain ?? train.length, train.length);
-  const rawPixels = knnClassify(pixelFeatures(train, nTrain, size, norm), pixelFeatures(test, test.length, size, norm), knnOpts);
-  const random = new VisionTransformer({ ...o.vit, dropPathRate: 0 }, { backend, generator: new Generator(o.seed) });
+  const rawPixels = knnClassify(
+    pixelFeatures(train, nTrain, size, norm),
+    pixelFeatures(test, test.length, size, norm),
+    knnOpts,
+  );
+  const random = new VisionTransformer(
+    { ...o.vit, dropPathRate: 0 },
+    { backend, generator: new Generator(o.seed) },
+  );
   const fopts = { size, mean: norm.mean, std: norm.std, backend };
   const range = (k: number) => Array.from({ length: k }, (_, i) => i);
-  const randomInit = knnClassify(extractFeatures(random, train, { ...fopts, indices: range(nTrain) }), extractFeatures(random, test, fopts), knnOpts);
+  const randomInit = knnClassify(
+    extractFeatures(random, train, { ...fopts, indices: range(nTrain) }),
+    extractFeatures(random, test, fopts),
+    knnOpts,
+  );
   return { rawPixels, randomInit };
 }

@@ -21,11 +21,35 @@ export function benchConfig(name: BenchConfigName): { config: DinoConfig; inChan
   c.dropPathRate = 0; // the PyTorch yardstick has no drop path
   c.clipGrad = 0;
   if (name === 'tiny') {
-    Object.assign(c, { globalCropSize: 28, patchSize: 4, embedDim: 64, depth: 4, numHeads: 4, headHiddenDim: 2048, headBottleneckDim: 256, outDim: 1024, batchSize: 32, localCropsNumber: 4, localCropSize: 12 });
+    Object.assign(c, {
+      globalCropSize: 28,
+      patchSize: 4,
+      embedDim: 64,
+      depth: 4,
+      numHeads: 4,
+      headHiddenDim: 2048,
+      headBottleneckDim: 256,
+      outDim: 1024,
+      batchSize: 32,
+      localCropsNumber: 4,
+      localCropSize: 12,
+    });
     return { config: c, inChans: 3 };
   }
   if (name === 'small') {
-    Object.assign(c, { globalCropSize: 32, patchSize: 4, embedDim: 192, depth: 6, numHeads: 3, headHiddenDim: 2048, headBottleneckDim: 256, outDim: 4096, batchSize: 64, localCropsNumber: 6, localCropSize: 16 });
+    Object.assign(c, {
+      globalCropSize: 32,
+      patchSize: 4,
+      embedDim: 192,
+      depth: 6,
+      numHeads: 3,
+      headHiddenDim: 2048,
+      headBottleneckDim: 256,
+      outDim: 4096,
+      batchSize: 64,
+      localCropsNumber: 6,
+      localCropSize: 16,
+    });
     return { config: c, inChans: 3 };
   }
   return { config: defaultConfig(), inChans: 1 };
@@ -41,14 +65,23 @@ export interface StepBenchResult {
   phases: StepTimings;
 }
 
-export async function benchStep(name: BenchConfigName, backend: Backend, steps = 5, warmup = 2): Promise<StepBenchResult> {
+export async function benchStep(
+  name: BenchConfigName,
+  backend: Backend,
+  steps = 5,
+  warmup = 2,
+): Promise<StepBenchResult> {
   const { config, inChans } = benchConfig(name);
   const run = buildDino(config, { inChans, itersPerEpoch: steps + warmup }, { backend });
   const g = new Generator(1);
   const B = config.batchSize;
   const crops = [
-    ...Array.from({ length: 2 }, () => randn([B, inChans, config.globalCropSize, config.globalCropSize], { backend, generator: g })),
-    ...Array.from({ length: config.localCropsNumber }, () => randn([B, inChans, config.localCropSize, config.localCropSize], { backend, generator: g })),
+    ...Array.from({ length: 2 }, () =>
+      randn([B, inChans, config.globalCropSize, config.globalCropSize], { backend, generator: g }),
+    ),
+    ...Array.from({ length: config.localCropsNumber }, () =>
+      randn([B, inChans, config.localCropSize, config.localCropSize], { backend, generator: g }),
+    ),
   ].map((t) => keep(t));
   const times: number[] = [];
   const phases: StepTimings[] = [];
@@ -64,5 +97,12 @@ export async function benchStep(name: BenchConfigName, backend: Backend, steps =
   for (const c of crops) c.dispose();
   const order = times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0]);
   const [ms, mid] = order[Math.floor(order.length / 2)];
-  return { config: name, backend: backend.name, msPerStep: ms, imgPerSec: (1000 * B) / ms, steps, phases: phases[mid] };
+  return {
+    config: name,
+    backend: backend.name,
+    msPerStep: ms,
+    imgPerSec: (1000 * B) / ms,
+    steps,
+    phases: phases[mid],
+  };
 }

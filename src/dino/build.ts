@@ -36,14 +36,36 @@ export interface DinoRun {
 }
 
 /** One backbone + head, as the official trainer builds student and teacher. */
-export function buildWrapper(config: DinoConfig, inChans: number, dropPathRate: number, opts: ModuleOptions): MultiCropWrapper {
+export function buildWrapper(
+  config: DinoConfig,
+  inChans: number,
+  dropPathRate: number,
+  opts: ModuleOptions,
+): MultiCropWrapper {
   const { embedDim, depth, numHeads } = archOf(config);
   const backbone = new VisionTransformer(
-    { imgSize: config.globalCropSize, patchSize: config.patchSize, inChans, embedDim, depth, numHeads, mlpRatio: config.mlpRatio, qkvBias: true, dropPathRate },
+    {
+      imgSize: config.globalCropSize,
+      patchSize: config.patchSize,
+      inChans,
+      embedDim,
+      depth,
+      numHeads,
+      mlpRatio: config.mlpRatio,
+      qkvBias: true,
+      dropPathRate,
+    },
     opts,
   );
   const head = new DINOHead(
-    { inDim: embedDim, outDim: config.outDim, hiddenDim: config.headHiddenDim, bottleneckDim: config.headBottleneckDim, nlayers: config.headLayers, normLastLayer: config.normLastLayer },
+    {
+      inDim: embedDim,
+      outDim: config.outDim,
+      hiddenDim: config.headHiddenDim,
+      bottleneckDim: config.headBottleneckDim,
+      nlayers: config.headLayers,
+      normLastLayer: config.normLastLayer,
+    },
     opts,
   );
   return new MultiCropWrapper(backbone, head);
@@ -55,7 +77,12 @@ export function buildSchedules(c: DinoConfig, itersPerEpoch: number): Schedules 
     lr: cosineScheduler(peakLr, c.minLr, c.epochs, itersPerEpoch, c.warmupEpochs),
     wd: cosineScheduler(c.weightDecay, c.weightDecayEnd, c.epochs, itersPerEpoch),
     momentum: cosineScheduler(c.momentumTeacher, 1, c.epochs, itersPerEpoch),
-    teacherTemp: teacherTempSchedule(c.warmupTeacherTemp, c.teacherTemp, c.warmupTeacherTempEpochs, c.epochs),
+    teacherTemp: teacherTempSchedule(
+      c.warmupTeacherTemp,
+      c.teacherTemp,
+      c.warmupTeacherTempEpochs,
+      c.epochs,
+    ),
   };
 }
 
@@ -67,11 +94,31 @@ export function buildDino(
 ): DinoRun {
   const generator = new Generator(config.seed);
   const student = buildWrapper(config, data.inChans, config.dropPathRate, { ...opts, generator });
-  const teacher = buildWrapper(config, data.inChans, 0, { ...opts, generator: new Generator(config.seed + 1) });
+  const teacher = buildWrapper(config, data.inChans, 0, {
+    ...opts,
+    generator: new Generator(config.seed + 1),
+  });
   initTeacher(teacher, student);
   const center = new Center(config.outDim, config.centerMomentum, opts);
-  const dinoLoss = new DINOLoss({ ncrops: 2 + config.localCropsNumber, nGlobal: 2, studentTemp: config.studentTemp });
+  const dinoLoss = new DINOLoss({
+    ncrops: 2 + config.localCropsNumber,
+    nGlobal: 2,
+    studentTemp: config.studentTemp,
+  });
   const schedules = buildSchedules(config, data.itersPerEpoch);
-  const optimizer = new AdamW(student.namedParameters(), { lr: schedules.lr[0] ?? 0, weightDecay: schedules.wd[0] ?? 0 });
-  return { config, student, teacher, dinoLoss, center, optimizer, schedules, itersPerEpoch: data.itersPerEpoch, generator };
+  const optimizer = new AdamW(student.namedParameters(), {
+    lr: schedules.lr[0] ?? 0,
+    weightDecay: schedules.wd[0] ?? 0,
+  });
+  return {
+    config,
+    student,
+    teacher,
+    dinoLoss,
+    center,
+    optimizer,
+    schedules,
+    itersPerEpoch: data.itersPerEpoch,
+    generator,
+  };
 }

@@ -11,7 +11,12 @@
 // module., backbone. prefixes recognised as the official eval scripts do; head keys are
 // reported as unexpected and ignored, official issue #66).
 
-import { renameKeys, safetensorsFromTensorsAsync, stripPrefixes, tensorsFromSafetensors } from '../io/convert.js';
+import {
+  renameKeys,
+  safetensorsFromTensorsAsync,
+  stripPrefixes,
+  tensorsFromSafetensors,
+} from '../io/convert.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
 import { VisionTransformer, type ViTConfig } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
@@ -33,7 +38,11 @@ export interface CheckpointMeta {
   partial?: unknown;
 }
 
-export async function saveCheckpoint(path: string, run: DinoRun, meta: CheckpointMeta): Promise<void> {
+export async function saveCheckpoint(
+  path: string,
+  run: DinoRun,
+  meta: CheckpointMeta,
+): Promise<void> {
   const tensors = new Map<string, Tensor>();
   for (const [k, t] of run.student.namedParameters()) tensors.set(`student.module.${k}`, t);
   for (const [k, t] of run.teacher.namedParameters()) tensors.set(`teacher.${k}`, t);
@@ -62,11 +71,17 @@ export interface LoadedCheckpoint {
 }
 
 /** Reads one of our training checkpoints (clear errors for other files). */
-export async function loadCheckpoint(path: string, opts: { backend?: Backend } = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  path: string,
+  opts: { backend?: Backend } = {},
+): Promise<LoadedCheckpoint> {
   const st = await readSafetensorsFile(path);
   const md = st.metadata;
   if (md.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`checkpoint: ${path} is not a mini-dino training checkpoint (format '${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`);
+    throw new Error(
+      `checkpoint: ${path} is not a mini-dino training checkpoint (format ` +
+        `'${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`,
+    );
   }
   const parse = <T>(key: string): T => {
     try {
@@ -77,27 +92,43 @@ export async function loadCheckpoint(path: string, opts: { backend?: Backend } =
   };
   const config = { ...defaultConfig(), ...parse<Partial<DinoConfig>>('config') };
   const meta: CheckpointMeta = {
-    epoch: Number(md.epoch), iteration: Number(md.iteration), inChans: Number(md.in_chans), rng: parse('rng'),
+    epoch: Number(md.epoch),
+    iteration: Number(md.iteration),
+    inChans: Number(md.in_chans),
+    rng: parse('rng'),
     partial: md.partial ? parse('partial') : null,
   };
   if (!Number.isInteger(meta.epoch) || !Number.isInteger(meta.iteration) || !(meta.inChans >= 1)) {
-    throw new Error(`checkpoint: ${path}: metadata epoch/iteration/in_chans are not valid (${md.epoch}, ${md.iteration}, ${md.in_chans})`);
+    throw new Error(
+      `checkpoint: ${path}: metadata epoch/iteration/in_chans are not valid ` +
+        `(${md.epoch}, ${md.iteration}, ${md.in_chans})`,
+    );
   }
-  const tensors = tensorsFromSafetensors(st, { dtype: 'float32', backend: opts.backend, keep: true });
+  const tensors = tensorsFromSafetensors(st, {
+    dtype: 'float32',
+    backend: opts.backend,
+    keep: true,
+  });
   return { path, meta, config, tensors, optimizerSteps: parse('optimizer_steps') };
 }
 
 /** Restores student, teacher, optimizer and center of a freshly built run from a checkpoint. */
 export function restoreRun(run: DinoRun, ck: LoadedCheckpoint): void {
   const under = (prefix: string) =>
-    new Map([...ck.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    new Map(
+      [...ck.tensors]
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
   run.student.loadStateDict(under('student.module.'));
   run.teacher.loadStateDict(under('teacher.'));
   for (const p of run.teacher.parameters()) p.requiresGrad = false;
   run.optimizer.loadStateDict({ tensors: under('optimizer.'), steps: ck.optimizerSteps });
   const center = ck.tensors.get('dino_loss.center');
   if (!center) throw new Error(`checkpoint: ${ck.path} has no dino_loss.center`);
-  run.center.value.assign(run.center.value.backend.upload(Float32Array.from(center.dataSync()), true)); // sync point
+  run.center.value.assign(
+    run.center.value.backend.upload(Float32Array.from(center.dataSync()), true),
+  ); // sync point
 }
 
 export interface LoadedBackbone {
@@ -114,25 +145,46 @@ export interface LoadedBackbone {
  * scripts). The architecture comes from our checkpoint's config when present, otherwise from
  * the tensor shapes (head dim 64, as every official ViT).
  */
-export async function loadBackbone(path: string, opts: { checkpointKey?: string; backend?: Backend } = {}): Promise<LoadedBackbone> {
+export async function loadBackbone(
+  path: string,
+  opts: { checkpointKey?: string; backend?: Backend } = {},
+): Promise<LoadedBackbone> {
   const st = await readSafetensorsFile(path);
-  const strip = stripPrefixes(st.tensors.keys(), { checkpointKey: opts.checkpointKey ?? 'teacher' });
-  const all = renameKeys(tensorsFromSafetensors(st, { dtype: 'float32', backend: opts.backend, keep: true }), strip.mapping);
+  const strip = stripPrefixes(st.tensors.keys(), {
+    checkpointKey: opts.checkpointKey ?? 'teacher',
+  });
+  const all = renameKeys(
+    tensorsFromSafetensors(st, { dtype: 'float32', backend: opts.backend, keep: true }),
+    strip.mapping,
+  );
   const config = inferViTConfig(all, st.metadata, path);
   const model = new VisionTransformer(config, { backend: opts.backend });
   const report = model.loadStateDict(all, { strict: false });
   if (report.missing.length || report.mismatched.length) {
-    throw new Error(`loadBackbone: ${path}: ${report.missing.length} ViT weights are missing (${report.missing.slice(0, 4).join(', ')}${report.missing.length > 4 ? ', …' : ''})` +
-      (report.mismatched.length ? `; mis-shaped: ${report.mismatched.map((m) => m.key).join(', ')}` : ''));
+    throw new Error(
+      `loadBackbone: ${path}: ${report.missing.length} ViT weights are ` +
+        `missing (${report.missing.slice(0, 4).join(', ')}` +
+        `${report.missing.length > 4 ? ', …' : ''})` +
+        (report.mismatched.length
+          ? `; mis-shaped: ${report.mismatched.map((m) => m.key).join(', ')}`
+          : ''),
+    );
   }
   model.eval();
   return { model, config, summary: strip.summary, unexpected: report.unexpected };
 }
 
-function inferViTConfig(w: Map<string, Tensor>, metadata: Record<string, string>, path: string): ViTConfig {
+function inferViTConfig(
+  w: Map<string, Tensor>,
+  metadata: Record<string, string>,
+  path: string,
+): ViTConfig {
   const need = (k: string) => {
     const t = w.get(k);
-    if (!t) throw new Error(`loadBackbone: ${path} has no '${k}' (after prefix stripping): not a ViT checkpoint`);
+    if (!t)
+      throw new Error(
+        `loadBackbone: ${path} has no '${k}' (after prefix stripping): not a ViT checkpoint`,
+      );
     return t;
   };
   const pe = need('patch_embed.proj.weight'); // [D, C, p, p]
@@ -151,5 +203,15 @@ function inferViTConfig(w: Map<string, Tensor>, metadata: Record<string, string>
     else if (c.arch === 'vit_small') numHeads = 6;
     else if (c.arch === 'vit_base') numHeads = 12;
   }
-  return { imgSize: g0 * p, patchSize: p, inChans: pe.shape[1], embedDim: D, depth, numHeads, mlpRatio: fc1.shape[0] / D, qkvBias: w.has('blocks.0.attn.qkv.bias'), dropPathRate: 0 };
+  return {
+    imgSize: g0 * p,
+    patchSize: p,
+    inChans: pe.shape[1],
+    embedDim: D,
+    depth,
+    numHeads,
+    mlpRatio: fc1.shape[0] / D,
+    qkvBias: w.has('blocks.0.attn.qkv.bias'),
+    dropPathRate: 0,
+  };
 }

@@ -23,11 +23,18 @@ export interface FeatureOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function extractFeatures(backbone: VisionTransformer, ds: ImageDataset, opts: FeatureOptions): FeatureSet {
+export function extractFeatures(
+  backbone: VisionTransformer,
+  ds: ImageDataset,
+  opts: FeatureOptions,
+): FeatureSet {
   const idx = opts.indices ?? Array.from({ length: ds.length }, (_, i) => i);
   const n = idx.length;
   const batch = opts.batch ?? 256;
-  const transform = new EvalTransform({ size: opts.size, mean: opts.mean, std: opts.std }, ds.channels);
+  const transform = new EvalTransform(
+    { size: opts.size, mean: opts.mean, std: opts.std },
+    ds.channels,
+  );
   const dim = backbone.config.embedDim;
   const features = new Float32Array(n * dim);
   const labels = new Int32Array(n);
@@ -37,7 +44,11 @@ export function extractFeatures(backbone: VisionTransformer, ds: ImageDataset, o
     const count = Math.min(batch, n - start);
     const images = Array.from({ length: count }, (_, j) => ds.image(idx[start + j]));
     for (let j = 0; j < count; j++) labels[start + j] = ds.labels ? ds.labels[idx[start + j]] : -1;
-    const f = noGrad(() => tidy(() => backbone.forward(transform.applyTensor(images, { backend: opts.backend })).dataSync())); // sync point: [count, dim]
+    const f = noGrad(() =>
+      tidy(() =>
+        backbone.forward(transform.applyTensor(images, { backend: opts.backend })).dataSync(),
+      ),
+    ); // sync point: [count, dim]
     features.set(f, start * dim);
     opts.onProgress?.(start + count, n);
   }

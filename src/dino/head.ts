@@ -1,7 +1,8 @@
 // DINOHead (official vision_transformer.py DINOHead, spec §2): a 3-layer MLP with exact GELU
 // (in → hidden → hidden → bottleneck), L2 normalisation of the bottleneck, then a weight-normed
 // linear layer without bias to K = out_dim logits. The last layer's weight is w_k = g_k·v_k/‖v_k‖
-// (nn.utils.weight_norm, dim 0): parameters last_layer.weight_g [K, 1] and weight_v [K, bottleneck].
+// (nn.utils.weight_norm, dim 0): parameters last_layer.weight_g [K, 1] and weight_v [K,
+// bottleneck].
 // With normLastLayer (default) g is filled with 1 and frozen, so every logit is a cosine
 // similarity. MLP Linears use the custom init (trunc normal 0.02, bias 0); weight_v keeps
 // PyTorch's default Linear init because the official code creates last_layer after the init.
@@ -61,7 +62,8 @@ export class DINOHead extends Module {
       this.mlp = new Linear(inDim, bottleneckDim, opts);
     } else {
       const layers: (Linear | GELU)[] = [new Linear(inDim, hiddenDim, opts), new GELU()];
-      for (let i = 0; i < nlayers - 2; i++) layers.push(new Linear(hiddenDim, hiddenDim, opts), new GELU());
+      for (let i = 0; i < nlayers - 2; i++)
+        layers.push(new Linear(hiddenDim, hiddenDim, opts), new GELU());
       layers.push(new Linear(hiddenDim, bottleneckDim, opts));
       this.mlp = layers;
     }

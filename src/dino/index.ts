@@ -4,28 +4,77 @@
 
 export * from './augment/index.js';
 export { knnBaselines, pixelFeatures, type BaselineOptions, type Baselines } from './baselines.js';
-export { BENCH_CONFIGS, benchConfig, benchStep, type BenchConfigName, type StepBenchResult } from './bench-step.js';
+export {
+  BENCH_CONFIGS,
+  benchConfig,
+  benchStep,
+  type BenchConfigName,
+  type StepBenchResult,
+} from './bench-step.js';
 export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules } from './build.js';
 export {
-  CHECKPOINT_FORMAT, loadBackbone, loadCheckpoint, restoreRun, saveCheckpoint,
-  type CheckpointMeta, type LoadedBackbone, type LoadedCheckpoint,
+  CHECKPOINT_FORMAT,
+  loadBackbone,
+  loadCheckpoint,
+  restoreRun,
+  saveCheckpoint,
+  type CheckpointMeta,
+  type LoadedBackbone,
+  type LoadedCheckpoint,
 } from './checkpoint.js';
 export {
-  CONFIG_FIELDS, archOf, defaultConfig, kebab, validateConfig,
-  type ConfigKey, type DinoConfig, type FieldGroup, type FieldSpec, type FieldType,
+  CONFIG_FIELDS,
+  archOf,
+  defaultConfig,
+  kebab,
+  validateConfig,
+  type ConfigKey,
+  type DinoConfig,
+  type FieldGroup,
+  type FieldSpec,
+  type FieldType,
 } from './config.js';
 export { extractFeatures, type FeatureOptions } from './features.js';
 export { DINOHead, WeightNormLinear, type DINOHeadConfig } from './head.js';
-export { knnClassify, normalizeRows, topK, type FeatureSet, type KnnOptions, type KnnResult } from './knn.js';
+export {
+  knnClassify,
+  normalizeRows,
+  topK,
+  type FeatureSet,
+  type KnnOptions,
+  type KnnResult,
+} from './knn.js';
 export { Center, DINOLoss, type DINOLossOptions, type DINOLossOutput } from './loss.js';
 export { MultiCropWrapper } from './multicrop.js';
-export { FLOAT32_TOLERANCES, FLOAT64_TOLERANCES, configFromOracle, runParity, wrapperKey, type ParityGroup, type ParityResult } from './parity.js';
+export {
+  FLOAT32_TOLERANCES,
+  FLOAT64_TOLERANCES,
+  configFromOracle,
+  runParity,
+  wrapperKey,
+  type ParityGroup,
+  type ParityResult,
+} from './parity.js';
 export { cancelGradientsLastLayer, emaUpdate, initTeacher } from './teacher.js';
 export {
-  NonFiniteLossError, hyperAt, trainStep,
-  type StepHyper, type StepMetrics, type StepOptions, type StepTensors, type StepTimings,
+  NonFiniteLossError,
+  hyperAt,
+  trainStep,
+  type StepHyper,
+  type StepMetrics,
+  type StepOptions,
+  type StepTensors,
+  type StepTimings,
 } from './train-step.js';
 export {
-  augmentOptionsFor, epochOrder, evaluateKnn, normalizationOf, readLog, trainDino,
-  type EpochRecord, type StepProgress, type TrainOptions, type TrainResult,
+  augmentOptionsFor,
+  epochOrder,
+  evaluateKnn,
+  normalizationOf,
+  readLog,
+  trainDino,
+  type EpochRecord,
+  type StepProgress,
+  type TrainOptions,
+  type TrainResult,
 } from './trainer.js';

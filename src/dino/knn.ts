@@ -41,9 +41,13 @@ export interface KnnOptions {
 export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOptions = {}): KnnResult {
   const ks = opts.ks ?? [10, 20, 100, 200];
   const T = opts.temperature ?? 0.07;
-  if (train.dim !== test.dim) throw new ShapeError(`knn: train features have ${train.dim} dims but test features ${test.dim}`);
+  if (train.dim !== test.dim)
+    throw new ShapeError(
+      `knn: train features have ${train.dim} dims but test features ${test.dim}`,
+    );
   if (train.n === 0) throw new ShapeError('knn: the training (memory bank) set is empty');
-  if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`knn: every k must be a positive integer, got ${ks.join(', ')}`);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1))
+    throw new Error(`knn: every k must be a positive integer, got ${ks.join(', ')}`);
   const C = opts.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
   const kmax = Math.min(Math.max(...ks), train.n);
   const chunk = opts.chunk ?? 256;
@@ -57,7 +61,11 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
   for (let start = 0; start < test.n; start += chunk) {
     const rows = Math.min(chunk, test.n - start);
     const q = test.features.subarray(start * test.dim, (start + rows) * test.dim);
-    const s = noGrad(() => tidy(() => linear(tensor(q, { shape: [rows, test.dim], backend: opts.backend }), bank).dataSync())); // sync point: [rows, n]
+    const s = noGrad(() =>
+      tidy(() =>
+        linear(tensor(q, { shape: [rows, test.dim], backend: opts.backend }), bank).dataSync(),
+      ),
+    ); // sync point: [rows, n]
     for (let r = 0; r < rows; r++) {
       const count = topK(s, r * train.n, train.n, kmax, idx, sims);
       const label = test.labels[start + r];
@@ -84,11 +92,22 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
  * The k largest of s[off .. off+n) in descending order into idx/val (indices relative to off);
  * returns how many were found (min(k, n)). A min-heap of size k keeps the candidates.
  */
-export function topK(s: ArrayLike<number>, off: number, n: number, k: number, idx: Int32Array, val: Float64Array): number {
+export function topK(
+  s: ArrayLike<number>,
+  off: number,
+  n: number,
+  k: number,
+  idx: Int32Array,
+  val: Float64Array,
+): number {
   let size = 0;
   const swap = (a: number, b: number) => {
-    const ti = idx[a]; idx[a] = idx[b]; idx[b] = ti;
-    const tv = val[a]; val[a] = val[b]; val[b] = tv;
+    const ti = idx[a];
+    idx[a] = idx[b];
+    idx[b] = ti;
+    const tv = val[a];
+    val[a] = val[b];
+    val[b] = tv;
   };
   const siftDown = (i: number) => {
     for (;;) {
@@ -142,7 +161,8 @@ function maxLabel(labels: Int32Array): number {
 
 /** L2-normalises the rows of a [n, dim] array in place (F.normalize, dim 1, eps 1e-12). */
 export function normalizeRows(x: Float32Array, n: number, dim: number): Float32Array {
-  if (x.length !== n * dim) throw new ShapeError(`normalizeRows: ${x.length} values do not form ${fmtShape([n, dim])}`);
+  if (x.length !== n * dim)
+    throw new ShapeError(`normalizeRows: ${x.length} values do not form ${fmtShape([n, dim])}`);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < dim; j++) s += x[i * dim + j] ** 2;

@@ -7,7 +7,21 @@
 // draws RandomResizedCrop + flip every epoch), which turns 100 epochs of backbone forwards into
 // one, so the probe trains in seconds. Shapes: n images, F feature dims, C classes, b batch.
 
-import { add, backward, concat, indexSelect, linear, logSoftmax, mean, mul, neg, noGrad, select, sub, sum } from '../autograd/index.js';
+import {
+  add,
+  backward,
+  concat,
+  indexSelect,
+  linear,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  noGrad,
+  select,
+  sub,
+  sum,
+} from '../autograd/index.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { VisionTransformer } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
@@ -17,7 +31,8 @@ import { ShapeError } from '../tensor/shape.js';
 import { type Tensor, tidy } from '../tensor/tensor.js';
 import { EvalTransform } from './augment/index.js';
 
-/** Features with labels, row-major [n, dim] (not normalised: the probe sees the raw normed tokens). */
+/** Features with labels, row-major [n, dim] (not normalised: the probe sees the raw normed tokens).
+ * */
 export interface LabelledFeatures {
   features: Float32Array;
   labels: Int32Array;
@@ -38,15 +53,25 @@ export interface ProbeFeatureOptions {
 }
 
 /** The concatenated [CLS] tokens of the last n blocks of every image: [n_images, n·D]. */
-export async function extractProbeFeatures(backbone: VisionTransformer, ds: ImageDataset, opts: ProbeFeatureOptions): Promise<LabelledFeatures> {
+export async function extractProbeFeatures(
+  backbone: VisionTransformer,
+  ds: ImageDataset,
+  opts: ProbeFeatureOptions,
+): Promise<LabelledFeatures> {
   const depth = backbone.config.depth;
   const nLast = opts.nLastBlocks ?? Math.min(4, depth);
-  if (!Number.isInteger(nLast) || nLast < 1 || nLast > depth) throw new RangeError(`nLastBlocks: expected an integer in [1, ${depth}] (the depth), got ${nLast}`);
+  if (!Number.isInteger(nLast) || nLast < 1 || nLast > depth)
+    throw new RangeError(
+      `nLastBlocks: expected an integer in [1, ${depth}] (the depth), got ${nLast}`,
+    );
   if (!ds.labels) throw new Error(`linear probe: ${ds.name} has no labels`);
   const n = ds.length;
   const batch = opts.batch ?? 256;
   const dim = nLast * backbone.config.embedDim;
-  const transform = new EvalTransform({ size: opts.size, mean: opts.mean, std: opts.std }, ds.channels);
+  const transform = new EvalTransform(
+    { size: opts.size, mean: opts.mean, std: opts.std },
+    ds.channels,
+  );
   const features = new Float32Array(n * dim);
   const wasTraining = backbone.training;
   backbone.eval();
@@ -54,11 +79,14 @@ export async function extractProbeFeatures(backbone: VisionTransformer, ds: Imag
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
       const images = Array.from({ length: count }, (_, j) => ds.image(start + j));
-      const f = noGrad(() => tidy(() => {
-        const x = transform.applyTensor(images, { backend: opts.backend }); // [b, C, S, S]
-        const cls = backbone.getIntermediateLayers(x, nLast).map((t) => select(t, 1, 0)); // n × [b, T, D] -> n × [b, D]
-        return concat(cls, 1); // [b, n·D], shallow to deep as torch.cat(..., dim=-1)
-      }));
+      const f = noGrad(() =>
+        tidy(() => {
+          const x = transform.applyTensor(images, { backend: opts.backend }); // [b, C, S, S]
+          // n × [b, T, D] -> n × [b, D]
+          const cls = backbone.getIntermediateLayers(x, nLast).map((t) => select(t, 1, 0));
+          return concat(cls, 1); // [b, n·D], shallow to deep as torch.cat(..., dim=-1)
+        }),
+      );
       features.set(await f.data(), start * dim); // sync point: [b, n·D]
       f.dispose();
       opts.onProgress?.(start + count, n);
@@ -70,7 +98,15 @@ export async function extractProbeFeatures(backbone: VisionTransformer, ds: Imag
 }
 
 /** The probe's defaults (for CLI help and docs; see LinearProbeOptions for the reasons). */
-export const LINEAR_PROBE_DEFAULTS = Object.freeze({ epochs: 100, batchSize: 256, lr: 0.2, momentum: 0.9, weightDecay: 0, evalEvery: 10, seed: 0 });
+export const LINEAR_PROBE_DEFAULTS = Object.freeze({
+  epochs: 100,
+  batchSize: 256,
+  lr: 0.2,
+  momentum: 0.9,
+  weightDecay: 0,
+  evalEvery: 10,
+  seed: 0,
+});
 
 export interface LinearProbeOptions {
   /** Default 100 (official). */
@@ -111,7 +147,8 @@ export interface LinearProbeResult {
   /** Test accuracy after the last epoch (fractions). */
   top1: number;
   top5: number;
-  /** The best test top-1 over the evaluated epochs and its epoch (the official log's "max accuracy"). */
+  /** The best test top-1 over the evaluated epochs and its epoch (the official log's "max
+   * accuracy"). */
   bestTop1: number;
   bestEpoch: number;
   history: ProbeEpoch[];
@@ -122,8 +159,13 @@ export interface LinearProbeResult {
   dim: number;
 }
 
-/** Trains the linear classifier on `train`, evaluating it on `test` every `evalEvery` epochs and after the last. */
-export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFeatures, opts: LinearProbeOptions = {}): Promise<LinearProbeResult> {
+/** Trains the linear classifier on `train`, evaluating it on `test` every `evalEvery` epochs and
+ * after the last. */
+export async function trainLinearProbe(
+  train: LabelledFeatures,
+  test: LabelledFeatures,
+  opts: LinearProbeOptions = {},
+): Promise<LinearProbeResult> {
   const D = LINEAR_PROBE_DEFAULTS;
   const epochs = opts.epochs ?? D.epochs;
   const bs = opts.batchSize ?? D.batchSize;
@@ -136,23 +178,48 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
   checkNumber('lr', lr, Number.isFinite(lr) && lr > 0, 'a finite number > 0');
   checkNumber('momentum', momentum, momentum >= 0 && momentum < 1, 'in [0, 1)');
   checkNumber('weightDecay', wd, Number.isFinite(wd) && wd >= 0, 'a finite number ≥ 0');
-  checkNumber('evalEvery', evalEvery, Number.isInteger(evalEvery) && evalEvery >= 1, 'an integer ≥ 1');
-  if (train.dim !== test.dim) throw new ShapeError(`linear probe: train features have ${train.dim} dims but test features ${test.dim}`);
-  if (train.n === 0 || test.n === 0) throw new Error(`linear probe: the ${train.n === 0 ? 'train' : 'test'} split is empty`);
-  for (const [name, s] of [['train', train], ['test', test]] as const) {
-    if (s.features.length !== s.n * s.dim || s.labels.length !== s.n) throw new ShapeError(`linear probe: ${name} has ${s.features.length} values and ${s.labels.length} labels for [${s.n}, ${s.dim}]`);
-    if (s.labels.some((l) => l < 0)) throw new Error(`linear probe: the ${name} split has unlabelled images (label −1)`);
+  checkNumber(
+    'evalEvery',
+    evalEvery,
+    Number.isInteger(evalEvery) && evalEvery >= 1,
+    'an integer ≥ 1',
+  );
+  if (train.dim !== test.dim)
+    throw new ShapeError(
+      `linear probe: train features have ${train.dim} dims but test features ${test.dim}`,
+    );
+  if (train.n === 0 || test.n === 0)
+    throw new Error(`linear probe: the ${train.n === 0 ? 'train' : 'test'} split is empty`);
+  for (const [name, s] of [
+    ['train', train],
+    ['test', test],
+  ] as const) {
+    if (s.features.length !== s.n * s.dim || s.labels.length !== s.n)
+      throw new ShapeError(
+        `linear probe: ${name} has ${s.features.length} values and ${s.labels.length} ` +
+          `labels for [${s.n}, ${s.dim}]`,
+      );
+    if (s.labels.some((l) => l < 0))
+      throw new Error(`linear probe: the ${name} split has unlabelled images (label −1)`);
   }
   let maxLabel = 0;
   for (const s of [train, test]) for (const l of s.labels) maxLabel = Math.max(maxLabel, l);
   const C = opts.numClasses ?? maxLabel + 1;
-  if (!Number.isInteger(C) || C <= maxLabel) throw new RangeError(`numClasses: expected an integer above the largest label ${maxLabel}, got ${C}`);
+  if (!Number.isInteger(C) || C <= maxLabel)
+    throw new RangeError(
+      `numClasses: expected an integer above the largest label ${maxLabel}, got ${C}`,
+    );
   const F = train.dim;
   const backend = opts.backend;
   const gen = new Generator(opts.seed ?? D.seed);
 
   const leaf = (t: Tensor) => t.requiresGrad_(true);
-  let w = leaf(tensor(Float32Array.from({ length: C * F }, () => 0.01 * gen.normal()), { shape: [C, F], backend })); // [C, F]
+  let w = leaf(
+    tensor(
+      Float32Array.from({ length: C * F }, () => 0.01 * gen.normal()),
+      { shape: [C, F], backend },
+    ),
+  ); // [C, F]
   let b = leaf(zeros([C], { backend })); // [C]
   let vw = zeros([C, F], { backend }); // momentum buffers
   let vb = zeros([C], { backend });
@@ -166,15 +233,18 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
   let last = { top1: 0, top5: 0 };
 
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const lrE = (lr * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2; // CosineAnnealingLR(T_max = epochs, eta_min = 0), stepped per epoch
+    // CosineAnnealingLR(T_max = epochs, eta_min = 0), stepped per epoch
+    const lrE = (lr * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2;
     const order = gen.permutation(train.n);
     const losses: Tensor[] = [];
     for (let start = 0; start < train.n; start += bs) {
-      const idx = order.subarray(start, Math.min(start + bs, train.n)); // the last batch may be smaller (no drop_last)
+      // the last batch may be smaller (no drop_last)
+      const idx = order.subarray(start, Math.min(start + bs, train.n));
       const next = tidy(() => {
         const x = indexSelect(trainX, 0, idx); // [b, F]
         const y = indexSelect(trainY, 0, idx); // [b, C]
-        const loss = neg(mean(sum(mul(y, logSoftmax(linear(x, w, b), -1)), -1))); // cross-entropy, mean over the batch
+        // cross-entropy, mean over the batch
+        const loss = neg(mean(sum(mul(y, logSoftmax(linear(x, w, b), -1)), -1)));
         backward(loss);
         return noGrad(() => {
           // torch.optim.SGD: g ← ∇ + wd·p; buf ← momentum·buf + g; p ← p − lr·buf
@@ -209,11 +279,27 @@ export async function trainLinearProbe(train: LabelledFeatures, test: LabelledFe
   const weight = Float32Array.from(await w.data()); // sync point
   const bias = Float32Array.from(await b.data()); // sync point
   for (const t of [w, b, vw, vb, trainX, trainY, testX]) t.dispose();
-  return { top1: last.top1, top5: last.top5, bestTop1: best.top1, bestEpoch: best.epoch, history, weight, bias, numClasses: C, dim: F };
+  return {
+    top1: last.top1,
+    top5: last.top5,
+    bestTop1: best.top1,
+    bestEpoch: best.epoch,
+    history,
+    weight,
+    bias,
+    numClasses: C,
+    dim: F,
+  };
 }
 
 /** Top-1 and top-5 (min(5, C) classes; the lower class index wins ties) of the classifier on x. */
-async function evaluate(x: Tensor, labels: Int32Array, w: Tensor, b: Tensor, C: number): Promise<{ top1: number; top5: number }> {
+async function evaluate(
+  x: Tensor,
+  labels: Int32Array,
+  w: Tensor,
+  b: Tensor,
+  C: number,
+): Promise<{ top1: number; top5: number }> {
   const logits = noGrad(() => linear(x, w, b)); // [n, C]
   const s = await logits.data(); // sync point: [n, C]
   const k5 = Math.min(5, C);
@@ -223,7 +309,8 @@ async function evaluate(x: Tensor, labels: Int32Array, w: Tensor, b: Tensor, C: 
     const o = i * C;
     const target = s[o + labels[i]];
     let above = 0; // classes ranked before the label
-    for (let c = 0; c < C; c++) if (s[o + c] > target || (s[o + c] === target && c < labels[i])) above++;
+    for (let c = 0; c < C; c++)
+      if (s[o + c] > target || (s[o + c] === target && c < labels[i])) above++;
     if (above === 0) c1++;
     if (above < k5) c5++;
   }
@@ -247,10 +334,16 @@ export interface LinearProbeRun extends LinearProbeResult {
 
 /** extractProbeFeatures on both splits, then trainLinearProbe: eval_linear.py end to end. */
 export async function linearProbe(
-  backbone: VisionTransformer, splits: { train: ImageDataset; test: ImageDataset }, opts: ProbeFeatureOptions & LinearProbeOptions,
+  backbone: VisionTransformer,
+  splits: { train: ImageDataset; test: ImageDataset },
+  opts: ProbeFeatureOptions & LinearProbeOptions,
 ): Promise<LinearProbeRun> {
   const nLastBlocks = opts.nLastBlocks ?? Math.min(4, backbone.config.depth);
   const train = await extractProbeFeatures(backbone, splits.train, { ...opts, nLastBlocks });
-  const test = await extractProbeFeatures(backbone, splits.test, { ...opts, nLastBlocks, onProgress: undefined });
+  const test = await extractProbeFeatures(backbone, splits.test, {
+    ...opts,
+    nLastBlocks,
+    onProgress: undefined,
+  });
   return { ...(await trainLinearProbe(train, test, opts)), nLastBlocks };
 }

@@ -13,7 +13,20 @@
 //
 // Shapes: V crops, G = 2 global crops, B batch, K out dim.
 
-import { add, chunk, detach, log, logSoftmax, mean, mul, neg, noGrad, softmax, sub, sum } from '../autograd/index.js';
+import {
+  add,
+  chunk,
+  detach,
+  log,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  noGrad,
+  softmax,
+  sub,
+  sum,
+} from '../autograd/index.js';
 import { buffer } from '../nn/module.js';
 import { zeros } from '../tensor/creation.js';
 import type { Backend } from '../tensor/backend.js';
@@ -47,18 +60,37 @@ export class DINOLoss {
     this.ncrops = opts.ncrops;
     this.nGlobal = opts.nGlobal ?? 2;
     this.studentTemp = opts.studentTemp ?? 0.1;
-    if (this.ncrops < this.nGlobal) throw new Error(`DINOLoss: ncrops ${this.ncrops} is fewer than the ${this.nGlobal} global crops`);
+    if (this.ncrops < this.nGlobal)
+      throw new Error(
+        `DINOLoss: ncrops ${this.ncrops} is fewer than the ${this.nGlobal} global crops`,
+      );
   }
 
   /** studentOut [V·B, K], teacherOut [G·B, K], center [1, K], teacherTemp τ_t of this epoch. */
-  forward(studentOut: Tensor, teacherOut: Tensor, center: Tensor, teacherTemp: number): DINOLossOutput {
+  forward(
+    studentOut: Tensor,
+    teacherOut: Tensor,
+    center: Tensor,
+    teacherTemp: number,
+  ): DINOLossOutput {
     const V = this.ncrops;
     const G = this.nGlobal;
-    if (studentOut.ndim !== 2 || teacherOut.ndim !== 2 || studentOut.shape[1] !== teacherOut.shape[1]) {
-      throw new ShapeError(`DINOLoss: student logits ${fmtShape(studentOut.shape)} and teacher logits ${fmtShape(teacherOut.shape)} must be [V·B, K] and [G·B, K]`);
+    if (
+      studentOut.ndim !== 2 ||
+      teacherOut.ndim !== 2 ||
+      studentOut.shape[1] !== teacherOut.shape[1]
+    ) {
+      throw new ShapeError(
+        `DINOLoss: student logits ${fmtShape(studentOut.shape)} and teacher ` +
+          `logits ${fmtShape(teacherOut.shape)} must be [V·B, K] and [G·B, ` +
+          `K]`,
+      );
     }
     if (studentOut.shape[0] % V !== 0 || teacherOut.shape[0] * V !== studentOut.shape[0] * G) {
-      throw new ShapeError(`DINOLoss: ${studentOut.shape[0]} student rows and ${teacherOut.shape[0]} teacher rows do not split into ${V} and ${G} crops of one batch`);
+      throw new ShapeError(
+        `DINOLoss: ${studentOut.shape[0]} student rows and ${teacherOut.shape[0]} ` +
+          `teacher rows do not split into ${V} and ${G} crops of one batch`,
+      );
     }
     const s = chunk(logSoftmax(mul(studentOut, 1 / this.studentTemp), -1), V); // V × [B, K] log p_s
     const q = noGrad(() => softmax(mul(sub(teacherOut, center), 1 / teacherTemp), -1)); // [G·B, K]
@@ -86,7 +118,11 @@ export class DINOLoss {
 export class Center {
   value: Tensor;
 
-  constructor(readonly outDim: number, readonly momentum = 0.9, opts: { dtype?: DType; backend?: Backend } = {}) {
+  constructor(
+    readonly outDim: number,
+    readonly momentum = 0.9,
+    opts: { dtype?: DType; backend?: Backend } = {},
+  ) {
     this.value = buffer(zeros([1, outDim], opts));
   }
 

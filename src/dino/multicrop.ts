@@ -14,7 +14,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { DINOHead } from './head.js';
 
 export class MultiCropWrapper extends Module {
-  constructor(public backbone: VisionTransformer, public head: DINOHead) {
+  constructor(
+    public backbone: VisionTransformer,
+    public head: DINOHead,
+  ) {
     super();
   }
 
@@ -30,7 +33,10 @@ export class MultiCropWrapper extends Module {
       const group = crops.slice(start, end);
       for (const c of group) {
         if (c.ndim !== 4 || c.shape[0] !== crops[0].shape[0]) {
-          throw new ShapeError(`MultiCropWrapper: crop ${crops.indexOf(c)} is ${fmtShape(c.shape)}; every crop must be [B, C, S, S] with the same B`);
+          throw new ShapeError(
+            `MultiCropWrapper: crop ${crops.indexOf(c)} is ${fmtShape(c.shape)}; ` +
+              `every crop must be [B, C, S, S] with the same B`,
+          );
         }
       }
       feats.push(this.backbone.forward(concat(group, 0))); // [n·B, C, S, S] -> [n·B, D]

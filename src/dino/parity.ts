@@ -8,7 +8,12 @@
 
 import { cast, toBackend } from '../autograd/index.js';
 import { tensorsFromSafetensors } from '../io/convert.js';
-import { loadOracleFixture, parseOracleConfig, type OracleConfig, type OracleFixture } from '../io/oracle.js';
+import {
+  loadOracleFixture,
+  parseOracleConfig,
+  type OracleConfig,
+  type OracleFixture,
+} from '../io/oracle.js';
 import { readSafetensorsFile } from '../io/safetensors.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { AdamW } from '../nn/optim.js';
@@ -37,7 +42,13 @@ export interface ParityResult {
   tolerances: Record<ParityGroup, number>;
 }
 
-export const FLOAT64_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-10, features: 1e-8, logits: 1e-8, grads: 1e-8, after: 1e-8 };
+export const FLOAT64_TOLERANCES: Record<ParityGroup, number> = {
+  loss: 1e-10,
+  features: 1e-8,
+  logits: 1e-8,
+  grads: 1e-8,
+  after: 1e-8,
+};
 
 /**
  * float32 tolerances. Forward values carry ~1e-7 relative rounding per op through ~10 layers;
@@ -48,14 +59,22 @@ export const FLOAT64_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-10, fe
  * a ±lr step. (The attention key bias is such a case: softmax ignores a constant shift of the
  * logits, so its gradient is exactly 0, and ~1e-18 or ~1e-9 in floating point.)
  */
-export const FLOAT32_TOLERANCES: Record<ParityGroup, number> = { loss: 1e-5, features: 1e-5, logits: 1e-5, grads: 1e-4, after: 1e-4 };
+export const FLOAT32_TOLERANCES: Record<ParityGroup, number> = {
+  loss: 1e-5,
+  features: 1e-5,
+  logits: 1e-5,
+  grads: 1e-4,
+  after: 1e-4,
+};
 
 /** Elements of a gradient resolved in float32: |g| > 2⁻²⁰·max|g| (see FLOAT32_TOLERANCES). */
 function resolvedMask(grad: Tensor): Uint8Array {
   const g = grad.backend.readSync(grad.storage); // sync point
   let max = 0;
   for (let i = 0; i < grad.size; i++) max = Math.max(max, Math.abs(g[i]));
-  return Uint8Array.from({ length: grad.size }, (_, i) => (Math.abs(g[i]) > 2 ** -20 * max ? 1 : 0));
+  return Uint8Array.from({ length: grad.size }, (_, i) =>
+    Math.abs(g[i]) > 2 ** -20 * max ? 1 : 0,
+  );
 }
 
 /** Official checkpoint keys (backbone keys bare, head keys under head.) → MultiCropWrapper keys. */
@@ -64,17 +83,40 @@ export function wrapperKey(official: string): string {
 }
 
 export function configFromOracle(o: OracleConfig): DinoConfig {
-  if (o.globalCrops !== 2) throw new Error(`parity: fixtures with ${o.globalCrops} global crops are not supported (DINO uses 2)`);
+  if (o.globalCrops !== 2)
+    throw new Error(
+      `parity: fixtures with ${o.globalCrops} global crops are not supported (DINO uses 2)`,
+    );
   return {
     ...defaultConfig(),
-    arch: 'custom', globalCropSize: o.img, patchSize: o.patch, embedDim: o.dim, depth: o.depth, numHeads: o.heads, mlpRatio: o.mlpRatio,
-    dropPathRate: 0, outDim: o.outDim, headHiddenDim: o.headHidden, headBottleneckDim: o.headBottleneck, headLayers: 3, normLastLayer: true,
-    studentTemp: o.studentTemp, teacherTemp: o.teacherTemp, centerMomentum: o.centerMomentum, batchSize: o.batch,
-    localCropsNumber: o.localCrops, localCropSize: o.localImg, clipGrad: o.clipGrad, freezeLastLayer: 0,
+    arch: 'custom',
+    globalCropSize: o.img,
+    patchSize: o.patch,
+    embedDim: o.dim,
+    depth: o.depth,
+    numHeads: o.heads,
+    mlpRatio: o.mlpRatio,
+    dropPathRate: 0,
+    outDim: o.outDim,
+    headHiddenDim: o.headHidden,
+    headBottleneckDim: o.headBottleneck,
+    headLayers: 3,
+    normLastLayer: true,
+    studentTemp: o.studentTemp,
+    teacherTemp: o.teacherTemp,
+    centerMomentum: o.centerMomentum,
+    batchSize: o.batch,
+    localCropsNumber: o.localCrops,
+    localCropSize: o.localImg,
+    clipGrad: o.clipGrad,
+    freezeLastLayer: 0,
   };
 }
 
-export async function runParity(path: string, opts: { backend?: Backend; dtype?: DType } = {}): Promise<ParityResult> {
+export async function runParity(
+  path: string,
+  opts: { backend?: Backend; dtype?: DType } = {},
+): Promise<ParityResult> {
   const fx = await loadOracleFixture(path);
   const backend = opts.backend ?? getDefaultBackend();
   const dtype: DType = opts.dtype ?? (backend.supportsDtype('float64') ? 'float64' : 'float32');
@@ -87,7 +129,12 @@ export async function runParity(path: string, opts: { backend?: Backend; dtype?:
  * momentum and teacher temperature (torch_dino.py has no schedules). Without teacher weights the
  * teacher starts as a copy of the student.
  */
-function oracleRun(o: OracleConfig, w: { student: Map<string, Tensor>; teacher?: Map<string, Tensor>; center?: Tensor }, dtype: DType, backend: Backend): DinoRun {
+function oracleRun(
+  o: OracleConfig,
+  w: { student: Map<string, Tensor>; teacher?: Map<string, Tensor>; center?: Tensor },
+  dtype: DType,
+  backend: Backend,
+): DinoRun {
   const config = configFromOracle(o);
   const modelOpts = { dtype, backend, generator: new Generator(0) };
   const student = buildWrapper(config, o.inChans, 0, modelOpts);
@@ -103,49 +150,107 @@ function oracleRun(o: OracleConfig, w: { student: Map<string, Tensor>; teacher?:
   const center = new Center(o.outDim, o.centerMomentum, { dtype, backend });
   if (w.center) center.value.assign(backend.upload(hostCopy(w.center, dtype), false));
   return {
-    config, student, teacher, center,
+    config,
+    student,
+    teacher,
+    center,
     dinoLoss: new DINOLoss({ ncrops: 2 + o.localCrops, nGlobal: 2, studentTemp: o.studentTemp }),
     optimizer: new AdamW(student.namedParameters(), { lr: o.lr, weightDecay: o.wd }),
-    schedules: { lr: Float64Array.of(o.lr), wd: Float64Array.of(o.wd), momentum: Float64Array.of(o.ema), teacherTemp: Float64Array.of(o.teacherTemp) },
+    schedules: {
+      lr: Float64Array.of(o.lr),
+      wd: Float64Array.of(o.wd),
+      momentum: Float64Array.of(o.ema),
+      teacherTemp: Float64Array.of(o.teacherTemp),
+    },
     itersPerEpoch: 1,
     generator: new Generator(0),
   };
 }
 
-const oracleHyper = (o: OracleConfig): StepHyper => ({ lr: o.lr, wd: o.wd, momentum: o.ema, teacherTemp: o.teacherTemp });
+const oracleHyper = (o: OracleConfig): StepHyper => ({
+  lr: o.lr,
+  wd: o.wd,
+  momentum: o.ema,
+  teacherTemp: o.teacherTemp,
+});
 
-async function parityWith(fx: OracleFixture, backend: Backend, dtype: DType): Promise<ParityResult> {
+async function parityWith(
+  fx: OracleFixture,
+  backend: Backend,
+  dtype: DType,
+): Promise<ParityResult> {
   const o = fx.config;
-  const run = oracleRun(o, { student: fx.group('student.'), teacher: fx.group('teacher.'), center: fx.get('center') }, dtype, backend);
+  const run = oracleRun(
+    o,
+    { student: fx.group('student.'), teacher: fx.group('teacher.'), center: fx.get('center') },
+    dtype,
+    backend,
+  );
   const { student, teacher, center } = run;
   const crops = fx.crops().map((c) => toBackend(cast(c, dtype), backend));
 
-  const errors = { loss: 0, features: 0, logits: 0, grads: 0, after: 0 } as Record<ParityGroup, number>;
-  const worst = { loss: 'loss', features: '', logits: '', grads: '', after: '' } as Record<ParityGroup, string>;
+  const errors = { loss: 0, features: 0, logits: 0, grads: 0, after: 0 } as Record<
+    ParityGroup,
+    number
+  >;
+  const worst = { loss: 'loss', features: '', logits: '', grads: '', after: '' } as Record<
+    ParityGroup,
+    string
+  >;
   // Our tensors are read after the step, asynchronously, so that this works on every backend
   // (webgpu has no synchronous readback): inside the step we only hold views of them.
-  const checks: { group: ParityGroup; name: string; ours: Tensor; ref: Tensor; mask?: Uint8Array; view?: boolean }[] = [];
-  const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) => checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
-  await trainStep(run, crops, oracleHyper(o), 0, 0, { keep: (k) => {
-    hold('loss', 'loss', k.loss, fx.get('loss'));
-    hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
-    hold('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
-    hold('logits', 'out.student_logits', k.studentOut, fx.get('out.student_logits'));
-    hold('logits', 'out.teacher_logits', k.teacherOut, fx.get('out.teacher_logits'));
-    for (const [official, ref] of fx.group('grad.')) {
-      const g = k.grads.get(wrapperKey(official));
-      if (!g) throw new Error(`parity: ${fx.path}: no gradient was computed for ${official}`);
-      hold('grads', `grad.${official}`, g, ref);
-    }
-  } });
+  const checks: {
+    group: ParityGroup;
+    name: string;
+    ours: Tensor;
+    ref: Tensor;
+    mask?: Uint8Array;
+    view?: boolean;
+  }[] = [];
+  const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) =>
+    checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
+  await trainStep(run, crops, oracleHyper(o), 0, 0, {
+    keep: (k) => {
+      hold('loss', 'loss', k.loss, fx.get('loss'));
+      hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
+      hold('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));
+      hold('logits', 'out.student_logits', k.studentOut, fx.get('out.student_logits'));
+      hold('logits', 'out.teacher_logits', k.teacherOut, fx.get('out.teacher_logits'));
+      for (const [official, ref] of fx.group('grad.')) {
+        const g = k.grads.get(wrapperKey(official));
+        if (!g) throw new Error(`parity: ${fx.path}: no gradient was computed for ${official}`);
+        hold('grads', `grad.${official}`, g, ref);
+      }
+    },
+  });
   const sp = new Map(student.namedParameters());
   const tp = new Map(teacher.namedParameters());
   // float32: weights whose gradient is not resolved in float32 are left out (FLOAT32_TOLERANCES)
   const grads = fx.group('grad.');
-  const mask = (official: string) => (dtype === 'float32' && grads.has(official) ? resolvedMask(grads.get(official)!) : undefined);
-  for (const [official, ref] of fx.group('student_after.')) checks.push({ group: 'after', name: `student_after.${official}`, ours: sp.get(wrapperKey(official))!, ref, mask: mask(official) });
-  for (const [official, ref] of fx.group('teacher_after.')) checks.push({ group: 'after', name: `teacher_after.${official}`, ours: tp.get(wrapperKey(official))!, ref, mask: mask(official) });
-  checks.push({ group: 'after', name: 'center_after', ours: center.value, ref: fx.get('center_after') });
+  const mask = (official: string) =>
+    dtype === 'float32' && grads.has(official) ? resolvedMask(grads.get(official)!) : undefined;
+  for (const [official, ref] of fx.group('student_after.'))
+    checks.push({
+      group: 'after',
+      name: `student_after.${official}`,
+      ours: sp.get(wrapperKey(official))!,
+      ref,
+      mask: mask(official),
+    });
+  for (const [official, ref] of fx.group('teacher_after.'))
+    checks.push({
+      group: 'after',
+      name: `teacher_after.${official}`,
+      ours: tp.get(wrapperKey(official))!,
+      ref,
+      mask: mask(official),
+    });
+  checks.push({
+    group: 'after',
+    name: 'center_after',
+    ours: center.value,
+    ref: fx.get('center_after'),
+  });
   for (const c of checks) {
     const e = relError(await c.ours.data(), c.ref, c.mask);
     if (c.view) c.ours.dispose();
@@ -177,7 +282,10 @@ export interface MultiStepParityResult {
 export async function runMultiStepParity(path: string): Promise<MultiStepParityResult> {
   const st = await readSafetensorsFile(path);
   if (st.metadata.format !== 'mini-dino-oracle-steps-v1') {
-    throw new Error(`parity: ${path} is not a mini-dino-oracle-steps-v1 fixture (format '${st.metadata.format ?? 'none'}')`);
+    throw new Error(
+      `parity: ${path} is not a mini-dino-oracle-steps-v1 fixture (format ` +
+        `'${st.metadata.format ?? 'none'}')`,
+    );
   }
   const T = tensorsFromSafetensors(st, { dtype: 'float64', backend: cpu, keep: true });
   const get = (name: string) => {
@@ -187,19 +295,27 @@ export async function runMultiStepParity(path: string): Promise<MultiStepParityR
   };
   const o = parseOracleConfig(st.metadata.config, path);
   const steps = Number(st.metadata.steps);
-  const under = (prefix: string) => new Map([...T].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const under = (prefix: string) =>
+    new Map(
+      [...T].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]),
+    );
   const run = oracleRun(o, { student: under('student.') }, 'float64', cpu);
   const { student, teacher } = run;
   const refLosses = get('losses').dataSync();
   let loss = 0;
   for (let s = 0; s < steps; s++) {
-    const crops = Array.from({ length: 2 + o.localCrops }, (_, i) => get(`input.step${s}.crop${i}`));
+    const crops = Array.from({ length: 2 + o.localCrops }, (_, i) =>
+      get(`input.step${s}.crop${i}`),
+    );
     const m = await trainStep(run, crops, oracleHyper(o), 0, s);
     loss = Math.max(loss, Math.abs(m.loss - refLosses[s]) / Math.abs(refLosses[s]));
   }
   let after = relError(run.center.value, get('center_after'));
   let worst = 'center_after';
-  for (const [prefix, model] of [['student_after.', student], ['teacher_after.', teacher]] as const) {
+  for (const [prefix, model] of [
+    ['student_after.', student],
+    ['teacher_after.', teacher],
+  ] as const) {
     const own = new Map(model.namedParameters());
     for (const [k, ref] of under(prefix)) {
       const e = relError(own.get(wrapperKey(k))!, ref);

@@ -19,17 +19,25 @@ export function initTeacher(teacher: Module, student: Module): void {
 export function emaUpdate(teacher: Module, student: Module, momentum: number): void {
   const tp = teacher.namedParameters();
   const sp = student.namedParameters();
-  if (tp.length !== sp.length) throw new Error(`emaUpdate: teacher has ${tp.length} parameters, student ${sp.length}`);
+  if (tp.length !== sp.length)
+    throw new Error(`emaUpdate: teacher has ${tp.length} parameters, student ${sp.length}`);
   tp.forEach(([name, t], i) => {
     const s = sp[i][1];
-    if (!sameShape(t.shape, s.shape)) throw new Error(`emaUpdate: ${name} is ${fmtShape(t.shape)} in the teacher but ${fmtShape(s.shape)} in the student`);
+    if (!sameShape(t.shape, s.shape))
+      throw new Error(
+        `emaUpdate: ${name} is ${fmtShape(t.shape)} in the teacher but ${fmtShape(s.shape)} ` +
+          `in the student`,
+      );
     t.assign(t.backend.ema(t.storage, s.storage, momentum));
   });
 }
 
 /** Drops the gradients of every parameter whose name contains `last_layer` while epoch < freeze. */
-export function cancelGradientsLastLayer(student: Module, epoch: number, freezeLastLayer: number): void {
+export function cancelGradientsLastLayer(
+  student: Module,
+  epoch: number,
+  freezeLastLayer: number,
+): void {
   if (epoch >= freezeLastLayer) return;
   for (const [name, p] of student.namedParameters()) if (name.includes('last_layer')) p.grad = null;
 }
-

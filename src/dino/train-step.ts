@@ -27,9 +27,15 @@ export interface StepMetrics extends StepHyper {
 
 /** Raised before any weight changes when the loss is NaN or infinite. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly loss: number, readonly iteration: number) {
-    super(`Loss is ${loss} at iteration ${iteration}, stopping training (no weight was changed by this step). ` +
-      'Try a lower learning rate, a lower teacher temperature, or more warm-up.');
+  constructor(
+    readonly loss: number,
+    readonly iteration: number,
+  ) {
+    super(
+      `Loss is ${loss} at iteration ${iteration}, stopping training (no ` +
+        `weight was changed by this step). ` +
+        'Try a lower learning rate, a lower teacher temperature, or more warm-up.',
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -38,7 +44,12 @@ export class NonFiniteLossError extends Error {
 export function hyperAt(run: DinoRun, it: number, epoch: number): StepHyper {
   const s = run.schedules;
   const clampIt = Math.min(it, s.lr.length - 1);
-  return { lr: s.lr[clampIt], wd: s.wd[clampIt], momentum: s.momentum[clampIt], teacherTemp: s.teacherTemp[Math.min(epoch, s.teacherTemp.length - 1)] };
+  return {
+    lr: s.lr[clampIt],
+    wd: s.wd[clampIt],
+    momentum: s.momentum[clampIt],
+    teacherTemp: s.teacherTemp[Math.min(epoch, s.teacherTemp.length - 1)],
+  };
 }
 
 /** The intermediate tensors of a step, for parity checks (read them inside the callback). */
@@ -68,7 +79,12 @@ export interface StepOptions {
 
 /** One step on `crops` (2 global crops first, then the local crops; each [B, C, S, S]). */
 export async function trainStep(
-  run: DinoRun, crops: readonly Tensor[], hyper: StepHyper, epoch: number, it: number, opts: StepOptions = {},
+  run: DinoRun,
+  crops: readonly Tensor[],
+  hyper: StepHyper,
+  epoch: number,
+  it: number,
+  opts: StepOptions = {},
 ): Promise<StepMetrics> {
   const { student, teacher, dinoLoss, center, optimizer, config } = run;
   const { keep, timings } = opts;
@@ -87,8 +103,17 @@ export async function trainStep(
     const s = student.forward(crops); // [V·B, K]
     lap('student');
     const centerUsed = center.value;
-    const { loss, teacherEntropy, kl } = dinoLoss.forward(s.logits, t.logits, centerUsed, hyper.teacherTemp);
-    const [lossValue, entropyValue, klValue] = await Promise.all([loss.item(), teacherEntropy.item(), kl.item()]); // sync point
+    const { loss, teacherEntropy, kl } = dinoLoss.forward(
+      s.logits,
+      t.logits,
+      centerUsed,
+      hyper.teacherTemp,
+    );
+    const [lossValue, entropyValue, klValue] = await Promise.all([
+      loss.item(),
+      teacherEntropy.item(),
+      kl.item(),
+    ]); // sync point
     if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(lossValue, it);
     const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
     center.update(t.logits);
@@ -99,7 +124,15 @@ export async function trainStep(
     if (keep) {
       const grads = new Map<string, Tensor>();
       for (const [name, p] of student.namedParameters()) if (p.grad) grads.set(name, p.grad);
-      keep({ studentOut: s.logits, teacherOut: t.logits, studentFeatures: s.features, teacherFeatures: t.features, center: centerBefore!, loss, grads });
+      keep({
+        studentOut: s.logits,
+        teacherOut: t.logits,
+        studentFeatures: s.features,
+        teacherFeatures: t.features,
+        center: centerBefore!,
+        loss,
+        grads,
+      });
     }
     if (config.clipGrad > 0) clipGradients(student.parameters(), config.clipGrad);
     cancelGradientsLastLayer(student, epoch, config.freezeLastLayer);

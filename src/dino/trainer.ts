@@ -9,7 +9,14 @@
 // losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
 // returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  copyFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
 import { channelStats } from '../data/stats.js';
@@ -80,23 +87,64 @@ export interface TrainResult {
   normalization: { mean: number[]; std: number[] };
 }
 
-interface EpochSums { n: number; loss: number; entropy: number; kl: number; lr: number; wd: number; momentum: number; temp: number; seconds: number }
-const emptySums = (): EpochSums => ({ n: 0, loss: 0, entropy: 0, kl: 0, lr: 0, wd: 0, momentum: 0, temp: 0, seconds: 0 });
+interface EpochSums {
+  n: number;
+  loss: number;
+  entropy: number;
+  kl: number;
+  lr: number;
+  wd: number;
+  momentum: number;
+  temp: number;
+  seconds: number;
+}
+const emptySums = (): EpochSums => ({
+  n: 0,
+  loss: 0,
+  entropy: 0,
+  kl: 0,
+  lr: 0,
+  wd: 0,
+  momentum: 0,
+  temp: 0,
+  seconds: 0,
+});
 
-export function augmentOptionsFor(c: DinoConfig, norm: { mean: number[]; std: number[] }): AugmentOptions {
+export function augmentOptionsFor(
+  c: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+): AugmentOptions {
   return {
-    globalCropSize: c.globalCropSize, localCropSize: c.localCropSize, globalCropsScale: c.globalCropsScale, localCropsScale: c.localCropsScale,
-    localCropsNumber: c.localCropsNumber, cropRatio: [3 / 4, 4 / 3], flipProb: 0.5, colorJitterProb: c.colorJitterProb,
-    brightness: c.brightness, contrast: c.contrast, saturation: c.saturation, hue: c.hue, grayscaleProb: c.grayscaleProb,
-    blurProbGlobal1: c.blurProb[0], blurProbGlobal2: c.blurProb[1], blurProbLocal: c.blurProb[2], blurSigma: c.blurSigma,
-    solarizeProb: c.solarizationProb, mean: norm.mean, std: norm.std,
+    globalCropSize: c.globalCropSize,
+    localCropSize: c.localCropSize,
+    globalCropsScale: c.globalCropsScale,
+    localCropsScale: c.localCropsScale,
+    localCropsNumber: c.localCropsNumber,
+    cropRatio: [3 / 4, 4 / 3],
+    flipProb: 0.5,
+    colorJitterProb: c.colorJitterProb,
+    brightness: c.brightness,
+    contrast: c.contrast,
+    saturation: c.saturation,
+    hue: c.hue,
+    grayscaleProb: c.grayscaleProb,
+    blurProbGlobal1: c.blurProb[0],
+    blurProbGlobal2: c.blurProb[1],
+    blurProbLocal: c.blurProb[2],
+    blurSigma: c.blurSigma,
+    solarizeProb: c.solarizationProb,
+    mean: norm.mean,
+    std: norm.std,
   };
 }
 
 /** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
 export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
   const s = channelStats(ds, Math.min(ds.length, 10000));
-  return { mean: s.mean.map((v) => Number(v.toFixed(4))), std: s.std.map((v) => Number(v.toFixed(4))) };
+  return {
+    mean: s.mean.map((v) => Number(v.toFixed(4))),
+    std: s.std.map((v) => Number(v.toFixed(4))),
+  };
 }
 
 /** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
@@ -113,7 +161,10 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
   const itersPerEpoch = Math.floor(N / config.batchSize);
   if (itersPerEpoch === 0) {
-    throw new Error(`train: --batch-size ${config.batchSize} is larger than the ${N} training images (the last incomplete batch is dropped, as official)`);
+    throw new Error(
+      `train: --batch-size ${config.batchSize} is larger than the ${N} ` +
+        `training images (the last incomplete batch is dropped, as official)`,
+    );
   }
   mkdirSync(opts.outDir, { recursive: true });
   const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
@@ -127,13 +178,21 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   let history: EpochRecord[] = [];
   if (opts.resume && existsSync(ckptPath)) {
     const ck = await loadCheckpoint(ckptPath, { backend });
-    if (ck.meta.inChans !== train.channels) throw new Error(`--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel images, the data has ${train.channels}`);
+    if (ck.meta.inChans !== train.channels)
+      throw new Error(
+        `--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel ` +
+          `images, the data has ${train.channels}`,
+      );
     const asked = config;
     config = { ...ck.config, epochs: config.epochs };
     const differing = (Object.keys(CONFIG_FIELDS) as ConfigKey[])
       .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(asked[k]))
       .map((k) => `--${kebab(k)} ${fmt(config[k])} (not ${fmt(asked[k])})`);
-    if (differing.length) info(`--resume: the checkpoint's configuration is kept (only --epochs comes from this command): ${differing.join(', ')}`);
+    if (differing.length)
+      info(
+        `--resume: the checkpoint's configuration is kept (only --epochs ` +
+          `comes from this command): ${differing.join(', ')}`,
+      );
     run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
     restoreRun(run, ck);
     if (ck.meta.rng.model) run.generator.setState(ck.meta.rng.model);
@@ -142,42 +201,68 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     sums = (ck.meta.partial as EpochSums | null) ?? emptySums();
     history = readLog(logPath).filter((r) => r.epoch < Math.floor(startIt / itersPerEpoch));
     writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
-    info(`resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, iteration ${startIt}`);
+    info(
+      `resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, ` +
+        `iteration ${startIt}`,
+    );
   } else {
     if (opts.resume) info(`--resume: no checkpoint in ${opts.outDir}, starting from scratch`);
-    else if (existsSync(ckptPath)) info(`warning: starting from scratch; ${ckptPath} from an earlier run will be overwritten (--resume continues it)`);
+    else if (existsSync(ckptPath))
+      info(
+        `warning: starting from scratch; ${ckptPath} from an earlier run ` +
+          `will be overwritten (--resume continues it)`,
+      );
     writeFileSync(logPath, '');
   }
   const aug = new DataAugmentationDINO(augmentOptionsFor(config, norm), train.channels);
   const total = config.epochs * itersPerEpoch;
   const save = (iteration: number, partial: EpochSums | null) =>
     saveCheckpoint(ckptPath, run, {
-      epoch: Math.floor(iteration / itersPerEpoch), iteration, inChans: train.channels,
-      rng: { model: run.generator.state(), augment: augGen.state() }, partial,
+      epoch: Math.floor(iteration / itersPerEpoch),
+      iteration,
+      inChans: train.channels,
+      rng: { model: run.generator.state(), augment: augGen.state() },
+      partial,
     });
 
   const t0 = performance.now();
   let stepsTimed = 0;
   let stepSecondsTotal = 0;
   let stopped = false;
-  for (let it = startIt; it < total && !stopped; ) {
+  for (let it = startIt; it < total && !stopped;) {
     const epoch = Math.floor(it / itersPerEpoch);
     const order = epochOrder(config.seed, epoch, N);
     for (let step = it - epoch * itersPerEpoch; step < itersPerEpoch; step++, it++) {
       const ts = performance.now();
-      const images = Array.from({ length: config.batchSize }, (_, b) => train.image(order[step * config.batchSize + b]));
+      const images = Array.from({ length: config.batchSize }, (_, b) =>
+        train.image(order[step * config.batchSize + b]),
+      );
       const crops = aug.applyTensors(images, augGen, { backend });
       const m = await trainStep(run, crops, hyperAt(run, it, epoch), epoch, it);
       for (const c of crops) c.dispose();
       const dt = (performance.now() - ts) / 1000;
       stepsTimed++;
       stepSecondsTotal += dt;
-      sums.n++; sums.loss += m.loss; sums.entropy += m.teacherEntropy; sums.kl += m.kl; sums.lr += m.lr; sums.wd += m.wd;
-      sums.momentum += m.momentum; sums.temp += m.teacherTemp; sums.seconds += dt;
+      sums.n++;
+      sums.loss += m.loss;
+      sums.entropy += m.teacherEntropy;
+      sums.kl += m.kl;
+      sums.lr += m.lr;
+      sums.wd += m.wd;
+      sums.momentum += m.momentum;
+      sums.temp += m.teacherTemp;
+      sums.seconds += dt;
       const perStep = stepSecondsTotal / stepsTimed;
       opts.onStep?.({
-        epoch, epochs: config.epochs, step: step + 1, stepsPerEpoch: itersPerEpoch, iteration: it + 1, totalIterations: total,
-        metrics: m, imgPerSec: config.batchSize / dt, etaSeconds: perStep * (total - it - 1),
+        epoch,
+        epochs: config.epochs,
+        step: step + 1,
+        stepsPerEpoch: itersPerEpoch,
+        iteration: it + 1,
+        totalIterations: total,
+        metrics: m,
+        imgPerSec: config.batchSize / dt,
+        etaSeconds: perStep * (total - it - 1),
       });
       // A step runs synchronously (the cpu backend's threads block in Atomics.wait), so yield to
       // the event loop once per step: otherwise a signal handler (Ctrl-C) would only run at the
@@ -196,21 +281,38 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     if (stopped) break;
     // end of epoch: log line, checkpoint
     const rec: EpochRecord = {
-      epoch, train_loss: sums.loss / sums.n, train_lr: sums.lr / sums.n, train_wd: sums.wd / sums.n, train_momentum: sums.momentum / sums.n,
-      train_teacher_temp: sums.temp / sums.n, train_teacher_entropy: sums.entropy / sums.n, train_kl: sums.kl / sums.n,
-      seconds: sums.seconds, img_per_s: (sums.n * config.batchSize) / sums.seconds,
+      epoch,
+      train_loss: sums.loss / sums.n,
+      train_lr: sums.lr / sums.n,
+      train_wd: sums.wd / sums.n,
+      train_momentum: sums.momentum / sums.n,
+      train_teacher_temp: sums.temp / sums.n,
+      train_teacher_entropy: sums.entropy / sums.n,
+      train_kl: sums.kl / sums.n,
+      seconds: sums.seconds,
+      img_per_s: (sums.n * config.batchSize) / sums.seconds,
     };
     const lastEpoch = epoch === config.epochs - 1;
-    if (opts.data.test && config.knnEvery > 0 && (epoch + 1) % config.knnEvery === 0 && !lastEpoch) {
+    if (
+      opts.data.test &&
+      config.knnEvery > 0 &&
+      (epoch + 1) % config.knnEvery === 0 &&
+      !lastEpoch
+    ) {
       const r = evaluateKnn(run, train, opts.data.test, config, norm, backend, config.knnSubset);
       rec.knn_top1 = r.top1;
-      rec.knn_protocol = `subset: ${Math.min(config.knnSubset, N)} train / ${Math.min(config.knnSubset, opts.data.test.length)} test`;
+      rec.knn_protocol =
+        `subset: ${Math.min(config.knnSubset, N)} train / ` +
+        `${Math.min(config.knnSubset, opts.data.test.length)} test`;
     }
     history.push(rec);
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
     await save(it, null);
     if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
-      copyFileSync(ckptPath, join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`));
+      copyFileSync(
+        ckptPath,
+        join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`),
+      );
     }
     opts.onEpoch?.(rec);
     sums = emptySums();
@@ -222,22 +324,40 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   const trainSeconds = (performance.now() - t0) / 1000;
   let finalKnn: KnnResult | null = null;
   if (!stopped && opts.data.test && (opts.finalKnn ?? true)) {
-    info(`k-NN evaluation: ${N} training images as the memory bank, ${opts.data.test.length} test images`);
+    info(
+      `k-NN evaluation: ${N} training images as the memory bank, ${opts.data.test.length} ` +
+        `test images`,
+    );
     finalKnn = evaluateKnn(run, train, opts.data.test, config, norm, backend, Infinity, N);
     const last = history[history.length - 1];
     if (last) {
       last.knn_top1 = finalKnn.top1;
       last.knn_protocol = `full: ${N} train / ${opts.data.test.length} test`;
-      writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join('')); // a kill now keeps the log whole
+      // a kill now keeps the log whole
+      writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
     }
   }
-  return { run, history, stopped, finalKnn, checkpoint: ckptPath, trainSeconds, normalization: norm };
+  return {
+    run,
+    history,
+    stopped,
+    finalKnn,
+    checkpoint: ckptPath,
+    trainSeconds,
+    normalization: norm,
+  };
 }
 
 /** Teacher-backbone k-NN: `limit` images of each split (the bank never exceeds `bankLimit`). */
 export function evaluateKnn(
-  run: DinoRun, train: ImageDataset, test: ImageDataset, config: DinoConfig, norm: { mean: number[]; std: number[] },
-  backend: Backend, limit: number, bankLimit = Infinity,
+  run: DinoRun,
+  train: ImageDataset,
+  test: ImageDataset,
+  config: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+  backend: Backend,
+  limit: number,
+  bankLimit = Infinity,
 ): KnnResult {
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
   const nTrain = Math.min(train.length, limit, bankLimit);
@@ -245,12 +365,20 @@ export function evaluateKnn(
   const fopts = { size: config.globalCropSize, mean: norm.mean, std: norm.std, backend };
   const bank = extractFeatures(run.teacher.backbone, train, { ...fopts, indices: range(nTrain) });
   const queries = extractFeatures(run.teacher.backbone, test, { ...fopts, indices: range(nTest) });
-  return knnClassify(bank, queries, { ks: config.knnK, temperature: config.knnTemperature, backend, numClasses: test.classes?.length });
+  return knnClassify(bank, queries, {
+    ks: config.knnK,
+    temperature: config.knnTemperature,
+    backend,
+    numClasses: test.classes?.length,
+  });
 }
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
 
 export function readLog(path: string): EpochRecord[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EpochRecord);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as EpochRecord);
 }

@@ -12,13 +12,19 @@ import { basename, dirname, join } from 'node:path';
 
 /** The temp-file name used for `path` (exported for tests and for cleaning up stale files). */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
-/** Whether `name` (a bare file name) is a temp file left by an interrupted atomic write of `target`. */
+/** Whether `name` (a bare file name) is a temp file left by an interrupted atomic write of
+ * `target`. */
 export function isTempFileOf(name: string, target: string): boolean {
   const base = basename(target);
-  return name.startsWith(`.${base}.`) && /^\.\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(base.length + 1));
+  return (
+    name.startsWith(`.${base}.`) && /^\.\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(base.length + 1))
+  );
 }
 
 /** Writes `data` to `path` atomically (see the file header). */
@@ -60,9 +66,17 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== null) {
-      try { closeSync(fd); } catch { /* already failing */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
     }
-    try { unlinkSync(tmp); } catch { /* it may not exist */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* it may not exist */
+    }
     throw e;
   }
   syncDirectorySync(dirname(path));

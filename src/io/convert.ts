@@ -12,7 +12,8 @@ import { Tensor, keep as keepTensor } from '../tensor/tensor.js';
 import type { Safetensors, SafetensorsTensor, TensorEntry } from './safetensors.js';
 
 export interface FromSafetensorsOptions {
-  /** Element type of the tensors. Default: float64 for 64-bit sources (F64, I64, U64, U32), float32 otherwise. */
+  /** Element type of the tensors. Default: float64 for 64-bit sources (F64, I64, U64, U32), float32
+   * otherwise. */
   dtype?: DType;
   /** Backend (default: the current default backend). */
   backend?: Backend;
@@ -34,7 +35,9 @@ export function tensorsFromSafetensors(
     try {
       t = tensor(host, { shape, dtype, backend: opts.backend });
     } catch (e) {
-      throw new Error(`tensorsFromSafetensors: tensor '${name}': ${(e as Error).message}`, { cause: e });
+      throw new Error(`tensorsFromSafetensors: tensor '${name}': ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     t.name = name;
     out.set(name, opts.keep ? keepTensor(t) : t);
@@ -50,21 +53,35 @@ export interface ToSafetensorsOptions {
 type TensorMap = Map<string, Tensor> | Record<string, Tensor>;
 
 /** Entries for serializeSafetensors / writeSafetensorsFile, read synchronously (cpu, webasm). */
-export function safetensorsFromTensors(tensors: TensorMap, opts: ToSafetensorsOptions = {}): Map<string, TensorEntry> {
+export function safetensorsFromTensors(
+  tensors: TensorMap,
+  opts: ToSafetensorsOptions = {},
+): Map<string, TensorEntry> {
   const out = new Map<string, TensorEntry>();
   for (const [name, t] of entriesOf(tensors)) {
     const data = t.dataSync(); // sync point
-    out.set(name, { dtype: opts.dtype ?? (t.dtype === 'float64' ? 'F64' : 'F32'), shape: [...t.shape], data });
+    out.set(name, {
+      dtype: opts.dtype ?? (t.dtype === 'float64' ? 'F64' : 'F32'),
+      shape: [...t.shape],
+      data,
+    });
   }
   return out;
 }
 
 /** The same, reading asynchronously (works on every backend, WebGPU included). */
-export async function safetensorsFromTensorsAsync(tensors: TensorMap, opts: ToSafetensorsOptions = {}): Promise<Map<string, TensorEntry>> {
+export async function safetensorsFromTensorsAsync(
+  tensors: TensorMap,
+  opts: ToSafetensorsOptions = {},
+): Promise<Map<string, TensorEntry>> {
   const out = new Map<string, TensorEntry>();
   for (const [name, t] of entriesOf(tensors)) {
     const data = await t.data(); // sync point
-    out.set(name, { dtype: opts.dtype ?? (t.dtype === 'float64' ? 'F64' : 'F32'), shape: [...t.shape], data });
+    out.set(name, {
+      dtype: opts.dtype ?? (t.dtype === 'float64' ? 'F64' : 'F32'),
+      shape: [...t.shape],
+      data,
+    });
   }
   return out;
 }
@@ -72,7 +89,8 @@ export async function safetensorsFromTensorsAsync(tensors: TensorMap, opts: ToSa
 function entriesOf(tensors: TensorMap): [string, Tensor][] {
   const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   for (const [name, t] of list) {
-    if (!(t instanceof Tensor)) throw new Error(`safetensorsFromTensors: '${name}' is not a Tensor`);
+    if (!(t instanceof Tensor))
+      throw new Error(`safetensorsFromTensors: '${name}' is not a Tensor`);
   }
   return list;
 }
@@ -101,7 +119,8 @@ export interface StripResult {
   summary: string;
 }
 
-/** Leading key segments dropped after the sub-model is chosen (official: "module.", "backbone."). */
+/** Leading key segments dropped after the sub-model is chosen (official: "module.", "backbone.").
+ * */
 const WRAPPER_SEGMENTS = ['module', 'backbone'];
 
 /**
@@ -147,7 +166,8 @@ export function stripPrefixes(keys: Iterable<string>, opts: StripOptions = {}): 
       seg = rest.indexOf('.');
     }
     const before = origin.get(rest);
-    if (before !== undefined) throw new Error(`stripPrefixes: keys '${before}' and '${key}' both become '${rest}'`);
+    if (before !== undefined)
+      throw new Error(`stripPrefixes: keys '${before}' and '${key}' both become '${rest}'`);
     origin.set(rest, key);
     mapping.set(key, rest);
     if (rest !== key) renamed.push({ from: key, to: rest });
@@ -156,13 +176,21 @@ export function stripPrefixes(keys: Iterable<string>, opts: StripOptions = {}): 
   const parts: string[] = [];
   if (selected !== null) parts.push(`took '${selected}.' (${mapping.size} keys)${note}`);
   for (const [name, n] of dropped) parts.push(`stripped '${name}' from ${n} keys`);
-  if (skipped.length > 0) parts.push(`skipped ${skipped.length} other keys (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`);
-  const summary = parts.length > 0 ? parts.join('; ') : `no prefixes (${mapping.size} keys kept as they are)`;
+  if (skipped.length > 0)
+    parts.push(
+      `skipped ${skipped.length} other keys ` +
+        `(${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})`,
+    );
+  const summary =
+    parts.length > 0 ? parts.join('; ') : `no prefixes (${mapping.size} keys kept as they are)`;
   return { mapping, renamed, skipped, selected, summary };
 }
 
 /** Applies a stripPrefixes mapping to a map of values (tensors or safetensors entries). */
-export function renameKeys<T>(values: Map<string, T>, mapping: Map<string, string>): Map<string, T> {
+export function renameKeys<T>(
+  values: Map<string, T>,
+  mapping: Map<string, string>,
+): Map<string, T> {
   const out = new Map<string, T>();
   for (const [from, to] of mapping) {
     const v = values.get(from);

@@ -17,31 +17,65 @@ export const ORACLE_FORMAT = 'mini-dino-oracle-v1';
 
 /** The configuration of the dumped step (torch_dino.py flags, snake_case in the JSON). */
 export interface OracleConfig {
-  img: number; inChans: number; patch: number; dim: number; depth: number; heads: number;
-  mlpRatio: number; outDim: number; headHidden: number; headBottleneck: number; batch: number;
-  globalCrops: number; localCrops: number; localImg: number;
-  studentTemp: number; teacherTemp: number; centerMomentum: number; ema: number;
-  lr: number; wd: number; clipGrad: number;
+  img: number;
+  inChans: number;
+  patch: number;
+  dim: number;
+  depth: number;
+  heads: number;
+  mlpRatio: number;
+  outDim: number;
+  headHidden: number;
+  headBottleneck: number;
+  batch: number;
+  globalCrops: number;
+  localCrops: number;
+  localImg: number;
+  studentTemp: number;
+  teacherTemp: number;
+  centerMomentum: number;
+  ema: number;
+  lr: number;
+  wd: number;
+  clipGrad: number;
 }
 
 type Kind = 'count' | 'nonneg' | 'positive' | 'number';
 const FIELD_CHECK: Record<Kind, { want: string; ok: (v: unknown) => boolean }> = {
   count: { want: 'a positive integer', ok: (v) => Number.isSafeInteger(v) && (v as number) > 0 },
-  nonneg: { want: 'a non-negative integer', ok: (v) => Number.isSafeInteger(v) && (v as number) >= 0 },
-  positive: { want: 'a positive number', ok: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 },
+  nonneg: {
+    want: 'a non-negative integer',
+    ok: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  },
+  positive: {
+    want: 'a positive number',
+    ok: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  },
   number: { want: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) },
 };
 type Field = [key: keyof OracleConfig, json: string, kind: Kind];
 const FIELDS: Field[] = [
-  ['img', 'img', 'count'], ['inChans', 'in_chans', 'count'], ['patch', 'patch', 'count'],
-  ['dim', 'dim', 'count'], ['depth', 'depth', 'count'], ['heads', 'heads', 'count'],
-  ['mlpRatio', 'mlp_ratio', 'positive'], ['outDim', 'out_dim', 'count'],
-  ['headHidden', 'head_hidden', 'count'], ['headBottleneck', 'head_bottleneck', 'count'],
-  ['batch', 'batch', 'count'], ['globalCrops', 'global_crops', 'count'],
-  ['localCrops', 'local_crops', 'nonneg'], ['localImg', 'local_img', 'count'],
-  ['studentTemp', 'student_temp', 'positive'], ['teacherTemp', 'teacher_temp', 'positive'],
-  ['centerMomentum', 'center_momentum', 'number'], ['ema', 'ema', 'number'],
-  ['lr', 'lr', 'number'], ['wd', 'wd', 'number'], ['clipGrad', 'clip_grad', 'number'],
+  ['img', 'img', 'count'],
+  ['inChans', 'in_chans', 'count'],
+  ['patch', 'patch', 'count'],
+  ['dim', 'dim', 'count'],
+  ['depth', 'depth', 'count'],
+  ['heads', 'heads', 'count'],
+  ['mlpRatio', 'mlp_ratio', 'positive'],
+  ['outDim', 'out_dim', 'count'],
+  ['headHidden', 'head_hidden', 'count'],
+  ['headBottleneck', 'head_bottleneck', 'count'],
+  ['batch', 'batch', 'count'],
+  ['globalCrops', 'global_crops', 'count'],
+  ['localCrops', 'local_crops', 'nonneg'],
+  ['localImg', 'local_img', 'count'],
+  ['studentTemp', 'student_temp', 'positive'],
+  ['teacherTemp', 'teacher_temp', 'positive'],
+  ['centerMomentum', 'center_momentum', 'number'],
+  ['ema', 'ema', 'number'],
+  ['lr', 'lr', 'number'],
+  ['wd', 'wd', 'number'],
+  ['clipGrad', 'clip_grad', 'number'],
 ];
 
 export interface OracleFixture {
@@ -100,7 +134,11 @@ export function parseOracleFixture(bytes: Uint8Array, path: string): OracleFixtu
   }
   const format = st.metadata.format;
   if (format !== ORACLE_FORMAT) {
-    fail(format === undefined ? `no 'format' in the metadata (expected '${ORACLE_FORMAT}')` : `unknown format '${format}' (expected '${ORACLE_FORMAT}')`);
+    fail(
+      format === undefined
+        ? `no 'format' in the metadata (expected '${ORACLE_FORMAT}')`
+        : `unknown format '${format}' (expected '${ORACLE_FORMAT}')`,
+    );
   }
   const config = parseConfig(st.metadata.config, fail);
   checkTensors(st, config, fail);
@@ -108,7 +146,9 @@ export function parseOracleFixture(bytes: Uint8Array, path: string): OracleFixtu
   const get = (name: string): Tensor => {
     const t = tensors.get(name);
     if (!t) {
-      const near = [...tensors.keys()].filter((k) => k.includes(name.split('.').pop() ?? name)).slice(0, 3);
+      const near = [...tensors.keys()]
+        .filter((k) => k.includes(name.split('.').pop() ?? name))
+        .slice(0, 3);
       return fail(`no tensor '${name}'${near.length ? ` (similar: ${near.join(', ')})` : ''}`);
     }
     return t;
@@ -123,7 +163,8 @@ export function parseOracleFixture(bytes: Uint8Array, path: string): OracleFixtu
   return { path, config, metadata: st.metadata, tensors, get, group, crops };
 }
 
-/** The configuration JSON of a fixture (torch_dino.py flag names), validated; errors name `source`. */
+/** The configuration JSON of a fixture (torch_dino.py flag names), validated; errors name `source`.
+ * */
 export function parseOracleConfig(text: string | undefined, source: string): OracleConfig {
   return parseConfig(text, (problem) => {
     throw new OracleFixtureError(source, problem);
@@ -138,18 +179,23 @@ function parseConfig(text: string | undefined, fail: (p: string) => never): Orac
   } catch (e) {
     return fail(`the metadata 'config' is not valid JSON (${(e as Error).message})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`the metadata 'config' must be a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    fail(`the metadata 'config' must be a JSON object`);
   const obj = raw as Record<string, unknown>;
   const config = {} as OracleConfig;
   for (const [key, json, kind] of FIELDS) {
     const v = obj[json];
     if (v === undefined) fail(`config field '${json}' is missing`);
-    if (!FIELD_CHECK[kind].ok(v)) fail(`config field '${json}' must be ${FIELD_CHECK[kind].want}, got ${JSON.stringify(v)}`);
+    if (!FIELD_CHECK[kind].ok(v))
+      fail(`config field '${json}' must be ${FIELD_CHECK[kind].want}, got ${JSON.stringify(v)}`);
     config[key] = v as number;
   }
-  if (config.img % config.patch !== 0) fail(`config: img ${config.img} is not a multiple of patch ${config.patch}`);
-  if (config.localImg % config.patch !== 0) fail(`config: local_img ${config.localImg} is not a multiple of patch ${config.patch}`);
-  if (config.dim % config.heads !== 0) fail(`config: dim ${config.dim} is not a multiple of heads ${config.heads}`);
+  if (config.img % config.patch !== 0)
+    fail(`config: img ${config.img} is not a multiple of patch ${config.patch}`);
+  if (config.localImg % config.patch !== 0)
+    fail(`config: local_img ${config.localImg} is not a multiple of patch ${config.patch}`);
+  if (config.dim % config.heads !== 0)
+    fail(`config: dim ${config.dim} is not a multiple of heads ${config.heads}`);
   return config;
 }
 
@@ -158,15 +204,20 @@ function checkTensors(st: Safetensors, c: OracleConfig, fail: (p: string) => nev
   const nCrops = c.globalCrops + c.localCrops;
   const g0 = c.img / c.patch;
   const expected = new Map<string, number[]>([
-    ['loss', []], ['center', [1, c.outDim]], ['center_after', [1, c.outDim]],
-    ['out.student_features', [c.batch * nCrops, c.dim]], ['out.student_logits', [c.batch * nCrops, c.outDim]],
-    ['out.teacher_features', [c.batch * c.globalCrops, c.dim]], ['out.teacher_logits', [c.batch * c.globalCrops, c.outDim]],
+    ['loss', []],
+    ['center', [1, c.outDim]],
+    ['center_after', [1, c.outDim]],
+    ['out.student_features', [c.batch * nCrops, c.dim]],
+    ['out.student_logits', [c.batch * nCrops, c.outDim]],
+    ['out.teacher_features', [c.batch * c.globalCrops, c.dim]],
+    ['out.teacher_logits', [c.batch * c.globalCrops, c.outDim]],
   ]);
   for (let i = 0; i < nCrops; i++) {
     const s = i < c.globalCrops ? c.img : c.localImg;
     expected.set(`input.crop${i}`, [c.batch, c.inChans, s, s]);
   }
-  for (const h of ['student_temp', 'teacher_temp', 'center_momentum', 'ema', 'lr', 'wd']) expected.set(`hparam.${h}`, []);
+  for (const h of ['student_temp', 'teacher_temp', 'center_momentum', 'ema', 'lr', 'wd'])
+    expected.set(`hparam.${h}`, []);
   for (const p of ['student.', 'teacher.', 'student_after.', 'teacher_after.']) {
     expected.set(`${p}pos_embed`, [1, g0 * g0 + 1, c.dim]);
     expected.set(`${p}patch_embed.proj.weight`, [c.dim, c.inChans, c.patch, c.patch]);
@@ -177,17 +228,28 @@ function checkTensors(st: Safetensors, c: OracleConfig, fail: (p: string) => nev
     const t = st.tensors.get(name);
     if (!t) fail(`no tensor '${name}'`);
     if (t!.shape.length !== shape.length || t!.shape.some((d, i) => d !== shape[i])) {
-      fail(`tensor '${name}' has shape [${t!.shape.join(', ')}] but the config implies [${shape.join(', ')}]`);
+      fail(
+        `tensor '${name}' has shape [${t!.shape.join(', ')}] but the config ` +
+          `implies [${shape.join(', ')}]`,
+      );
     }
   }
   // Same keys before and after the step, for student and teacher; a gradient only for student keys.
-  const keysOf = (p: string): string[] => [...st.tensors.keys()].filter((k) => k.startsWith(p)).map((k) => k.slice(p.length)).sort();
+  const keysOf = (p: string): string[] =>
+    [...st.tensors.keys()]
+      .filter((k) => k.startsWith(p))
+      .map((k) => k.slice(p.length))
+      .sort();
   const student = keysOf('student.');
   for (const p of ['teacher.', 'student_after.', 'teacher_after.']) {
     const other = keysOf(p);
-    const diff = student.filter((k) => !other.includes(k)).concat(other.filter((k) => !student.includes(k)));
-    if (diff.length > 0) fail(`the '${p}' keys differ from the 'student.' keys (${diff.slice(0, 3).join(', ')})`);
+    const diff = student
+      .filter((k) => !other.includes(k))
+      .concat(other.filter((k) => !student.includes(k)));
+    if (diff.length > 0)
+      fail(`the '${p}' keys differ from the 'student.' keys (${diff.slice(0, 3).join(', ')})`);
   }
   const stray = keysOf('grad.').filter((k) => !student.includes(k));
-  if (stray.length > 0) fail(`gradients for keys that are not student weights: ${stray.slice(0, 3).join(', ')}`);
+  if (stray.length > 0)
+    fail(`gradients for keys that are not student weights: ${stray.slice(0, 3).join(', ')}`);
 }

@@ -6,9 +6,19 @@
 
 /** The element types mini-dino reads (the format also has F8_E4M3 / F8_E5M2, not supported). */
 export type SafeDType =
-  | 'F64' | 'F32' | 'F16' | 'BF16'
-  | 'I64' | 'I32' | 'I16' | 'I8'
-  | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U64'
+  | 'U32'
+  | 'U16'
+  | 'U8'
+  | 'BOOL';
 
 /** The element types mini-dino writes. */
 export type WritableDType = 'F64' | 'F32' | 'I64' | 'I32';
@@ -22,13 +32,31 @@ export type DecodedArray = Float32Array | Float64Array | Int32Array;
 
 /** Bytes per element. */
 export const ITEM_SIZE: Readonly<Record<SafeDType, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2,
-  I64: 8, I32: 4, I16: 2, I8: 1,
-  U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** In the format but not readable by mini-dino (reported as such rather than as unknown). */
-export const UNSUPPORTED_DTYPES: readonly string[] = ['F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64'];
+export const UNSUPPORTED_DTYPES: readonly string[] = [
+  'F8_E4M3',
+  'F8_E5M2',
+  'F8_E8M0',
+  'F4',
+  'F6_E2M3',
+  'F6_E3M2',
+  'C64',
+];
 
 export function isSafeDType(x: unknown): x is SafeDType {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(ITEM_SIZE, x);
@@ -60,28 +88,40 @@ export function decode(dtype: SafeDType, bytes: Uint8Array, n: number): DecodedA
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
-    case 'F64': return fill(new Float64Array(n), (i) => v.getFloat64(8 * i, true));
-    case 'F32': return fill(new Float32Array(n), (i) => v.getFloat32(4 * i, true));
-    case 'F16': return fill(new Float32Array(n), (i) => halfToFloat(v.getUint16(2 * i, true)));
+    case 'F64':
+      return fill(new Float64Array(n), (i) => v.getFloat64(8 * i, true));
+    case 'F32':
+      return fill(new Float32Array(n), (i) => v.getFloat32(4 * i, true));
+    case 'F16':
+      return fill(new Float32Array(n), (i) => halfToFloat(v.getUint16(2 * i, true)));
     case 'BF16': {
       const bits = new Uint32Array(n);
       for (let i = 0; i < n; i++) bits[i] = v.getUint16(2 * i, true) << 16;
       return new Float32Array(bits.buffer);
     }
-    case 'I32': return fill(new Int32Array(n), (i) => v.getInt32(4 * i, true));
-    case 'I16': return fill(new Int32Array(n), (i) => v.getInt16(2 * i, true));
-    case 'I8': return fill(new Int32Array(n), (i) => v.getInt8(i));
-    case 'U16': return fill(new Int32Array(n), (i) => v.getUint16(2 * i, true));
-    case 'U8': return fill(new Int32Array(n), (i) => v.getUint8(i));
-    case 'BOOL': return fill(new Int32Array(n), (i) => (v.getUint8(i) === 0 ? 0 : 1));
-    case 'U32': return fill(new Float64Array(n), (i) => v.getUint32(4 * i, true));
+    case 'I32':
+      return fill(new Int32Array(n), (i) => v.getInt32(4 * i, true));
+    case 'I16':
+      return fill(new Int32Array(n), (i) => v.getInt16(2 * i, true));
+    case 'I8':
+      return fill(new Int32Array(n), (i) => v.getInt8(i));
+    case 'U16':
+      return fill(new Int32Array(n), (i) => v.getUint16(2 * i, true));
+    case 'U8':
+      return fill(new Int32Array(n), (i) => v.getUint8(i));
+    case 'BOOL':
+      return fill(new Int32Array(n), (i) => (v.getUint8(i) === 0 ? 0 : 1));
+    case 'U32':
+      return fill(new Float64Array(n), (i) => v.getUint32(4 * i, true));
     case 'I64':
     case 'U64': {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const x = dtype === 'I64' ? v.getBigInt64(8 * i, true) : v.getBigUint64(8 * i, true);
         if (x > BigInt(Number.MAX_SAFE_INTEGER) || x < BigInt(Number.MIN_SAFE_INTEGER)) {
-          return `element ${i} of ${dtype} is ${x}, beyond the ±2^53 that a JS number holds exactly`;
+          return (
+            `element ${i} of ${dtype} is ${x}, beyond the ±2^53 that a JS number ` + `holds exactly`
+          );
         }
         out[i] = Number(x);
       }
@@ -98,10 +138,14 @@ function fill<A extends DecodedArray>(out: A, at: (i: number) => number): A {
 /** Checks that `data` can be stored as `dtype`; returns an error message or null. */
 export function checkEncodable(dtype: WritableDType, data: ArrayLike<number>): string | null {
   if (dtype === 'F32' || dtype === 'F64') return null;
-  const [lo, hi] = dtype === 'I32' ? [-(2 ** 31), 2 ** 31 - 1] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  const [lo, hi] =
+    dtype === 'I32'
+      ? [-(2 ** 31), 2 ** 31 - 1]
+      : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
   for (let i = 0; i < data.length; i++) {
     const x = data[i];
-    if (!Number.isInteger(x) || x < lo || x > hi) return `element ${i} is ${x}, not an integer in [${lo}, ${hi}] as ${dtype} needs`;
+    if (!Number.isInteger(x) || x < lo || x > hi)
+      return `element ${i} is ${x}, not an integer in [${lo}, ${hi}] as ${dtype} needs`;
   }
   return null;
 }
@@ -110,7 +154,12 @@ export function checkEncodable(dtype: WritableDType, data: ArrayLike<number>): s
 export function encodeInto(dtype: WritableDType, data: ArrayLike<number>, out: Uint8Array): void {
   const n = data.length;
   if (LITTLE_ENDIAN && dtype !== 'I64') {
-    const arr = dtype === 'F64' ? new Float64Array(n) : dtype === 'F32' ? new Float32Array(n) : new Int32Array(n);
+    const arr =
+      dtype === 'F64'
+        ? new Float64Array(n)
+        : dtype === 'F32'
+          ? new Float32Array(n)
+          : new Int32Array(n);
     if (ArrayBuffer.isView(data)) arr.set(data as unknown as ArrayLike<number>);
     else for (let i = 0; i < n; i++) arr[i] = data[i];
     out.set(new Uint8Array(arr.buffer));

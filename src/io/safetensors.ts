@@ -10,15 +10,26 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
-  type DecodedArray, ITEM_SIZE, type SafeDType, UNSUPPORTED_DTYPES, type WritableDType,
-  checkEncodable, decode, encodeInto, isSafeDType,
+  type DecodedArray,
+  ITEM_SIZE,
+  type SafeDType,
+  UNSUPPORTED_DTYPES,
+  type WritableDType,
+  checkEncodable,
+  decode,
+  encodeInto,
+  isSafeDType,
 } from './safetensors-dtypes.js';
 
 export type { DecodedArray, SafeDType, WritableDType } from './safetensors-dtypes.js';
 
 /** Every problem with a safetensors file or buffer; the message starts `safetensors: SOURCE:`. */
 export class SafetensorsError extends Error {
-  constructor(readonly source: string, problem: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly source: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`safetensors: ${source}: ${problem}`, options);
     this.name = 'SafetensorsError';
   }
@@ -60,12 +71,18 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   const fail = (problem: string): never => {
     throw new SafetensorsError(source, problem);
   };
-  if (bytes.length < 8) fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  if (bytes.length < 8)
+    fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 < 2n) fail(`the header length is ${n64} bytes; the smallest header, '{}', is 2`);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`the header length is ${n64} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n64 > BigInt(MAX_HEADER_BYTES))
+    fail(`the header length is ${n64} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(n64);
-  if (8 + n > bytes.length) fail(`the header length is ${n} bytes but the file has only ${bytes.length - 8} bytes after the length field`);
+  if (8 + n > bytes.length)
+    fail(
+      `the header length is ${n} bytes but the file has only ${bytes.length - 8} ` +
+        `bytes after the length field`,
+    );
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
 
@@ -90,10 +107,17 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (info === null) continue;
-      if (typeof info !== 'object' || Array.isArray(info)) fail(`__metadata__ must be an object of strings, got ${describe(info)}`);
+      if (typeof info !== 'object' || Array.isArray(info))
+        fail(`__metadata__ must be an object of strings, got ${describe(info)}`);
       for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`__metadata__ value '${quote(k)}' must be a string, got ${describe(v)}`);
-        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (typeof v !== 'string')
+          fail(`__metadata__ value '${quote(k)}' must be a string, got ${describe(v)}`);
+        Object.defineProperty(metadata, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       continue;
     }
@@ -106,15 +130,28 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   let pos = 0;
   sorted.forEach((e, i) => {
     const p = sorted[i - 1];
-    if (e.begin < pos) fail(`tensors '${quote(p.name)}' ${fmtOffsets(p)} and '${quote(e.name)}' ${fmtOffsets(e)} overlap`);
-    if (e.begin > pos) fail(`the data section has a hole: bytes [${pos}, ${e.begin}) belong to no tensor`);
+    if (e.begin < pos)
+      fail(
+        `tensors '${quote(p.name)}' ${fmtOffsets(p)} and '${quote(e.name)}' ` +
+          `${fmtOffsets(e)} overlap`,
+      );
+    if (e.begin > pos)
+      fail(`the data section has a hole: bytes [${pos}, ${e.begin}) belong to no tensor`);
     pos = e.end;
   });
-  if (pos < dataLength) fail(`the data section has a hole: bytes [${pos}, ${dataLength}) at its end belong to no tensor`);
+  if (pos < dataLength)
+    fail(
+      `the data section has a hole: bytes [${pos}, ${dataLength}) at its end belong to no tensor`,
+    );
   return { entries: sorted, metadata, dataStart };
 }
 
-function parseEntry(name: string, info: unknown, dataLength: number, fail: (p: string) => never): HeaderEntry {
+function parseEntry(
+  name: string,
+  info: unknown,
+  dataLength: number,
+  fail: (p: string) => never,
+): HeaderEntry {
   const what = `tensor '${quote(name)}'`;
   if (info === null || typeof info !== 'object' || Array.isArray(info)) {
     fail(`${what} must be an object with dtype, shape and data_offsets, got ${describe(info)}`);
@@ -125,24 +162,42 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (p: s
   const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
   if (!isSafeDType(dtype)) {
     if (typeof dtype === 'string' && UNSUPPORTED_DTYPES.includes(dtype)) {
-      fail(`${what} has dtype ${dtype}, which mini-dino does not read (supported: ${Object.keys(ITEM_SIZE).join(', ')})`);
+      fail(
+        `${what} has dtype ${dtype}, which mini-dino does not read (supported: ` +
+          `${Object.keys(ITEM_SIZE).join(', ')})`,
+      );
     }
-    fail(`${what} has unknown dtype ${describe(dtype)} (supported: ${Object.keys(ITEM_SIZE).join(', ')})`);
+    fail(
+      `${what} has unknown dtype ${describe(dtype)} ` +
+        `(supported: ${Object.keys(ITEM_SIZE).join(', ')})`,
+    );
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     fail(`${what} has shape ${describe(shape)}, which is not an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    fail(`${what} has data_offsets ${describe(offsets)}, which is not two non-negative integers [begin, end]`);
+    fail(
+      `${what} has data_offsets ${describe(offsets)}, which is not two ` +
+        `non-negative integers [begin, end]`,
+    );
   }
   const [begin, end] = offsets as number[];
   const e: HeaderEntry = { name, dtype: dtype as SafeDType, shape: shape as number[], begin, end };
   if (begin > end) fail(`${what} has data_offsets ${fmtOffsets(e)} with begin > end`);
-  if (end > dataLength) fail(`${what} has data_offsets ${fmtOffsets(e)} beyond the data section, which is ${dataLength} bytes`);
+  if (end > dataLength)
+    fail(
+      `${what} has data_offsets ${fmtOffsets(e)} beyond the data section, ` +
+        `which is ${dataLength} bytes`,
+    );
   const need = byteSize(e.shape, ITEM_SIZE[e.dtype]);
   if (need !== end - begin) {
-    const needs = Number.isFinite(need) ? `${need} bytes` : `more than ${Number.MAX_SAFE_INTEGER} bytes`;
-    fail(`${what} has data_offsets ${fmtOffsets(e)} but shape ${fmtShapeShort(e.shape)} of ${e.dtype} needs ${needs}`);
+    const needs = Number.isFinite(need)
+      ? `${need} bytes`
+      : `more than ${Number.MAX_SAFE_INTEGER} bytes`;
+    fail(
+      `${what} has data_offsets ${fmtOffsets(e)} but shape ${fmtShapeShort(e.shape)} ` +
+        `of ${e.dtype} needs ${needs}`,
+    );
   }
   return e;
 }
@@ -154,7 +209,8 @@ export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Safete
   for (const e of entries) {
     const n = (e.end - e.begin) / ITEM_SIZE[e.dtype];
     const data = decode(e.dtype, bytes.subarray(dataStart + e.begin, dataStart + e.end), n);
-    if (typeof data === 'string') throw new SafetensorsError(source, `tensor '${quote(e.name)}': ${data}`);
+    if (typeof data === 'string')
+      throw new SafetensorsError(source, `tensor '${quote(e.name)}': ${data}`);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
@@ -167,13 +223,18 @@ export interface TensorEntry {
   data: ArrayLike<number>;
 }
 
-export type TensorEntries = Map<string, TensorEntry> | Record<string, TensorEntry> | Iterable<readonly [string, TensorEntry]>;
+export type TensorEntries =
+  Map<string, TensorEntry> | Record<string, TensorEntry> | Iterable<readonly [string, TensorEntry]>;
 
 /**
  * Serializes tensors (in the given order) and string metadata. Throws a SafetensorsError
  * naming the tensor for a shape / length mismatch, a value the dtype cannot hold, or a bad name.
  */
-export function serializeSafetensors(entries: TensorEntries, metadata?: Record<string, string>, source = '<buffer>'): Uint8Array {
+export function serializeSafetensors(
+  entries: TensorEntries,
+  metadata?: Record<string, string>,
+  source = '<buffer>',
+): Uint8Array {
   const fail = (problem: string): never => {
     throw new SafetensorsError(source, problem);
   };
@@ -181,7 +242,8 @@ export function serializeSafetensors(entries: TensorEntries, metadata?: Record<s
   const parts: string[] = [];
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') fail(`metadata value '${quote(k)}' must be a string, got ${describe(v)}`);
+      if (typeof v !== 'string')
+        fail(`metadata value '${quote(k)}' must be a string, got ${describe(v)}`);
     }
     parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   }
@@ -190,18 +252,29 @@ export function serializeSafetensors(entries: TensorEntries, metadata?: Record<s
   let offset = 0;
   for (const [name, entry] of list) {
     const what = `tensor '${quote(name)}'`;
-    if (name === '__metadata__') fail(`a tensor cannot be named __metadata__ (the key is reserved)`);
+    if (name === '__metadata__')
+      fail(`a tensor cannot be named __metadata__ (the key is reserved)`);
     if (seen.has(name)) fail(`${what} appears twice`);
     seen.add(name);
     const dtype = entry.dtype ?? defaultDtype(entry.data);
-    if (!['F64', 'F32', 'I64', 'I32'].includes(dtype)) fail(`${what}: cannot write dtype ${describe(dtype)} (writable: F64, F32, I64, I32)`);
-    if (!Array.isArray(entry.shape) || !entry.shape.every(isCount)) fail(`${what} has shape ${describe(entry.shape)}, which is not an array of non-negative integers`);
+    if (!['F64', 'F32', 'I64', 'I32'].includes(dtype))
+      fail(`${what}: cannot write dtype ${describe(dtype)} (writable: F64, F32, I64, I32)`);
+    if (!Array.isArray(entry.shape) || !entry.shape.every(isCount))
+      fail(
+        `${what} has shape ${describe(entry.shape)}, which is not an array ` +
+          `of non-negative integers`,
+      );
     const numel = entry.shape.reduce((a, b) => a * b, 1);
-    if (numel !== entry.data.length) fail(`${what} has ${entry.data.length} elements but shape ${fmtShapeShort(entry.shape)} needs ${numel}`);
+    if (numel !== entry.data.length)
+      fail(
+        `${what} has ${entry.data.length} elements but shape ${fmtShapeShort(entry.shape)} ` +
+          `needs ${numel}`,
+      );
     const bad = checkEncodable(dtype, entry.data);
     if (bad) fail(`${what}: ${bad}`);
     const end = offset + numel * ITEM_SIZE[dtype];
-    parts.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: entry.shape, data_offsets: [offset, end] })}`);
+    const info = { dtype, shape: entry.shape, data_offsets: [offset, end] };
+    parts.push(`${JSON.stringify(name)}:${JSON.stringify(info)}`);
     plan.push({ dtype, data: entry.data, begin: offset, end });
     offset = end;
   }
@@ -212,7 +285,8 @@ export function serializeSafetensors(entries: TensorEntries, metadata?: Record<s
   out.set(header, 8);
   out.fill(0x20, 8 + header.length, 8 + padded);
   const dataStart = 8 + padded;
-  for (const p of plan) encodeInto(p.dtype, p.data, out.subarray(dataStart + p.begin, dataStart + p.end));
+  for (const p of plan)
+    encodeInto(p.dtype, p.data, out.subarray(dataStart + p.begin, dataStart + p.end));
   return out;
 }
 
@@ -235,7 +309,9 @@ export async function readSafetensorsFile(path: string): Promise<Safetensors> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, { cause: e });
+    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
+      cause: e,
+    });
   }
   return parseSafetensors(bytes, path);
 }
@@ -245,17 +321,27 @@ export function readSafetensorsFileSync(path: string): Safetensors {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, { cause: e });
+    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
+      cause: e,
+    });
   }
   return parseSafetensors(bytes, path);
 }
 
 /** Writes atomically: a crash or kill during the save leaves the previous file intact. */
-export async function writeSafetensorsFile(path: string, entries: TensorEntries, metadata?: Record<string, string>): Promise<void> {
+export async function writeSafetensorsFile(
+  path: string,
+  entries: TensorEntries,
+  metadata?: Record<string, string>,
+): Promise<void> {
   await writeFileAtomic(path, serializeSafetensors(entries, metadata, path));
 }
 
-export function writeSafetensorsFileSync(path: string, entries: TensorEntries, metadata?: Record<string, string>): void {
+export function writeSafetensorsFileSync(
+  path: string,
+  entries: TensorEntries,
+  metadata?: Record<string, string>,
+): void {
   writeFileAtomicSync(path, serializeSafetensors(entries, metadata, path));
 }
 
@@ -281,7 +367,9 @@ function fmtOffsets(e: HeaderEntry): string {
 }
 
 function fmtShapeShort(shape: readonly number[]): string {
-  return shape.length <= 8 ? `[${shape.join(', ')}]` : `[${shape.slice(0, 8).join(', ')}, … (${shape.length} dims)]`;
+  return shape.length <= 8
+    ? `[${shape.join(', ')}]`
+    : `[${shape.slice(0, 8).join(', ')}, … (${shape.length} dims)]`;
 }
 
 /** A JSON value for a message, cut to 80 characters. */

@@ -8,17 +8,29 @@ import { full, truncNormal, uniform } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type ModuleOptions, resolveOptions } from './module.js';
 
-export function truncNormalInit(shape: readonly number[], std: number, opts?: ModuleOptions): Tensor {
+export function truncNormalInit(
+  shape: readonly number[],
+  std: number,
+  opts?: ModuleOptions,
+): Tensor {
   const o = resolveOptions(opts);
   return truncNormal(shape, { std, a: -2, b: 2 }, o);
 }
 
 /** PyTorch's default for Linear/Conv weights and biases: U(−1/√fan_in, 1/√fan_in). */
-export function torchDefaultInit(shape: readonly number[], fanIn: number, opts?: ModuleOptions): Tensor {
+export function torchDefaultInit(
+  shape: readonly number[],
+  fanIn: number,
+  opts?: ModuleOptions,
+): Tensor {
   const bound = 1 / Math.sqrt(fanIn);
   return uniform(shape, -bound, bound, resolveOptions(opts));
 }
 
-export function constantInit(shape: readonly number[], value: number, opts?: ModuleOptions): Tensor {
+export function constantInit(
+  shape: readonly number[],
+  value: number,
+  opts?: ModuleOptions,
+): Tensor {
   return full(shape, value, resolveOptions(opts));
 }

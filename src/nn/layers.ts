@@ -17,15 +17,26 @@ export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
     super();
     const torchInit = opts.init === 'torch';
     this.weight = parameter(
-      torchInit ? torchDefaultInit([outFeatures, inFeatures], inFeatures, opts) : truncNormalInit([outFeatures, inFeatures], 0.02, opts),
+      torchInit
+        ? torchDefaultInit([outFeatures, inFeatures], inFeatures, opts)
+        : truncNormalInit([outFeatures, inFeatures], 0.02, opts),
     );
-    this.bias = opts.bias === false
-      ? null
-      : parameter(torchInit ? torchDefaultInit([outFeatures], inFeatures, opts) : constantInit([outFeatures], 0, opts));
+    this.bias =
+      opts.bias === false
+        ? null
+        : parameter(
+            torchInit
+              ? torchDefaultInit([outFeatures], inFeatures, opts)
+              : constantInit([outFeatures], 0, opts),
+          );
   }
 
   forward(x: Tensor): Tensor {
@@ -37,7 +48,11 @@ export class LayerNorm extends Module {
   weight: Tensor;
   bias: Tensor;
 
-  constructor(readonly dim: number, readonly eps = 1e-5, opts: ModuleOptions = {}) {
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-5,
+    opts: ModuleOptions = {},
+  ) {
     super();
     this.weight = parameter(constantInit([dim], 1, opts));
     this.bias = parameter(constantInit([dim], 0, opts));

@@ -44,8 +44,16 @@ export function isParameter(t: Tensor): boolean {
 }
 
 /** Resolved options: a backend and dtype always present. */
-export function resolveOptions(opts: ModuleOptions = {}): { dtype: DType; backend: Backend; generator?: Generator } {
-  return { dtype: opts.dtype ?? 'float32', backend: opts.backend ?? getDefaultBackend(), generator: opts.generator };
+export function resolveOptions(opts: ModuleOptions = {}): {
+  dtype: DType;
+  backend: Backend;
+  generator?: Generator;
+} {
+  return {
+    dtype: opts.dtype ?? 'float32',
+    backend: opts.backend ?? getDefaultBackend(),
+    generator: opts.generator,
+  };
 }
 
 export interface LoadReport {
@@ -93,7 +101,8 @@ export abstract class Module {
     const out: Module[] = [this];
     for (const [, v] of Object.entries(this)) {
       if (v instanceof Module) out.push(...v.modules());
-      else if (Array.isArray(v)) for (const m of v) if (m instanceof Module) out.push(...m.modules());
+      else if (Array.isArray(v))
+        for (const m of v) if (m instanceof Module) out.push(...m.modules());
     }
     return out;
   }
@@ -103,7 +112,10 @@ export abstract class Module {
    * backend). Strict by default: any missing, unexpected or mis-shaped key is an error that
    * lists them all. Non-strict loading copies what matches and returns the report.
    */
-  loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadReport {
+  loadStateDict(
+    state: Map<string, Tensor> | Record<string, Tensor>,
+    opts: { strict?: boolean } = {},
+  ): LoadReport {
     const strict = opts.strict ?? true;
     const src = state instanceof Map ? state : new Map(Object.entries(state));
     const own = this.stateDict();
@@ -112,7 +124,8 @@ export abstract class Module {
     for (const key of src.keys()) if (!own.has(key)) report.unexpected.push(key);
     for (const [key, target] of own) {
       const value = src.get(key);
-      if (value && !sameShape(value.shape, target.shape)) report.mismatched.push({ key, expected: target.shape, got: value.shape });
+      if (value && !sameShape(value.shape, target.shape))
+        report.mismatched.push({ key, expected: target.shape, got: value.shape });
     }
     const bad = report.missing.length + report.unexpected.length + report.mismatched.length;
     if (strict && bad > 0) throw new Error(`loadStateDict: ${describeReport(report)}`);
@@ -145,14 +158,18 @@ export abstract class Module {
   }
 }
 
-/** Copies `value` (any dtype/backend) into `target`'s storage. // sync point when backends differ */
+/** Copies `value` (any dtype/backend) into `target`'s storage. // sync point when backends differ
+ * */
 export function copyInto(target: Tensor, value: Tensor): void {
   if (value.backend === target.backend && value.dtype === target.dtype) {
     target.assign(target.backend.affine(value.storage, 1, 0));
     return;
   }
   const host = value.backend.readSync(value.storage);
-  const data = target.dtype === 'float64' ? Float64Array.from(host.subarray(0, value.size)) : Float32Array.from(host.subarray(0, value.size));
+  const data =
+    target.dtype === 'float64'
+      ? Float64Array.from(host.subarray(0, value.size))
+      : Float32Array.from(host.subarray(0, value.size));
   target.assign(target.backend.upload(data, true));
 }
 
@@ -161,7 +178,12 @@ export function describeReport(r: LoadReport): string {
   if (r.missing.length) parts.push(`missing keys: ${r.missing.join(', ')}`);
   if (r.unexpected.length) parts.push(`unexpected keys: ${r.unexpected.join(', ')}`);
   if (r.mismatched.length) {
-    parts.push(`mis-shaped: ${r.mismatched.map((m) => `${m.key} expects ${fmtShape(m.expected)} but got ${fmtShape(m.got)}`).join('; ')}`);
+    parts.push(
+      'mis-shaped: ' +
+        r.mismatched
+          .map((m) => `${m.key} expects ${fmtShape(m.expected)} but got ${fmtShape(m.got)}`)
+          .join('; '),
+    );
   }
   return parts.length ? parts.join('; ') : 'all keys matched';
 }

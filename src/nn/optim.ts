@@ -20,7 +20,10 @@ export interface ParamGroup {
 }
 
 /** The official split: decay everything except biases and 1-D tensors; skip frozen parameters. */
-export function getParamsGroups(named: [string, Tensor][]): { regularized: [string, Tensor][]; notRegularized: [string, Tensor][] } {
+export function getParamsGroups(named: [string, Tensor][]): {
+  regularized: [string, Tensor][];
+  notRegularized: [string, Tensor][];
+} {
   const regularized: [string, Tensor][] = [];
   const notRegularized: [string, Tensor][] = [];
   for (const [name, p] of named) {
@@ -49,7 +52,8 @@ export class AdamW {
   readonly eps: number;
   private state = new Map<Tensor, ParamState>();
 
-  /** Two groups as the official trainer: [0] regularized (scheduled wd), [1] not regularized (wd 0). */
+  /** Two groups as the official trainer: [0] regularized (scheduled wd), [1] not regularized (wd
+   * 0). */
   constructor(named: [string, Tensor][], opts: AdamWOptions) {
     const { regularized, notRegularized } = getParamsGroups(named);
     this.groups = [
@@ -78,9 +82,20 @@ export class AdamW {
           this.state.set(p, st);
         }
         st.step++;
-        const out = p.backend.adamw(p.storage, grad.storage, st.expAvg.storage, st.expAvgSq.storage, {
-          lr: group.lr, weightDecay: group.weightDecay, beta1: this.betas[0], beta2: this.betas[1], eps: this.eps, step: st.step,
-        });
+        const out = p.backend.adamw(
+          p.storage,
+          grad.storage,
+          st.expAvg.storage,
+          st.expAvgSq.storage,
+          {
+            lr: group.lr,
+            weightDecay: group.weightDecay,
+            beta1: this.betas[0],
+            beta2: this.betas[1],
+            eps: this.eps,
+            step: st.step,
+          },
+        );
         p.assign(out.p);
         st.expAvg.assign(out.m);
         st.expAvgSq.assign(out.v);
@@ -112,7 +127,11 @@ export class AdamW {
         if (step === undefined) continue;
         const m = saved.tensors.get(`${name}.exp_avg`);
         const v = saved.tensors.get(`${name}.exp_avg_sq`);
-        if (!m || !v) throw new Error(`AdamW.loadStateDict: moments of ${name} are missing (expected ${name}.exp_avg and ${name}.exp_avg_sq)`);
+        if (!m || !v)
+          throw new Error(
+            `AdamW.loadStateDict: moments of ${name} are missing (expected ${name}.exp_avg ` +
+              `and ${name}.exp_avg_sq)`,
+          );
         const st = { step, expAvg: keep(zerosLike(p)), expAvgSq: keep(zerosLike(p)) };
         st.expAvg.assign(p.backend.upload(hostCopy(p, m.dataSync()), true)); // sync point
         st.expAvgSq.assign(p.backend.upload(hostCopy(p, v.dataSync()), true)); // sync point

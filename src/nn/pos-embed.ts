@@ -44,7 +44,10 @@ export function posEmbedInterpolationMatrix(g0: number, Hg: number, Wg: number):
   const rows = bicubicMatrix(g0, (Hg + 0.1) / g0);
   const cols = bicubicMatrix(g0, (Wg + 0.1) / g0);
   if (rows.out !== Hg || cols.out !== Wg) {
-    throw new Error(`interpolatePosEncoding: grid ${g0}×${g0} resampled to ${rows.out}×${cols.out}, expected ${Hg}×${Wg}`);
+    throw new Error(
+      `interpolatePosEncoding: grid ${g0}×${g0} resampled to ${rows.out}×${cols.out}, ` +
+        `expected ${Hg}×${Wg}`,
+    );
   }
   const n0 = g0 * g0;
   const m = new Float64Array(Hg * Wg * n0);

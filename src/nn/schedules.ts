@@ -13,19 +13,30 @@ export function linspace(start: number, stop: number, n: number): number[] {
 }
 
 export function cosineScheduler(
-  base: number, final: number, epochs: number, itersPerEpoch: number, warmupEpochs = 0, startWarmup = 0,
+  base: number,
+  final: number,
+  epochs: number,
+  itersPerEpoch: number,
+  warmupEpochs = 0,
+  startWarmup = 0,
 ): Float64Array {
   const total = epochs * itersPerEpoch;
   const warmupIters = Math.min(total, Math.floor(warmupEpochs * itersPerEpoch));
   const out = new Float64Array(total);
   linspace(startWarmup, base, warmupIters).forEach((v, i) => (out[i] = v));
   const L = total - warmupIters;
-  for (let j = 0; j < L; j++) out[warmupIters + j] = final + 0.5 * (base - final) * (1 + Math.cos((Math.PI * j) / L));
+  for (let j = 0; j < L; j++)
+    out[warmupIters + j] = final + 0.5 * (base - final) * (1 + Math.cos((Math.PI * j) / L));
   return out;
 }
 
 /** Teacher temperature per epoch: linear warm-up (inclusive) then constant (DINOLoss). */
-export function teacherTempSchedule(warmupTemp: number, temp: number, warmupEpochs: number, epochs: number): Float64Array {
+export function teacherTempSchedule(
+  warmupTemp: number,
+  temp: number,
+  warmupEpochs: number,
+  epochs: number,
+): Float64Array {
   const out = new Float64Array(epochs);
   const ramp = linspace(warmupTemp, temp, Math.min(warmupEpochs, epochs));
   for (let e = 0; e < epochs; e++) out[e] = e < ramp.length ? ramp[e] : temp;

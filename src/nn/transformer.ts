@@ -5,7 +5,17 @@
 //
 // Shapes: B batch, N tokens, D embed dim, h heads, d = D/h head dim.
 
-import { dropPath, matmul, mul, permute, reshape, select, softmax, transpose, add } from '../autograd/index.js';
+import {
+  dropPath,
+  matmul,
+  mul,
+  permute,
+  reshape,
+  select,
+  softmax,
+  transpose,
+  add,
+} from '../autograd/index.js';
 import type { Generator } from '../tensor/random.js';
 import { defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -17,9 +27,14 @@ export class Attention extends Module {
   proj: Linear;
   readonly scale: number;
 
-  constructor(readonly dim: number, readonly numHeads: number, opts: ModuleOptions & { qkvBias?: boolean } = {}) {
+  constructor(
+    readonly dim: number,
+    readonly numHeads: number,
+    opts: ModuleOptions & { qkvBias?: boolean } = {},
+  ) {
     super();
-    if (dim % numHeads !== 0) throw new Error(`Attention: dim ${dim} is not divisible by ${numHeads} heads`);
+    if (dim % numHeads !== 0)
+      throw new Error(`Attention: dim ${dim} is not divisible by ${numHeads} heads`);
     this.qkv = new Linear(dim, dim * 3, { ...opts, bias: opts.qkvBias ?? true });
     this.proj = new Linear(dim, dim, opts);
     this.scale = (dim / numHeads) ** -0.5;
@@ -29,12 +44,14 @@ export class Attention extends Module {
   forward(x: Tensor): { y: Tensor; attn: Tensor } {
     const [B, N, D] = x.shape;
     const h = this.numHeads;
-    const qkv = permute(reshape(this.qkv.forward(x), [B, N, 3, h, D / h]), [2, 0, 3, 1, 4]); // [B, N, 3D] -> [3, B, h, N, d]
+    // [B, N, 3D] -> [3, B, h, N, d]
+    const qkv = permute(reshape(this.qkv.forward(x), [B, N, 3, h, D / h]), [2, 0, 3, 1, 4]);
     const q = select(qkv, 0, 0); // [B, h, N, d]
     const k = select(qkv, 0, 1);
     const v = select(qkv, 0, 2);
     const attn = softmax(mul(matmul(q, transpose(k, -2, -1)), this.scale), -1); // [B, h, N, N]
-    const y = reshape(transpose(matmul(attn, v), 1, 2), [B, N, D]); // [B, h, N, d] -> [B, N, h, d] -> [B, N, D]
+    // [B, h, N, d] -> [B, N, h, d] -> [B, N, D]
+    const y = reshape(transpose(matmul(attn, v), 1, 2), [B, N, D]);
     return { y: this.proj.forward(y), attn };
   }
 }
@@ -51,7 +68,8 @@ export class Mlp extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.fc2.forward(this.act.forward(this.fc1.forward(x))); // [B, N, D] -> [B, N, 4D] -> [B, N, D]
+    // [B, N, D] -> [B, N, 4D] -> [B, N, D]
+    return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
   }
 }
 

@@ -8,7 +8,19 @@
 // Shapes: B batch, C channels, H×W image, p patch, N = (H/p)(W/p) patches, T = N + 1 tokens,
 // D embed dim, h heads.
 
-import { add, concat, expand, layerNorm, linear, matmul, permute, reshape, select, slice, unsqueeze } from '../autograd/index.js';
+import {
+  add,
+  concat,
+  expand,
+  layerNorm,
+  linear,
+  matmul,
+  permute,
+  reshape,
+  select,
+  slice,
+  unsqueeze,
+} from '../autograd/index.js';
 import { tensor } from '../tensor/creation.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { fmtShape, ShapeError } from '../tensor/shape.js';
@@ -48,26 +60,39 @@ class ConvWeights extends Module {
 export class PatchEmbed extends Module {
   proj: ConvWeights;
 
-  constructor(readonly patchSize: number, readonly inChans: number, readonly embedDim: number, opts: ModuleOptions = {}) {
+  constructor(
+    readonly patchSize: number,
+    readonly inChans: number,
+    readonly embedDim: number,
+    opts: ModuleOptions = {},
+  ) {
     super();
     const fanIn = inChans * patchSize * patchSize;
     // PyTorch's default Conv2d init: the official custom init does not touch the patch embedding
-    this.proj = new ConvWeights(torchDefaultInit([embedDim, inChans, patchSize, patchSize], fanIn, opts), torchDefaultInit([embedDim], fanIn, opts));
+    this.proj = new ConvWeights(
+      torchDefaultInit([embedDim, inChans, patchSize, patchSize], fanIn, opts),
+      torchDefaultInit([embedDim], fanIn, opts),
+    );
   }
 
-  /** [B, C, H, W] -> [B, N, D]; rows/columns past the last whole patch are ignored (as a strided conv). */
+  /** [B, C, H, W] -> [B, N, D]; rows/columns past the last whole patch are ignored (as a strided
+   * conv). */
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChans) {
-      throw new ShapeError(`PatchEmbed: expected images [B, ${this.inChans}, H, W], got ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `PatchEmbed: expected images [B, ${this.inChans}, H, W], got ${fmtShape(x.shape)}`,
+      );
     }
     const [B, C, H, W] = x.shape;
     const p = this.patchSize;
     const Hg = Math.floor(H / p);
     const Wg = Math.floor(W / p);
-    if (Hg === 0 || Wg === 0) throw new ShapeError(`PatchEmbed: image ${H}×${W} is smaller than one ${p}×${p} patch`);
+    if (Hg === 0 || Wg === 0)
+      throw new ShapeError(`PatchEmbed: image ${H}×${W} is smaller than one ${p}×${p} patch`);
     const cropped = H % p || W % p ? slice(x, [null, null, [0, Hg * p], [0, Wg * p]]) : x;
     const patches = reshape(
-      permute(reshape(cropped, [B, C, Hg, p, Wg, p]), [0, 2, 4, 1, 3, 5]), // [B, C, Hg, p, Wg, p] -> [B, Hg, Wg, C, p, p]
+      // [B, C, Hg, p, Wg, p] -> [B, Hg, Wg, C, p, p]
+      permute(reshape(cropped, [B, C, Hg, p, Wg, p]), [0, 2, 4, 1, 3, 5]),
       [B, Hg * Wg, C * p * p],
     );
     const w = reshape(this.proj.weight, [this.embedDim, C * p * p]); // [D, C, p, p] -> [D, Cpp]
@@ -88,7 +113,15 @@ export class VisionTransformer extends Module {
   constructor(config: Partial<ViTConfig> = {}, opts: ModuleOptions = {}) {
     super();
     const c: ViTConfig = {
-      imgSize: 224, patchSize: 16, inChans: 3, embedDim: 384, depth: 12, numHeads: 6, mlpRatio: 4, qkvBias: true, dropPathRate: 0,
+      imgSize: 224,
+      patchSize: 16,
+      inChans: 3,
+      embedDim: 384,
+      depth: 12,
+      numHeads: 6,
+      mlpRatio: 4,
+      qkvBias: true,
+      dropPathRate: 0,
       ...config,
     };
     this.config = c;
@@ -99,8 +132,16 @@ export class VisionTransformer extends Module {
     this.pos_embed = parameter(truncNormalInit([1, g0 * g0 + 1, D], 0.02, opts));
     const generator = opts.generator ?? defaultGenerator;
     this.blocks = Array.from({ length: c.depth }, (_, i) => {
-      const rate = c.depth > 1 ? (c.dropPathRate * i) / (c.depth - 1) : 0; // linspace(0, rate, depth)
-      return new Block(D, c.numHeads, { ...opts, generator, mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, eps: 1e-6, dropPath: rate });
+      // linspace(0, rate, depth)
+      const rate = c.depth > 1 ? (c.dropPathRate * i) / (c.depth - 1) : 0;
+      return new Block(D, c.numHeads, {
+        ...opts,
+        generator,
+        mlpRatio: c.mlpRatio,
+        qkvBias: c.qkvBias,
+        eps: 1e-6,
+        dropPath: rate,
+      });
     });
     this.norm = new LayerNorm(D, 1e-6, opts);
   }
@@ -117,7 +158,11 @@ export class VisionTransformer extends Module {
     let m = this.interpolation.get(key);
     if (!m) {
       const data = posEmbedInterpolationMatrix(g0, Hg, Wg);
-      m = tensor(data, { shape: [Hg * Wg, N0], dtype: this.pos_embed.dtype, backend: this.pos_embed.backend });
+      m = tensor(data, {
+        shape: [Hg * Wg, N0],
+        dtype: this.pos_embed.dtype,
+        backend: this.pos_embed.backend,
+      });
       m.kept = true;
       this.interpolation.set(key, m);
     }
@@ -169,8 +214,11 @@ export class VisionTransformer extends Module {
 type Factory = (config?: Partial<ViTConfig>, opts?: ModuleOptions) => VisionTransformer;
 
 /** ViT-Ti: D 192, 3 heads (5 524 416 parameters at patch 16, 224 px). */
-export const vit_tiny: Factory = (config = {}, opts) => new VisionTransformer({ embedDim: 192, depth: 12, numHeads: 3, ...config }, opts);
+export const vit_tiny: Factory = (config = {}, opts) =>
+  new VisionTransformer({ embedDim: 192, depth: 12, numHeads: 3, ...config }, opts);
 /** ViT-S: D 384, 6 heads (21 665 664 parameters at patch 16). */
-export const vit_small: Factory = (config = {}, opts) => new VisionTransformer({ embedDim: 384, depth: 12, numHeads: 6, ...config }, opts);
+export const vit_small: Factory = (config = {}, opts) =>
+  new VisionTransformer({ embedDim: 384, depth: 12, numHeads: 6, ...config }, opts);
 /** ViT-B: D 768, 12 heads (85 798 656 parameters at patch 16). */
-export const vit_base: Factory = (config = {}, opts) => new VisionTransformer({ embedDim: 768, depth: 12, numHeads: 12, ...config }, opts);
+export const vit_base: Factory = (config = {}, opts) =>
+  new VisionTransformer({ embedDim: 768, depth: 12, numHeads: 12, ...config }, opts);

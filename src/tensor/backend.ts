@@ -33,7 +33,8 @@ export interface AdamWParams {
 /** Unary elementwise kernels without parameters. */
 export type UnaryKernel = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'gelu' | 'erf';
 /** Binary elementwise kernels with broadcasting. `greater` and `equal` return 1 or 0. */
-export type BinaryKernel = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'greater' | 'equal';
+export type BinaryKernel =
+  'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'greater' | 'equal';
 
 export interface Kernels<S extends Storage> {
   /** A new buffer of `size` elements, all equal to `value`. */
@@ -86,11 +87,25 @@ export interface Kernels<S extends Storage> {
 
   /** LayerNorm over the last axis of x viewed as [rows, n], biased variance; also returns the
    * per-row mean and 1/√(var + eps) that the backward needs. */
-  layerNorm(x: S, weight: S, bias: S, rows: number, n: number, eps: number): { y: S; mean: S; rstd: S };
+  layerNorm(
+    x: S,
+    weight: S,
+    bias: S,
+    rows: number,
+    n: number,
+    eps: number,
+  ): { y: S; mean: S; rstd: S };
   /** dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)) with ĝ = dy ⊙ weight, x̂ = (x − mean)·rstd. */
   layerNormBackward(dy: S, x: S, weight: S, mean: S, rstd: S, rows: number, n: number): S;
   /** dweight = Σ_rows dy ⊙ x̂, dbias = Σ_rows dy. */
-  layerNormParamGrads(dy: S, x: S, mean: S, rstd: S, rows: number, n: number): { dweight: S; dbias: S };
+  layerNormParamGrads(
+    dy: S,
+    x: S,
+    mean: S,
+    rstd: S,
+    rows: number,
+    n: number,
+  ): { dweight: S; dbias: S };
 
   /**
    * out[b] = op(a[b]) · op(b[b]) for b < batch, with op = transpose when trans* is set.
@@ -99,14 +114,23 @@ export interface Kernels<S extends Storage> {
    * [N, K]. Output [batch, M, N].
    */
   matmul(
-    a: S, b: S, batch: number, M: number, K: number, N: number,
-    aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean,
+    a: S,
+    b: S,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
   ): S;
 
   /** Gathers a strided view into a new row-major buffer of `shape`:
    * out[i₀..iₖ] = x[offset + Σ i_d · strides_d]. Permute, slice, expand are this kernel. */
   copyStrided(x: S, shape: number[], strides: number[], offset: number): S;
-  /** Embeds x (row-major, `inShape`) in zeros of `outShape` starting at `starts` (slice backward). */
+  /** Embeds x (row-major, `inShape`) in zeros of `outShape` starting at `starts` (slice backward).
+   * */
   pad(x: S, inShape: number[], outShape: number[], starts: number[]): S;
   /** Concatenates parts viewed as [outer, sizes[i], inner] along the middle axis. */
   concat(parts: S[], outer: number, sizes: number[], inner: number): S;

@@ -20,20 +20,34 @@ export interface RandomOptions extends TensorOptions {
 
 type Nested = number | readonly Nested[];
 
-function resolve(op: string, opts: TensorOptions | undefined, dataDtype?: DType): { dtype: DType; backend: Backend } {
+function resolve(
+  op: string,
+  opts: TensorOptions | undefined,
+  dataDtype?: DType,
+): { dtype: DType; backend: Backend } {
   const dtype = opts?.dtype ?? dataDtype ?? 'float32';
-  if (!isDType(dtype)) throw new Error(`${op}: unknown dtype '${String(dtype)}' (expected 'float32' or 'float64')`);
+  if (!isDType(dtype))
+    throw new Error(`${op}: unknown dtype '${String(dtype)}' (expected 'float32' or 'float64')`);
   const backend = opts?.backend ?? getDefaultBackend();
   if (!backend.supportsDtype(dtype)) {
-    throw new Error(`${op}: the ${backend.name} backend does not support ${dtype} (it is float32 only; use the cpu backend for float64)`);
+    throw new Error(
+      `${op}: the ${backend.name} backend does not support ${dtype} (it ` +
+        `is float32 only; use the cpu backend for float64)`,
+    );
   }
   return { dtype, backend };
 }
 
 /** Builds a tensor from host data that the tensor may own (no copy). */
-function make(op: string, data: TypedArray, shape: readonly number[], opts?: TensorOptions): Tensor {
+function make(
+  op: string,
+  data: TypedArray,
+  shape: readonly number[],
+  opts?: TensorOptions,
+): Tensor {
   const { dtype, backend } = resolve(op, opts, dtypeOf(data));
-  const host = dtypeOf(data) === dtype ? data : allocArray(dtype, data.length).map((_, i) => data[i]);
+  const host =
+    dtypeOf(data) === dtype ? data : allocArray(dtype, data.length).map((_, i) => data[i]);
   const t = new Tensor(backend.upload(host, false), shape, backend);
   if (opts?.requiresGrad) t.requiresGrad = true;
   return t;
@@ -43,13 +57,19 @@ function make(op: string, data: TypedArray, shape: readonly number[], opts?: Ten
  * A tensor from a number, nested arrays, or a flat array / typed array with `shape`.
  * Typed arrays are copied (the tensor never aliases caller memory).
  */
-export function tensor(data: Nested | TypedArray, opts?: TensorOptions & { shape?: readonly number[] }): Tensor {
+export function tensor(
+  data: Nested | TypedArray,
+  opts?: TensorOptions & { shape?: readonly number[] },
+): Tensor {
   if (ArrayBuffer.isView(data)) {
     const flat = data as TypedArray;
     const shape = opts?.shape ?? [flat.length];
     checkShape('tensor', shape);
     if (sizeOf(shape) !== flat.length) {
-      throw new ShapeError(`tensor: data has ${flat.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+      throw new ShapeError(
+        `tensor: data has ${flat.length} elements but shape ${fmtShape(shape)} ` +
+          `needs ${sizeOf(shape)}`,
+      );
     }
     const dtype = opts?.dtype ?? dtypeOf(flat);
     const copy = allocArray(dtype, flat.length);
@@ -62,7 +82,10 @@ export function tensor(data: Nested | TypedArray, opts?: TensorOptions & { shape
   if (opts?.shape) {
     checkShape('tensor', opts.shape);
     if (sizeOf(opts.shape) !== flat.length) {
-      throw new ShapeError(`tensor: data has ${flat.length} elements but shape ${fmtShape(opts.shape)} needs ${sizeOf(opts.shape)}`);
+      throw new ShapeError(
+        `tensor: data has ${flat.length} elements but shape ${fmtShape(opts.shape)} ` +
+          `needs ${sizeOf(opts.shape)}`,
+      );
     }
   }
   const dtype = opts?.dtype ?? 'float32';
@@ -84,13 +107,19 @@ function inferShape(data: Nested): number[] {
 
 function flatten(x: Nested, depth: number, shape: number[], out: number[]): void {
   if (depth === shape.length) {
-    if (typeof x !== 'number') throw new ShapeError(`tensor: expected a number at depth ${depth}, got ${Array.isArray(x) ? 'an array' : typeof x}`);
+    if (typeof x !== 'number')
+      throw new ShapeError(
+        `tensor: expected a number at depth ${depth}, ` +
+          `got ${Array.isArray(x) ? 'an array' : typeof x}`,
+      );
     out.push(x);
     return;
   }
   if (!Array.isArray(x) || x.length !== shape[depth]) {
     const got = Array.isArray(x) ? `length ${x.length}` : typeof x;
-    throw new ShapeError(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${got}`);
+    throw new ShapeError(
+      `tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${got}`,
+    );
   }
   for (const v of x as readonly Nested[]) flatten(v, depth + 1, shape, out);
 }
@@ -123,7 +152,8 @@ export function onesLike(t: Tensor): Tensor {
 /** start, start+step, … < stop (or 0..start−1 with one argument). */
 export function arange(start: number, stop?: number, step = 1, opts?: TensorOptions): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new Error(`arange: step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const { dtype } = resolve('arange', opts);
   const arr = allocArray(dtype, n);
@@ -131,7 +161,12 @@ export function arange(start: number, stop?: number, step = 1, opts?: TensorOpti
   return make('arange', arr, [n], opts);
 }
 
-function random(op: string, shape: readonly number[], opts: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+function random(
+  op: string,
+  shape: readonly number[],
+  opts: RandomOptions | undefined,
+  draw: (g: Generator) => number,
+): Tensor {
   checkShape(op, shape);
   const { dtype } = resolve(op, opts);
   const g = opts?.generator ?? defaultGenerator;
@@ -146,7 +181,12 @@ export function rand(shape: readonly number[], opts?: RandomOptions): Tensor {
 }
 
 /** Uniform on [low, high) (torch.nn.init.uniform_). */
-export function uniform(shape: readonly number[], low: number, high: number, opts?: RandomOptions): Tensor {
+export function uniform(
+  shape: readonly number[],
+  low: number,
+  high: number,
+  opts?: RandomOptions,
+): Tensor {
   return random('uniform', shape, opts, (g) => g.uniformRange(low, high));
 }
 

@@ -12,7 +12,9 @@ export function allocArray(dtype: DType, n: number): TypedArray {
 
 /** A typed array over a SharedArrayBuffer, so cpu worker threads can use it in place. */
 export function allocSharedArray(dtype: DType, n: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float32Array(new SharedArrayBuffer(4 * n));
+  return dtype === 'float64'
+    ? new Float64Array(new SharedArrayBuffer(8 * n))
+    : new Float32Array(new SharedArrayBuffer(4 * n));
 }
 
 export function dtypeOf(data: TypedArray): DType {

@@ -33,7 +33,10 @@ function gpuBackend(opts: GpuBackendOptions): Promise<GpuBackend> {
 }
 
 /** Creates (or reuses) the backend, makes it the default and returns it. */
-export async function selectBackend(choice: BackendChoice = 'auto', opts: GpuBackendOptions = {}): Promise<Backend> {
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+  opts: GpuBackendOptions = {},
+): Promise<Backend> {
   let backend: Backend;
   switch (choice) {
     case 'cpu':
@@ -43,10 +46,14 @@ export async function selectBackend(choice: BackendChoice = 'auto', opts: GpuBac
       backend = await gpuBackend(opts);
       break;
     case 'auto':
-      backend = (await probeWebGPU(opts.webgpuFlags)).adapter ? await gpuBackend({ ...opts, mode: 'webgpu' }) : cpu;
+      backend = (await probeWebGPU(opts.webgpuFlags)).adapter
+        ? await gpuBackend({ ...opts, mode: 'webgpu' })
+        : cpu;
       break;
     default:
-      throw new Error(`selectBackend: unknown backend '${String(choice)}' (expected 'cpu', 'gpu' or 'auto')`);
+      throw new Error(
+        `selectBackend: unknown backend '${String(choice)}' (expected 'cpu', 'gpu' or 'auto')`,
+      );
   }
   setDefaultBackend(backend);
   return backend;

@@ -49,7 +49,10 @@ export function checkShape(op: string, shape: Shape): void {
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(shape)} has an invalid dimension ${d} at axis ${i} (expected a non-negative integer)`);
+      throw new ShapeError(
+        `${op}: shape ${fmtShape(shape)} has an invalid dimension ${d} at ` +
+          `axis ${i} (expected a non-negative integer)`,
+      );
     }
   }
 }
@@ -59,19 +62,26 @@ export function normAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis)) throw new ShapeError(`${op}: axis ${axis} is not an integer`);
   if (axis < -ndim || axis >= ndim) {
     const range = ndim === 0 ? 'a scalar has no axes' : `expected ${-ndim}..${ndim - 1}`;
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (${range})`);
+    throw new ShapeError(
+      `${op}: axis ${axis} is out of range for a tensor of rank ${ndim} (${range})`,
+    );
   }
   return axis < 0 ? axis + ndim : axis;
 }
 
 /** Resolves a list of axes (or all axes when undefined), sorted and without duplicates. */
-export function normAxes(op: string, axes: number | readonly number[] | undefined, ndim: number): number[] {
+export function normAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  ndim: number,
+): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((a) => normAxis(op, a, ndim));
   const sorted = [...out].sort((x, y) => x - y);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1]) throw new ShapeError(`${op}: axis ${sorted[i]} is repeated in [${list.join(', ')}]`);
+    if (sorted[i] === sorted[i - 1])
+      throw new ShapeError(`${op}: axis ${sorted[i]} is repeated in [${list.join(', ')}]`);
   }
   return sorted;
 }
@@ -85,7 +95,8 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(
-        `${op}: shapes cannot be broadcast: a is ${fmtShape(a)} and b is ${fmtShape(b)} (dim ${i - n}: ${da} ≠ ${db})`,
+        `${op}: shapes cannot be broadcast: a is ${fmtShape(a)} and b is ` +
+          `${fmtShape(b)} (dim ${i - n}: ${da} ≠ ${db})`,
       );
     }
     out[i] = da === 1 ? db : da;
@@ -108,7 +119,10 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
  * few dimensions as possible: [B, N, D] + bias [D] becomes [B·N, D] with strides [0, 1].
  * Returns the merged shape and one stride list per operand (the output is row-major).
  */
-export function collapseDims(shape: Shape, strideLists: number[][]): { shape: number[]; strides: number[][] } {
+export function collapseDims(
+  shape: Shape,
+  strideLists: number[][],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strideLists.map(() => []);
   for (let i = 0; i < shape.length; i++) {

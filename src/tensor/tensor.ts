@@ -92,7 +92,8 @@ export class Tensor {
   private liveRef(): DataRef {
     if (!this.ref) {
       throw new Error(
-        `tensor ${fmtShape(this.shape)}${this.name ? ` (${this.name})` : ''} was disposed: it was created inside a scope ` +
+        `tensor ${fmtShape(this.shape)}${this.name ? ` (${this.name})` : ''} ` +
+          `was disposed: it was created inside a scope ` +
           `that has ended, or dispose() was called (see the memory rule in docs/ARCHITECTURE.md)`,
       );
     }
@@ -108,7 +109,9 @@ export class Tensor {
   view(shape: readonly number[]): Tensor {
     checkShape('view', shape);
     if (sizeOf(shape) !== this.size) {
-      throw new ShapeError(`view: cannot view ${fmtShape(this.shape)} (${this.size} elements) as ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `view: cannot view ${fmtShape(this.shape)} (${this.size} elements) as ${fmtShape(shape)}`,
+      );
     }
     return new Tensor(this.storage, shape, this.backend, this);
   }
@@ -120,7 +123,10 @@ export class Tensor {
   assign(storage: Storage): void {
     const ref = this.liveRef();
     if (storage.size !== this.size || storage.dtype !== this.dtype) {
-      throw new Error(`assign: storage of ${storage.size} ${storage.dtype} elements cannot replace ${fmtShape(this.shape)} ${this.dtype}`);
+      throw new Error(
+        `assign: storage of ${storage.size} ${storage.dtype} elements cannot ` +
+          `replace ${fmtShape(this.shape)} ${this.dtype}`,
+      );
     }
     if (ref.refs === 1) {
       this.backend.release(ref.storage);
@@ -161,12 +167,18 @@ export class Tensor {
 
   /** The single value of a one-element tensor. // sync point */
   async item(): Promise<number> {
-    if (this.size !== 1) throw new Error(`item: the tensor has shape ${fmtShape(this.shape)}, expected exactly one element`);
+    if (this.size !== 1)
+      throw new Error(
+        `item: the tensor has shape ${fmtShape(this.shape)}, expected exactly one element`,
+      );
     return (await this.backend.read(this.storage))[0];
   }
 
   itemSync(): number {
-    if (this.size !== 1) throw new Error(`item: the tensor has shape ${fmtShape(this.shape)}, expected exactly one element`);
+    if (this.size !== 1)
+      throw new Error(
+        `item: the tensor has shape ${fmtShape(this.shape)}, expected exactly one element`,
+      );
     return this.backend.readSync(this.storage)[0]; // sync point
   }
 
@@ -196,8 +208,10 @@ function disposedNode(op: string, shape: readonly number[]): GradNode {
     inputs: [],
     backward() {
       throw new Error(
-        `backward: the output ${fmtShape(shape)} of ${op} on the way to the inputs was disposed (its scope ended, or dispose() ` +
-          'was called) before backward() reached it; call backward() inside the scope that built the graph ' +
+        `backward: the output ${fmtShape(shape)} of ${op} on the way to the ` +
+          `inputs was disposed (its scope ended, or dispose() ` +
+          'was called) before backward() reached it; call backward() inside ' +
+          'the scope that built the graph ' +
           '(see the memory rule in docs/ARCHITECTURE.md)',
       );
     },
@@ -211,7 +225,9 @@ function nest(data: TypedArray, shape: readonly number[]): NestedArray {
     const inner = stride / n;
     const out: NestedArray[] = [];
     for (let i = 0; i < n; i++) {
-      out.push(dim === shape.length - 1 ? data[offset + i] : walk(dim + 1, offset + i * inner, inner));
+      out.push(
+        dim === shape.length - 1 ? data[offset + i] : walk(dim + 1, offset + i * inner, inner),
+      );
     }
     return out;
   };

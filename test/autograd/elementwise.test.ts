@@ -5,11 +5,39 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  abs, add, clamp, div, erf, exp, gelu, log, maximum, minimum, mul, neg, pow, sign, sqrt, sub, tensor, type Tensor,
+  abs,
+  add,
+  clamp,
+  div,
+  erf,
+  exp,
+  gelu,
+  log,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  sign,
+  sqrt,
+  sub,
+  tensor,
+  type Tensor,
 } from '../../src/index.js';
 import {
-  type Arr, arr, assertF32Agrees, assertGradcheck, assertTensor, broadcastPairArb, check, naiveBinary, naiveErf, naiveGelu,
-  naiveUnary, seedArb, shapeArb, t64,
+  arr,
+  assertF32Agrees,
+  assertGradcheck,
+  assertTensor,
+  broadcastPairArb,
+  check,
+  naiveBinary,
+  naiveErf,
+  naiveGelu,
+  naiveUnary,
+  seedArb,
+  shapeArb,
+  t64,
 } from './helpers.js';
 
 interface BinaryCase {
@@ -36,28 +64,48 @@ const binaries: BinaryCase[] = [
 for (const c of binaries) {
   test(`${c.name}: broadcasting forward vs naive, float32 vs float64`, () => {
     // magnitudes from tiny to large (the relative tolerances hold at any scale)
-    const arb = fc.record({ shapes: broadcastPairArb(4, 4), sa: seedArb, sb: seedArb, scale: fc.constantFrom(1, 1e-3, 1e4) });
-    check(arb, ({ shapes, sa, sb, scale }) => {
-      const a = arr(shapes.a, sa, { scale });
-      const b = c.bData ? arr(shapes.b, sb, { lo: c.bData.lo * scale, hi: c.bData.hi * scale }) : arr(shapes.b, sb, { scale });
-      assertTensor(c.op(t64(a), t64(b)), naiveBinary(c.naive, a, b), {}, c.name);
-      assertF32Agrees(c.op, [a, b], { ulps: c.ulps }, c.name);
-    }, 60);
+    const arb = fc.record({
+      shapes: broadcastPairArb(4, 4),
+      sa: seedArb,
+      sb: seedArb,
+      scale: fc.constantFrom(1, 1e-3, 1e4),
+    });
+    check(
+      arb,
+      ({ shapes, sa, sb, scale }) => {
+        const a = arr(shapes.a, sa, { scale });
+        const b = c.bData
+          ? arr(shapes.b, sb, { lo: c.bData.lo * scale, hi: c.bData.hi * scale })
+          : arr(shapes.b, sb, { scale });
+        assertTensor(c.op(t64(a), t64(b)), naiveBinary(c.naive, a, b), {}, c.name);
+        assertF32Agrees(c.op, [a, b], { ulps: c.ulps }, c.name);
+      },
+      60,
+    );
   });
 
   test(`${c.name}: gradcheck with broadcasting`, () => {
-    check(fc.record({ shapes: broadcastPairArb(3, 3), sa: seedArb, sb: seedArb }), ({ shapes, sa, sb }) => {
-      // b is negated for half the cases so that div sees negative divisors too
-      const b = arr(shapes.b, sb, c.bData);
-      if (c.bData && sb % 2 === 1) b.data.forEach((v, i) => (b.data[i] = -v));
-      assertGradcheck(c.op, [arr(shapes.a, sa), b], {}, c.name);
-    }, 20);
+    check(
+      fc.record({ shapes: broadcastPairArb(3, 3), sa: seedArb, sb: seedArb }),
+      ({ shapes, sa, sb }) => {
+        // b is negated for half the cases so that div sees negative divisors too
+        const b = arr(shapes.b, sb, c.bData);
+        if (c.bData && sb % 2 === 1) b.data.forEach((v, i) => (b.data[i] = -v));
+        assertGradcheck(c.op, [arr(shapes.a, sa), b], {}, c.name);
+      },
+      20,
+    );
   });
 }
 
 test('tensor–number forms: forward, gradcheck, float32', () => {
   // s is a number; div(s, x) is s · x⁻¹ (two roundings in float32, 2 u); the others round once
-  const cases: { name: string; f: (x: Tensor, s: number) => Tensor; naive: (x: number, s: number) => number; ulps: number }[] = [
+  const cases: {
+    name: string;
+    f: (x: Tensor, s: number) => Tensor;
+    naive: (x: number, s: number) => number;
+    ulps: number;
+  }[] = [
     { name: 'x + s', f: (x, s) => add(x, s), naive: (x, s) => x + s, ulps: 1 },
     { name: 's + x', f: (x, s) => add(s, x), naive: (x, s) => s + x, ulps: 1 },
     { name: 'x - s', f: (x, s) => sub(x, s), naive: (x, s) => x - s, ulps: 1 },
@@ -70,15 +118,24 @@ test('tensor–number forms: forward, gradcheck, float32', () => {
     { name: 'max(x, s)', f: (x, s) => maximum(x, s), naive: (x, s) => Math.max(x, s), ulps: 0 },
     { name: 'min(s, x)', f: (x, s) => minimum(s, x), naive: (x, s) => Math.min(s, x), ulps: 0 },
   ];
-  check(fc.record({ shape: shapeArb(0, 3, 4), seed: seedArb, s: fc.constantFrom(-2.5, -1, 0.75, 3) }), ({ shape, seed, s }) => {
-    // away from 0 (s / x) and from s (max/min kinks)
-    const x = arr(shape, seed, { awayFrom: [0, s], gap: 0.1 });
-    for (const c of cases) {
-      assertTensor(c.f(t64(x), s), naiveUnary((v) => c.naive(v, s), x), { rtol: 1e-15, atol: 0 }, c.name);
-      assertGradcheck((t) => c.f(t, s), [x], {}, c.name);
-      assertF32Agrees((t) => c.f(t, s), [x], { ulps: c.ulps }, c.name);
-    }
-  }, 15);
+  check(
+    fc.record({ shape: shapeArb(0, 3, 4), seed: seedArb, s: fc.constantFrom(-2.5, -1, 0.75, 3) }),
+    ({ shape, seed, s }) => {
+      // away from 0 (s / x) and from s (max/min kinks)
+      const x = arr(shape, seed, { awayFrom: [0, s], gap: 0.1 });
+      for (const c of cases) {
+        assertTensor(
+          c.f(t64(x), s),
+          naiveUnary((v) => c.naive(v, s), x),
+          { rtol: 1e-15, atol: 0 },
+          c.name,
+        );
+        assertGradcheck((t) => c.f(t, s), [x], {}, c.name);
+        assertF32Agrees((t) => c.f(t, s), [x], { ulps: c.ulps }, c.name);
+      }
+    },
+    15,
+  );
 });
 
 test('maximum/minimum: a tie splits the gradient equally (torch.maximum)', () => {
@@ -95,8 +152,18 @@ test('maximum/minimum: a tie splits the gradient equally (torch.maximum)', () =>
 test('maximum/minimum propagate NaN from either side', () => {
   const a = tensor([NaN, 1, 2]);
   const b = tensor([0, NaN, 1]);
-  assert.equal(maximum(a, b).dataSync().map((v) => (Number.isNaN(v) ? -99 : v)), new Float32Array([-99, -99, 2]));
-  assert.equal(minimum(a, b).dataSync().map((v) => (Number.isNaN(v) ? -99 : v)), new Float32Array([-99, -99, 1]));
+  assert.equal(
+    maximum(a, b)
+      .dataSync()
+      .map((v) => (Number.isNaN(v) ? -99 : v)),
+    new Float32Array([-99, -99, 2]),
+  );
+  assert.equal(
+    minimum(a, b)
+      .dataSync()
+      .map((v) => (Number.isNaN(v) ? -99 : v)),
+    new Float32Array([-99, -99, 1]),
+  );
 });
 
 interface UnaryCase {
@@ -118,8 +185,12 @@ const unaries: UnaryCase[] = [
   { name: 'abs', op: abs, naive: Math.abs, data: { awayFrom: [0] }, f32: { ulps: 0 } },
   // erf: float32 outputs use the cheaper erf32 table, documented at ≤ 3e-10 absolute, then 1 u
   {
-    name: 'erf', op: erf, naive: naiveErf, data: { scale: 2.5 },
-    tol: { atol: 1e-15, rtol: 1e-14 }, f32: { ulps: 1, atol: 3e-10 },
+    name: 'erf',
+    op: erf,
+    naive: naiveErf,
+    data: { scale: 2.5 },
+    tol: { atol: 1e-15, rtol: 1e-14 },
+    f32: { ulps: 1, atol: 3e-10 },
   },
   // gelu = x·½(1 + erf(x/√2)), as torch: for x < 0, 1 + erf cancels, so the kernel is only good
   // to |x|/2 times (erf's 1.1e-16 + the rounding of 1 + erf, 1.1e-16) absolute, and the naive
@@ -127,8 +198,12 @@ const unaries: UnaryCase[] = [
   // with |x| ≤ ~12 here: atol 3e-15 in float64.
   // Float32: the erf32 error (3e-10) times |x|/2 → 2e-9, then 1 u.
   {
-    name: 'gelu', op: gelu, naive: naiveGelu, data: { scale: 3 },
-    tol: { atol: 3e-15, rtol: 1e-14 }, f32: { ulps: 1, atol: 2e-9 },
+    name: 'gelu',
+    op: gelu,
+    naive: naiveGelu,
+    data: { scale: 3 },
+    tol: { atol: 3e-15, rtol: 1e-14 },
+    f32: { ulps: 1, atol: 2e-9 },
   },
 ];
 
@@ -136,17 +211,26 @@ const pows = [2, 3, 1, 0, -1, 0.5, -1.5, 2.5];
 for (const p of pows) {
   const integer = Number.isInteger(p);
   unaries.push({
-    name: `pow ${p}`, op: (x) => pow(x, p), naive: (x) => Math.pow(x, p),
+    name: `pow ${p}`,
+    op: (x) => pow(x, p),
+    naive: (x) => Math.pow(x, p),
     // negative bases only for integer exponents; away from 0 for negative exponents
     data: integer && p > 0 ? {} : { lo: 0.2, hi: 3 },
-    tol: { rtol: 1e-15, atol: 0 }, f32: { ulps: 1 },
+    tol: { rtol: 1e-15, atol: 0 },
+    f32: { ulps: 1 },
   });
 }
 
-const clamps: [number | undefined, number | undefined][] = [[-0.5, 0.8], [0, undefined], [undefined, 0.3], [1, 1]];
+const clamps: [number | undefined, number | undefined][] = [
+  [-0.5, 0.8],
+  [0, undefined],
+  [undefined, 0.3],
+  [1, 1],
+];
 for (const [lo, hi] of clamps) {
   unaries.push({
-    name: `clamp(${lo}, ${hi})`, op: (x) => clamp(x, lo, hi),
+    name: `clamp(${lo}, ${hi})`,
+    op: (x) => clamp(x, lo, hi),
     naive: (x) => Math.min(Math.max(x, lo ?? -Infinity), hi ?? Infinity),
     // away from the bounds, where the derivative jumps
     data: { awayFrom: [lo, hi].filter((v): v is number => v !== undefined) },
@@ -157,12 +241,16 @@ for (const [lo, hi] of clamps) {
 
 for (const c of unaries) {
   test(`${c.name}: forward vs naive, gradcheck, float32 vs float64`, () => {
-    check(fc.record({ shape: shapeArb(0, 4, 4), seed: seedArb }), ({ shape, seed }) => {
-      const x = arr(shape, seed, c.data);
-      assertTensor(c.op(t64(x)), naiveUnary(c.naive, x), c.tol, c.name);
-      assertF32Agrees(c.op, [x], c.f32, c.name);
-      if (x.data.length <= 48) assertGradcheck(c.op, [x], {}, c.name);
-    }, 25);
+    check(
+      fc.record({ shape: shapeArb(0, 4, 4), seed: seedArb }),
+      ({ shape, seed }) => {
+        const x = arr(shape, seed, c.data);
+        assertTensor(c.op(t64(x)), naiveUnary(c.naive, x), c.tol, c.name);
+        assertF32Agrees(c.op, [x], c.f32, c.name);
+        if (x.data.length <= 48) assertGradcheck(c.op, [x], {}, c.name);
+      },
+      25,
+    );
   });
 }
 
@@ -184,27 +272,62 @@ test('erf and gelu: float64 accuracy across the piecewise ranges, tails and symm
   assert.equal(erf(neg(x)).dataSync(), neg(erf(x)).dataSync());
   // float32 erf against the float64 one over the same grid
   const e32 = erf(tensor(xs, { dtype: 'float32' })).dataSync();
-  xs.forEach((v, i) => assert.ok(Math.abs(e32[i] - e[i]) <= 3e-10 + U * Math.abs(e[i]) * 1.0001, `erf32(${v})`));
+  xs.forEach((v, i) =>
+    assert.ok(Math.abs(e32[i] - e[i]) <= 3e-10 + U * Math.abs(e[i]) * 1.0001, `erf32(${v})`),
+  );
 });
 const U = 2 ** -24;
 
 test('erf and gelu against 25-digit reference values (mpmath)', () => {
+  // 25 digits as mpmath printed them; each literal rounds to the nearest double.
+  /* eslint-disable no-loss-of-precision */
   const erfRef: [number, number][] = [
-    [1e-8, 1.12837916709551253628352e-8], [0.3, 0.328626759459127427638914], [1, 0.8427007929497148693412206],
-    [1.5, 0.9661051464753107270669763], [2, 0.9953222650189527341620693], [-2.9, -0.9999589021219005411420041],
-    [3.5, 0.9999992569016276585872545], [4, 0.9999999845827420997199811], [-5.5, -0.9999999999999926421520820],
-    [5.9, 0.9999999999999999280959022], [6.1, 0.9999999999999999936853978],
+    [1e-8, 1.12837916709551253628352e-8],
+    [0.3, 0.328626759459127427638914],
+    [1, 0.8427007929497148693412206],
+    [1.5, 0.9661051464753107270669763],
+    [2, 0.9953222650189527341620693],
+    [-2.9, -0.9999589021219005411420041],
+    [3.5, 0.9999992569016276585872545],
+    [4, 0.9999999845827420997199811],
+    [-5.5, -0.999999999999992642152082],
+    [5.9, 0.9999999999999999280959022],
+    [6.1, 0.9999999999999999936853978],
   ];
-  const e = erf(tensor(erfRef.map(([x]) => x), { dtype: 'float64' })).dataSync();
+  const e = erf(
+    tensor(
+      erfRef.map(([x]) => x),
+      { dtype: 'float64' },
+    ),
+  ).dataSync();
   // erf64 is documented at ~1 ulp (1.1e-16 absolute): allow 2 ulps (relative where erf is tiny)
-  erfRef.forEach(([x, v], i) => assert.ok(Math.abs(e[i] - v) <= 2.3e-16 * Math.max(Math.abs(v), 1e-7), `erf(${x}) = ${e[i]}, want ${v}`));
+  erfRef.forEach(([x, v], i) =>
+    assert.ok(
+      Math.abs(e[i] - v) <= 2.3e-16 * Math.max(Math.abs(v), 1e-7),
+      `erf(${x}) = ${e[i]}, want ${v}`,
+    ),
+  );
   const geluRef: [number, number][] = [
-    [-5, -0.000001433257859395969558368762], [-3, -0.004049694094890283579955444], [-0.5, -0.1542687693629934481811477],
-    [0.5, 0.3457312306370065518188523], [2, 1.954499736103641585599435],
+    [-5, -0.000001433257859395969558368762],
+    [-3, -0.004049694094890283579955444],
+    [-0.5, -0.1542687693629934481811477],
+    [0.5, 0.3457312306370065518188523],
+    [2, 1.954499736103641585599435],
   ];
-  const g = gelu(tensor(geluRef.map(([x]) => x), { dtype: 'float64' })).dataSync();
+  /* eslint-enable no-loss-of-precision */
+  const g = gelu(
+    tensor(
+      geluRef.map(([x]) => x),
+      { dtype: 'float64' },
+    ),
+  ).dataSync();
   // the erf error (1.1e-16) times |x|/2, from the cancellation in 1 + erf for x < 0
-  geluRef.forEach(([x, v], i) => assert.ok(Math.abs(g[i] - v) <= 1.2e-16 * Math.max(1, Math.abs(x)) * 2, `gelu(${x}) = ${g[i]}, want ${v}`));
+  geluRef.forEach(([x, v], i) =>
+    assert.ok(
+      Math.abs(g[i] - v) <= 1.2e-16 * Math.max(1, Math.abs(x)) * 2,
+      `gelu(${x}) = ${g[i]}, want ${v}`,
+    ),
+  );
 });
 
 test('sign: −1, 0, 1 and no gradient; abs has gradient 0 at 0 (as torch)', () => {

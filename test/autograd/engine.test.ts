@@ -3,11 +3,26 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  add, backward, detach, exp, isGradEnabled, mul, noGrad, pow, setGradEnabled, sum, tensor, tidy, zeroGrad, type GradNode, type Tensor,
+  add,
+  backward,
+  detach,
+  exp,
+  isGradEnabled,
+  mul,
+  noGrad,
+  pow,
+  setGradEnabled,
+  sum,
+  tensor,
+  tidy,
+  zeroGrad,
+  type GradNode,
+  type Tensor,
 } from '../../src/index.js';
 import { assertClose } from './helpers.js';
 
-const f64 = (data: number[], requiresGrad = true) => tensor(data, { dtype: 'float64', requiresGrad });
+const f64 = (data: number[], requiresGrad = true) =>
+  tensor(data, { dtype: 'float64', requiresGrad });
 const grad = (t: Tensor) => [...t.grad!.dataSync()];
 
 test('a leaf used twice: a + a gives gradient 2; a reused non-leaf accumulates too', () => {
@@ -28,7 +43,12 @@ test('diamond graphs: a shared intermediate feeding two branches', () => {
   const h = mul(x, 2);
   const y = sum(add(exp(h), pow(h, 2))); // dy/dx = 2·(e^h + 2h)
   y.backward();
-  assertClose(grad(x), [0.5, -1, 2].map((v) => 2 * (Math.exp(2 * v) + 4 * v)), { rtol: 1e-15 }, 'diamond');
+  assertClose(
+    grad(x),
+    [0.5, -1, 2].map((v) => 2 * (Math.exp(2 * v) + 4 * v)),
+    { rtol: 1e-15 },
+    'diamond',
+  );
   // a deeper diamond: two paths of different lengths that meet again
   const z = f64([1.5]);
   const p = exp(z);
@@ -58,10 +78,19 @@ test('a second backward through a released graph says so', () => {
   const h = mul(x, x);
   const y = sum(h);
   y.backward();
-  assert.throws(() => y.backward(), (e: Error) => e.message ===
-    'backward: the graph through sum was already released by an earlier backward(); pass { retainGraph: true } to the first call to backward through it twice');
+  assert.throws(
+    () => y.backward(),
+    (e: Error) =>
+      e.message ===
+      'backward: the graph through sum was already released by an earlier ' +
+        'backward(); pass { retainGraph: true } to the first call to backward ' +
+        'through it twice',
+  );
   // a new loss that reaches the released part of the graph fails the same way
-  assert.throws(() => sum(mul(h, 2)).backward(), /backward: the graph through mul was already released/);
+  assert.throws(
+    () => sum(mul(h, 2)).backward(),
+    /backward: the graph through mul was already released/,
+  );
 });
 
 test('noGrad builds no graph and restores the mode, even on throw', () => {
@@ -71,7 +100,13 @@ test('noGrad builds no graph and restores the mode, even on throw', () => {
   assert.is(y.requiresGrad, false);
   assert.throws(() => y.backward(), /backward: the tensor does not require grad/);
   assert.ok(isGradEnabled());
-  assert.throws(() => noGrad(() => { throw new Error('inside'); }), /inside/);
+  assert.throws(
+    () =>
+      noGrad(() => {
+        throw new Error('inside');
+      }),
+    /inside/,
+  );
   assert.ok(isGradEnabled());
   noGrad(() => noGrad(() => 0));
   assert.ok(isGradEnabled());
@@ -118,21 +153,37 @@ test('the shape assertion after a backward rule names the op and both shapes', (
   const x = f64([1, 2, 3]);
   const y = tensor([0, 0, 0], { dtype: 'float64' });
   y.requiresGrad = true;
-  const bad: GradNode = { op: 'bogus', inputs: [x], backward: () => [tensor([1, 2], { dtype: 'float64' })] };
+  const bad: GradNode = {
+    op: 'bogus',
+    inputs: [x],
+    backward: () => [tensor([1, 2], { dtype: 'float64' })],
+  };
   y.node = bad;
-  assert.throws(() => sum(y).backward(), (e: Error) =>
-    e.message === 'bogus backward: the gradient for input 0 has shape [2] but the input is [3]');
+  assert.throws(
+    () => sum(y).backward(),
+    (e: Error) =>
+      e.message === 'bogus backward: the gradient for input 0 has shape [2] but the input is [3]',
+  );
 });
 
 test('seed gradients: a non-scalar output needs one of its own shape', () => {
   const x = f64([1, 2, 3]);
   const y = mul(x, 2);
-  assert.throws(() => y.backward(), (e: Error) => e.message === 'backward: a seed gradient is needed for a non-scalar tensor of shape [3]');
-  assert.throws(() => backward(y, tensor([1, 1], { dtype: 'float64' })), (e: Error) =>
-    e.message === 'backward: the seed has shape [2] but the tensor is [3]');
+  assert.throws(
+    () => y.backward(),
+    (e: Error) =>
+      e.message === 'backward: a seed gradient is needed for a non-scalar tensor of shape [3]',
+  );
+  assert.throws(
+    () => backward(y, tensor([1, 1], { dtype: 'float64' })),
+    (e: Error) => e.message === 'backward: the seed has shape [2] but the tensor is [3]',
+  );
   // the seed's dtype must match too, or the leaves' gradients would come out in the wrong dtype
-  assert.throws(() => y.backward(tensor([1, 1, 1])), (e: Error) =>
-    e.message === 'backward: the seed is float32 on cpu but the tensor is float64 on cpu');
+  assert.throws(
+    () => y.backward(tensor([1, 1, 1])),
+    (e: Error) =>
+      e.message === 'backward: the seed is float32 on cpu but the tensor is float64 on cpu',
+  );
   y.backward(tensor([1, 10, 100], { dtype: 'float64' }));
   assert.equal(grad(x), [2, 20, 200]);
   // a one-element tensor of any rank is seeded with 1; a leaf root gets the seed itself
@@ -150,22 +201,32 @@ test('the method syntax runs the same ops', () => {
   assert.equal(grad(x), [2, 4]);
 });
 
-test('backward through a tensor that a scope disposed is an error, not a silently missing gradient', () => {
-  const p = f64([1, 2]);
-  // backward outside the tidy: the intermediate mul(p, 2) was disposed when the scope ended
-  const y = tidy(() => add(mul(p, 2), 1));
-  assert.throws(() => sum(y).backward(), (e: Error) => e.message ===
-    'backward: the output [2] of mul on the way to the inputs was disposed (its scope ended, or dispose() was called) before ' +
-    'backward() reached it; call backward() inside the scope that built the graph (see the memory rule in docs/ARCHITECTURE.md)');
-  assert.is(p.grad, null);
-  // inside the scope it works; the gradient is created by the step, so it is released with it
-  // (a training step reads it — optimizer, clipping — before the scope ends)
-  const g = tidy(() => {
-    sum(add(mul(p, 2), 1)).backward();
-    return [...p.grad!.dataSync()];
-  });
-  assert.equal(g, [2, 2]);
-  assert.ok(p.grad!.isDisposed);
-});
+test(
+  'backward through a tensor that a scope disposed is an error, not ' +
+    'a silently missing gradient',
+  () => {
+    const p = f64([1, 2]);
+    // backward outside the tidy: the intermediate mul(p, 2) was disposed when the scope ended
+    const y = tidy(() => add(mul(p, 2), 1));
+    assert.throws(
+      () => sum(y).backward(),
+      (e: Error) =>
+        e.message ===
+        'backward: the output [2] of mul on the way to the inputs was disposed ' +
+          '(its scope ended, or dispose() was called) before ' +
+          'backward() reached it; call backward() inside the scope that built ' +
+          'the graph (see the memory rule in docs/ARCHITECTURE.md)',
+    );
+    assert.is(p.grad, null);
+    // inside the scope it works; the gradient is created by the step, so it is released with it
+    // (a training step reads it — optimizer, clipping — before the scope ends)
+    const g = tidy(() => {
+      sum(add(mul(p, 2), 1)).backward();
+      return [...p.grad!.dataSync()];
+    });
+    assert.equal(g, [2, 2]);
+    assert.ok(p.grad!.isDisposed);
+  },
+);
 
 test.run();

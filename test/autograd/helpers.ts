@@ -12,7 +12,13 @@
 
 import fc from 'fast-check';
 import * as assert from 'uvu/assert';
-import { Generator, gradcheck, tensor, type Tensor, type GradcheckOptions } from '../../src/index.js';
+import {
+  Generator,
+  gradcheck,
+  tensor,
+  type Tensor,
+  type GradcheckOptions,
+} from '../../src/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // fast-check
@@ -27,8 +33,14 @@ export function check<T>(arb: fc.Arbitrary<T>, body: (v: T) => void, numRuns = 3
     ...(SEED !== undefined ? { seed: SEED } : {}),
   });
   if (details.failed) {
-    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new Error(`${cause}\n  counterexample ${fc.stringify(details.counterexample)} (FC_SEED=${details.seed} replays the run)`);
+    const cause =
+      details.errorInstance instanceof Error
+        ? details.errorInstance.message
+        : String(details.errorInstance);
+    throw new Error(
+      `${cause}\n  counterexample ${fc.stringify(details.counterexample)} ` +
+        `(FC_SEED=${details.seed} replays the run)`,
+    );
   }
 }
 
@@ -41,13 +53,21 @@ export function shapeArb(minRank: number, maxRank: number, maxDim = 5): fc.Arbit
 /** A shape that broadcasts to `out`: some leading axes dropped, some axes set to 1. */
 export function broadcastableTo(out: readonly number[]): fc.Arbitrary<number[]> {
   return fc
-    .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+    .tuple(
+      fc.integer({ min: 0, max: out.length }),
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+    )
     .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
 }
 
 /** Two shapes that broadcast together (NumPy rules), with size-1 and missing leading axes. */
-export function broadcastPairArb(maxRank = 4, maxDim = 4): fc.Arbitrary<{ a: number[]; b: number[] }> {
-  return shapeArb(0, maxRank, maxDim).chain((out) => fc.record({ a: broadcastableTo(out), b: broadcastableTo(out) }));
+export function broadcastPairArb(
+  maxRank = 4,
+  maxDim = 4,
+): fc.Arbitrary<{ a: number[]; b: number[] }> {
+  return shapeArb(0, maxRank, maxDim).chain((out) =>
+    fc.record({ a: broadcastableTo(out), b: broadcastableTo(out) }),
+  );
 }
 
 /** A seed for seededData. */
@@ -64,13 +84,17 @@ export const prod = (s: readonly number[]): number => s.reduce((p, d) => p * d, 
  * `awayFrom` pushes values at least that far from the given points (for kinks: abs at 0, clamp).
  */
 export function seededData(
-  n: number, seed: number,
+  n: number,
+  seed: number,
   opts: { scale?: number; lo?: number; hi?: number; awayFrom?: number[]; gap?: number } = {},
 ): Float64Array {
   const g = new Generator(seed);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let v = opts.lo !== undefined ? g.uniformRange(opts.lo, opts.hi ?? opts.lo + 1) : g.normal() * (opts.scale ?? 1);
+    let v =
+      opts.lo !== undefined
+        ? g.uniformRange(opts.lo, opts.hi ?? opts.lo + 1)
+        : g.normal() * (opts.scale ?? 1);
     for (const p of opts.awayFrom ?? []) {
       const gap = opts.gap ?? 0.05;
       if (Math.abs(v - p) < gap) v = p + (v >= p ? gap : -gap);
@@ -85,7 +109,11 @@ export interface Arr {
   shape: number[];
 }
 
-export function arr(shape: readonly number[], seed: number, opts?: Parameters<typeof seededData>[2]): Arr {
+export function arr(
+  shape: readonly number[],
+  seed: number,
+  opts?: Parameters<typeof seededData>[2],
+): Arr {
   return { data: seededData(prod(shape), seed, opts), shape: [...shape] };
 }
 
@@ -131,7 +159,10 @@ export function naiveBroadcastShape(a: readonly number[], b: readonly number[]):
 /** The flat index in `inShape` read by output multi-index `outIdx` under broadcasting. */
 export function broadcastSource(outIdx: readonly number[], inShape: readonly number[]): number {
   const lead = outIdx.length - inShape.length;
-  return ravel(inShape.map((d, i) => (d === 1 ? 0 : outIdx[i + lead])), inShape);
+  return ravel(
+    inShape.map((d, i) => (d === 1 ? 0 : outIdx[i + lead])),
+    inShape,
+  );
 }
 
 export function naiveBroadcastTo(a: Arr, shape: readonly number[]): Arr {
@@ -157,7 +188,12 @@ export function naiveUnary(f: (x: number) => number, a: Arr): Arr {
 }
 
 /** Reduction over `axes` by visiting every input element and adding it into its output slot. */
-export function naiveReduce(a: Arr, axes: readonly number[], keepdim: boolean, op: 'sum' | 'max' | 'mean' | 'abssum'): Arr {
+export function naiveReduce(
+  a: Arr,
+  axes: readonly number[],
+  keepdim: boolean,
+  op: 'sum' | 'max' | 'mean' | 'abssum',
+): Arr {
   const ax = axes.map((x) => (x < 0 ? x + a.shape.length : x));
   const kept = a.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   const out = new Float64Array(prod(kept)).fill(op === 'max' ? -Infinity : 0);
@@ -192,7 +228,9 @@ export function naivePermute(a: Arr, perm: readonly number[]): Arr {
 export function naiveMatmul(a: Arr, b: Arr): Arr {
   const aS = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
   const bS = b.shape.length === 1 ? [b.shape[0], 1] : b.shape;
-  const M = aS[aS.length - 2], K = aS[aS.length - 1], N = bS[bS.length - 1];
+  const M = aS[aS.length - 2],
+    K = aS[aS.length - 1],
+    N = bS[bS.length - 1];
   if (bS[bS.length - 2] !== K) throw new Error('inner dims');
   const batch = naiveBroadcastShape(aS.slice(0, -2), bS.slice(0, -2));
   const nb = prod(batch);
@@ -223,7 +261,11 @@ export function naiveAlongAxis(a: Arr, axis: number, f: (row: number[]) => numbe
   const outerShape = a.shape.map((d, i) => (i === ax ? 1 : d));
   for (let o = 0; o < prod(outerShape); o++) {
     const base = unravel(o, outerShape);
-    const flat = (j: number) => ravel(base.map((v, i) => (i === ax ? j : v)), a.shape);
+    const flat = (j: number) =>
+      ravel(
+        base.map((v, i) => (i === ax ? j : v)),
+        a.shape,
+      );
     const row = Array.from({ length: n }, (_, j) => a.data[flat(j)]);
     const out = f(row);
     out.forEach((v, j) => (data[flat(j)] = v));
@@ -269,15 +311,18 @@ export const U32 = 2 ** -24;
 
 /** Every element within atol + rtol·|expected| (NaN only matches NaN). Prints the worst one. */
 export function assertClose(
-  actual: ArrayLike<number>, expected: ArrayLike<number>,
-  tol: { atol?: number; rtol?: number } = {}, what = '',
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: { atol?: number; rtol?: number } = {},
+  what = '',
 ): void {
   const { atol = 1e-12, rtol = 1e-12 } = tol;
   assert.is(actual.length, expected.length, `${what}: length`);
   let worst = -1;
   let worstRatio = 1;
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     if (a === e) continue; // infinities
     const r = Math.abs(a - e) / (atol + rtol * Math.abs(e));
@@ -295,14 +340,28 @@ export function assertClose(
 }
 
 /** Asserts shape and values of a tensor against a naive result. */
-export function assertTensor(t: Tensor, expected: Arr, tol?: { atol?: number; rtol?: number }, what = ''): void {
+export function assertTensor(
+  t: Tensor,
+  expected: Arr,
+  tol?: { atol?: number; rtol?: number },
+  what = '',
+): void {
   assert.equal([...t.shape], expected.shape, `${what}: shape`);
   assertClose(t.dataSync(), expected.data, tol, what);
 }
 
 /** gradcheck in float64 must pass; the message names the worst element on failure. */
-export function assertGradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Arr[], opts: GradcheckOptions = {}, what = ''): void {
-  const r = gradcheck(fn, inputs.map((a) => t64(a)), opts);
+export function assertGradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Arr[],
+  opts: GradcheckOptions = {},
+  what = '',
+): void {
+  const r = gradcheck(
+    fn,
+    inputs.map((a) => t64(a)),
+    opts,
+  );
   assert.ok(r.ok, `${what}: ${r.message}`);
 }
 
@@ -311,13 +370,23 @@ export function assertGradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Arr[], 
  * |y32 − y64| ≤ ulps·u·|y64| + atol, u = 2^-24. For a kernel that computes in float64 and rounds
  * once (ulps = 1) this says y32 is the correctly rounded y64.
  */
-export function assertF32Agrees(fn: (...xs: Tensor[]) => Tensor, inputs: Arr[], tol: { ulps: number; atol?: number }, what = ''): void {
+export function assertF32Agrees(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Arr[],
+  tol: { ulps: number; atol?: number },
+  what = '',
+): void {
   const y64 = fn(...inputs.map((a) => t64(a)));
   const y32 = fn(...inputs.map((a) => t32(a)));
   assert.is(y64.dtype, 'float64');
   assert.is(y32.dtype, 'float32', `${what}: float32 in, float32 out`);
   assert.equal([...y32.shape], [...y64.shape]);
-  assertClose(y32.dataSync(), y64.dataSync(), { atol: tol.atol ?? 0, rtol: tol.ulps * U32 * (1 + 1e-9) }, `${what} f32 vs f64`);
+  assertClose(
+    y32.dataSync(),
+    y64.dataSync(),
+    { atol: tol.atol ?? 0, rtol: tol.ulps * U32 * (1 + 1e-9) },
+    `${what} f32 vs f64`,
+  );
 }
 
 /** Runs fn and returns the ShapeError / Error message it throws. */

@@ -15,12 +15,45 @@ import { makeTinyIdx, removeDir, startCli, tempDir } from './helpers.js';
 const root = tempDir('atomic');
 const data = makeTinyIdx(join(root, 'data'), 64, 16);
 
-/** Starts a save-heavy training in `out`, SIGKILLs it `delayMs` after the temp file of save ≥ 2 appears. */
-async function killDuringSave(out: string, delayMs: number): Promise<{ linesAtKill: number; sawTemp: boolean }> {
+/** Starts a save-heavy training in `out`, SIGKILLs it `delayMs` after the temp file of save ≥ 2
+ * appears. */
+async function killDuringSave(
+  out: string,
+  delayMs: number,
+): Promise<{ linesAtKill: number; sawTemp: boolean }> {
   const target = join(out, 'checkpoint.safetensors');
-  const run = startCli(['train', '--data', data, '--out', out, '--backend', 'cpu', '--limit', '8', '--batch-size', '8', '--epochs', '100000',
-    '--local-crops-number', '0', '--embed-dim', '32', '--depth', '1', '--num-heads', '2', '--head-hidden-dim', '64',
-    '--head-bottleneck-dim', '64', '--out-dim', '32768', '--knn-every', '0', '--quiet']);
+  const run = startCli([
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    '--limit',
+    '8',
+    '--batch-size',
+    '8',
+    '--epochs',
+    '100000',
+    '--local-crops-number',
+    '0',
+    '--embed-dim',
+    '32',
+    '--depth',
+    '1',
+    '--num-heads',
+    '2',
+    '--head-hidden-dim',
+    '64',
+    '--head-bottleneck-dim',
+    '64',
+    '--out-dim',
+    '32768',
+    '--knn-every',
+    '0',
+    '--quiet',
+  ]);
   let linesAtKill = -1;
   let sawTemp = false;
   try {
@@ -32,16 +65,25 @@ async function killDuringSave(out: string, delayMs: number): Promise<{ linesAtKi
         } catch {
           return; // not created yet
         }
-        if (!names.some((n) => isTempFileOf(n, target)) || readLog(join(out, 'log.jsonl')).length < 2) return;
+        if (
+          !names.some((n) => isTempFileOf(n, target)) ||
+          readLog(join(out, 'log.jsonl')).length < 2
+        )
+          return;
         clearInterval(timer);
         sawTemp = true;
         setTimeout(() => {
-          linesAtKill = readLog(join(out, 'log.jsonl')).length; // the log line is written just before the save
+          // the log line is written just before the save
+          linesAtKill = readLog(join(out, 'log.jsonl')).length;
           run.child.kill('SIGKILL');
           resolve();
         }, delayMs);
       }, 1);
-      run.done.then((r) => { clearInterval(timer); if (linesAtKill < 0) reject(new Error(`train exited (${r.code ?? r.signal}) before the kill:\n${r.stderr}`)); }, reject);
+      run.done.then((r) => {
+        clearInterval(timer);
+        if (linesAtKill < 0)
+          reject(new Error(`train exited (${r.code ?? r.signal}) before the kill:\n${r.stderr}`));
+      }, reject);
     });
   } finally {
     run.child.kill('SIGKILL');
@@ -52,20 +94,33 @@ async function killDuringSave(out: string, delayMs: number): Promise<{ linesAtKi
 }
 
 for (const delayMs of [0, 15]) {
-  test(`SIGKILL ${delayMs} ms into a checkpoint save: the previous (or the new) checkpoint loads`, async () => {
-    const out = join(root, `run-${delayMs}`);
-    const { linesAtKill } = await killDuringSave(out, delayMs);
-    assert.ok(linesAtKill >= 2, `killed during save ${linesAtKill}`);
-    const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
-    // Save k (after epoch k) was under way: the file holds save k − 1, or save k if the rename won.
-    assert.ok(ck.meta.epoch === linesAtKill - 1 || ck.meta.epoch === linesAtKill, `checkpoint of epoch ${ck.meta.epoch}, killed during save ${linesAtKill}`);
-    assert.is(ck.meta.iteration, ck.meta.epoch);
-    assert.ok(ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '32768,64');
-    // Besides the checkpoint and the log, at most the interrupted save's temp file remains.
-    for (const name of readdirSync(out)) {
-      assert.ok(['checkpoint.safetensors', 'log.jsonl'].includes(name) || isTempFileOf(name, join(out, 'checkpoint.safetensors')), name);
-    }
-  });
+  test(
+    `SIGKILL ${delayMs} ms into a checkpoint save: the previous (or the ` + `new) checkpoint loads`,
+    async () => {
+      const out = join(root, `run-${delayMs}`);
+      const { linesAtKill } = await killDuringSave(out, delayMs);
+      assert.ok(linesAtKill >= 2, `killed during save ${linesAtKill}`);
+      const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+      // Save k (after epoch k) was under way: the file holds save k − 1, or save k if the rename
+      // won.
+      assert.ok(
+        ck.meta.epoch === linesAtKill - 1 || ck.meta.epoch === linesAtKill,
+        `checkpoint of epoch ${ck.meta.epoch}, killed during save ${linesAtKill}`,
+      );
+      assert.is(ck.meta.iteration, ck.meta.epoch);
+      assert.ok(
+        ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '32768,64',
+      );
+      // Besides the checkpoint and the log, at most the interrupted save's temp file remains.
+      for (const name of readdirSync(out)) {
+        assert.ok(
+          ['checkpoint.safetensors', 'log.jsonl'].includes(name) ||
+            isTempFileOf(name, join(out, 'checkpoint.safetensors')),
+          name,
+        );
+      }
+    },
+  );
 }
 
 test.after(() => removeDir(root));

@@ -15,10 +15,18 @@ import { trainCommand } from '../../src/cli/train.js';
 import { CONFIG_FIELDS, kebab } from '../../src/dino/config.js';
 import { expectExit, lastJson, ROOT, runCli, type CliResult } from './helpers.js';
 
-const pkgVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const pkgVersion = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 /** stderr without the lines Dawn prints when it looks for Vulkan (not ours). */
-const ownStderr = (r: CliResult) => r.stderr.split('\n').filter((l) => !/^Warning: Couldn't load Vulkan|^\s+at operator\(\) \(.*dawn/.test(l) && l.trim() !== '');
+const ownStderr = (r: CliResult) =>
+  r.stderr
+    .split('\n')
+    .filter(
+      (l) =>
+        !/^Warning: Couldn't load Vulkan|^\s+at operator\(\) \(.*dawn/.test(l) && l.trim() !== '',
+    );
 
 test('parity FIXTURE --json: ok, backend, dtype, errors per group', async () => {
   const r = await runCli(['parity', 'test/fixtures/initial-1ch.safetensors', '--json']);
@@ -32,15 +40,35 @@ test('parity FIXTURE --json: ok, backend, dtype, errors per group', async () => 
   for (const [g, e] of Object.entries(errors)) assert.ok(e >= 0 && e <= 1e-8, `${g}: ${e}`);
 });
 
-test('bench step --config tiny --steps 1 --json: config, backend, msPerStep, imgPerSec', async () => {
-  const r = await runCli(['bench', 'step', '--config', 'tiny', '--steps', '1', '--warmup', '0', '--backend', 'cpu', '--json']);
-  expectExit(r, 0, 'bench step');
-  const j = lastJson(r);
-  assert.is(j.config, 'tiny');
-  assert.is(j.backend, 'cpu');
-  assert.ok(typeof j.msPerStep === 'number' && j.msPerStep > 0);
-  assert.ok(typeof j.imgPerSec === 'number' && Math.abs((j.imgPerSec as number) - 32000 / (j.msPerStep as number)) < 1e-6 * (j.imgPerSec as number), 'batch 32');
-});
+test(
+  'bench step --config tiny --steps 1 --json: config, backend, msPerStep, ' + 'imgPerSec',
+  async () => {
+    const r = await runCli([
+      'bench',
+      'step',
+      '--config',
+      'tiny',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
+    expectExit(r, 0, 'bench step');
+    const j = lastJson(r);
+    assert.is(j.config, 'tiny');
+    assert.is(j.backend, 'cpu');
+    assert.ok(typeof j.msPerStep === 'number' && j.msPerStep > 0);
+    assert.ok(
+      typeof j.imgPerSec === 'number' &&
+        Math.abs((j.imgPerSec as number) - 32000 / (j.msPerStep as number)) <
+          1e-6 * (j.imgPerSec as number),
+      'batch 32',
+    );
+  },
+);
 
 test('info --json: version, backend, gpuMode, adapter', async () => {
   const r = await runCli(['info', '--json']);
@@ -48,7 +76,10 @@ test('info --json: version, backend, gpuMode, adapter', async () => {
   const j = lastJson(r);
   assert.is(j.version, pkgVersion);
   assert.ok(j.backend === 'cpu' || j.backend === 'gpu', String(j.backend));
-  assert.ok([null, 'webgpu', 'webasm', 'cpu'].includes(j.gpuMode as string | null), String(j.gpuMode));
+  assert.ok(
+    [null, 'webgpu', 'webasm', 'cpu'].includes(j.gpuMode as string | null),
+    String(j.gpuMode),
+  );
   assert.ok('adapter' in j);
   if (j.backend === 'cpu') assert.is(j.gpuMode, null);
   const cpu = lastJson(await runCli(['info', '--backend', 'cpu', '--json']));
@@ -73,11 +104,23 @@ test('info --backend gpu with MINI_DINO_GPU_MODE=webgpu: no adapter is a clear e
 
 /** Through the real CLI process: exit status, one line on stderr, empty stdout. */
 const spawnedUsageErrors: [string[], RegExp][] = [
-  [['train', '--epoch', '2'], /^mini-dino train: unknown flag --epoch for 'mini-dino train'; did you mean --epochs\?/],
+  [
+    ['train', '--epoch', '2'],
+    /^mini-dino train: unknown flag --epoch for 'mini-dino train'; did you mean --epochs\?/,
+  ],
   [['train', '--epochs', 'two'], /^mini-dino train: --epochs: expected an integer, got 'two'$/],
-  [['train', '--data', '/nonexistent/fashion'], /^mini-dino train: --data: \/nonexistent\/fashion: no such file or directory$/],
-  [['eval-knn', '--checkpoint', '/nonexistent.safetensors'], /^mini-dino eval-knn: --checkpoint: \/nonexistent\.safetensors: no such file$/],
-  [['parity', '/nonexistent.safetensors'], /^mini-dino parity: FIXTURE: \/nonexistent\.safetensors: no such file$/],
+  [
+    ['train', '--data', '/nonexistent/fashion'],
+    /^mini-dino train: --data: \/nonexistent\/fashion: no such file or directory$/,
+  ],
+  [
+    ['eval-knn', '--checkpoint', '/nonexistent.safetensors'],
+    /^mini-dino eval-knn: --checkpoint: \/nonexistent\.safetensors: no such file$/,
+  ],
+  [
+    ['parity', '/nonexistent.safetensors'],
+    /^mini-dino parity: FIXTURE: \/nonexistent\.safetensors: no such file$/,
+  ],
   [['frobnicate'], /^mini-dino: unknown command 'frobnicate'/],
 ];
 
@@ -99,24 +142,60 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
   [trainCommand, ['--teacher_temp', 'hot'], /^--teacher_temp: expected a number, got 'hot'$/],
   [trainCommand, ['--epochs', '0'], /^--epochs must be ≥ 1, got 0$/],
   [trainCommand, ['--global-crops-scale=0.4'], /^--global-crops-scale: expected 2 values, got 1/],
-  [trainCommand, ['--num-heads', '3'], /^--num-heads \(3\) must divide the embedding dimension 64$/],
+  [
+    trainCommand,
+    ['--num-heads', '3'],
+    /^--num-heads \(3\) must divide the embedding dimension 64$/,
+  ],
   [trainCommand, ['--backend', 'tpu'], /^--backend: expected one of auto, cpu, gpu, got 'tpu'$/],
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
   [trainCommand, ['--epochs'], /^--epochs: missing value \(expected an integer\)$/],
-  [trainCommand, ['--norm-last-layer=maybe'], /^--norm-last-layer: expected true or false, got 'maybe'$/],
+  [
+    trainCommand,
+    ['--norm-last-layer=maybe'],
+    /^--norm-last-layer: expected true or false, got 'maybe'$/,
+  ],
   [evalKnnCommand, [], /^--checkpoint is required$/],
-  [evalKnnCommand, ['--checkpoint', 'package.json', '--k', '0,20'], /^--k: every k must be at least 1/],
-  [evalKnnCommand, ['--checkpoint', 'package.json', '--k', '10,x'], /^--k: expected integers, got 'x'$/],
-  [evalKnnCommand, ['--checkpoint', 'package.json', '--data', '/nonexistent'], /^--data: \/nonexistent: no such file or directory$/],
-  [linearCommand, ['--checkpoint', '/nonexistent.safetensors'], /^--checkpoint: \/nonexistent\.safetensors: no such file$/],
+  [
+    evalKnnCommand,
+    ['--checkpoint', 'package.json', '--k', '0,20'],
+    /^--k: every k must be at least 1/,
+  ],
+  [
+    evalKnnCommand,
+    ['--checkpoint', 'package.json', '--k', '10,x'],
+    /^--k: expected integers, got 'x'$/,
+  ],
+  [
+    evalKnnCommand,
+    ['--checkpoint', 'package.json', '--data', '/nonexistent'],
+    /^--data: \/nonexistent: no such file or directory$/,
+  ],
+  [
+    linearCommand,
+    ['--checkpoint', '/nonexistent.safetensors'],
+    /^--checkpoint: \/nonexistent\.safetensors: no such file$/,
+  ],
   [linearCommand, ['--checkpoint', 'package.json', '--lr', '0'], /^--lr: must be positive, got 0$/],
-  [attentionCommand, ['--checkpoint', 'package.json', '--image', '/nonexistent.png'], /^--image: \/nonexistent\.png: no such file$/],
-  [attentionCommand, ['--checkpoint', 'package.json', '--image', 'package.json', '--threshold', '2'], /^--threshold: expected a fraction in \[0, 1\], got 2$/],
+  [
+    attentionCommand,
+    ['--checkpoint', 'package.json', '--image', '/nonexistent.png'],
+    /^--image: \/nonexistent\.png: no such file$/,
+  ],
+  [
+    attentionCommand,
+    ['--checkpoint', 'package.json', '--image', 'package.json', '--threshold', '2'],
+    /^--threshold: expected a fraction in \[0, 1\], got 2$/,
+  ],
   [parityCommand, [], /expected exactly one FIXTURE file/],
   [parityCommand, ['a', 'b'], /expected exactly one FIXTURE file/],
   [benchCommand, [], /expected 'bench step'/],
-  [benchCommand, ['step', '--config', 'huge'], /^--config: expected one of tiny, small, recipe, got 'huge'$/],
+  [
+    benchCommand,
+    ['step', '--config', 'huge'],
+    /^--config: expected one of tiny, small, recipe, got 'huge'$/,
+  ],
   [benchCommand, ['step', '--steps', '0'], /^--steps: must be at least 1, got 0$/],
   [benchCommand, ['step', '--warmup', '-1'], /^--warmup: must be at least 0, got -1$/],
   [infoCommand, ['--verbose'], /^unknown flag --verbose for 'mini-dino info'/],
@@ -154,13 +233,29 @@ async function helpOf(command: (argv: readonly string[]) => Promise<number>): Pr
 }
 
 const helpMentions: [string, (argv: readonly string[]) => Promise<number>, string[]][] = [
-  ['eval-knn', evalKnnCommand, ['--checkpoint', '--data', '--k', '--baselines', '--checkpoint-key', '--backend', '--json']],
-  ['linear', linearCommand, ['--checkpoint', '--epochs', '--lr', 'default 0.2', '--n-last-blocks', '--json']],
-  ['attention', attentionCommand, ['--checkpoint', '--image', '--out', '--size', '--threshold', '--json']],
+  [
+    'eval-knn',
+    evalKnnCommand,
+    ['--checkpoint', '--data', '--k', '--baselines', '--checkpoint-key', '--backend', '--json'],
+  ],
+  [
+    'linear',
+    linearCommand,
+    ['--checkpoint', '--epochs', '--lr', 'default 0.2', '--n-last-blocks', '--json'],
+  ],
+  [
+    'attention',
+    attentionCommand,
+    ['--checkpoint', '--image', '--out', '--size', '--threshold', '--json'],
+  ],
   ['parity', parityCommand, ['FIXTURE', '--backend', '--dtype', '--json']],
   ['bench', benchCommand, ['bench step', '--config', '--steps', '--warmup', '--backend', '--json']],
   ['info', infoCommand, ['--backend', '--json']],
-  ['train', trainCommand, ['--data', '--out', '--resume', '--backend', '--json', '--baselines', '--quiet']],
+  [
+    'train',
+    trainCommand,
+    ['--data', '--out', '--resume', '--backend', '--json', '--baselines', '--quiet'],
+  ],
 ];
 
 test('<command> --help: usage and the flags on stdout, status 0', async () => {
@@ -171,26 +266,44 @@ test('<command> --help: usage and the flags on stdout, status 0', async () => {
   }
 });
 
-test('train --help lists every config field (kebab-case and official spelling, with defaults)', async () => {
-  const out = await helpOf(trainCommand);
-  for (const [key, f] of Object.entries(CONFIG_FIELDS)) {
-    const name = kebab(key);
-    assert.ok(new RegExp(`--${name}\\b`).test(out), `--${name} missing from train --help`);
-    assert.ok(new RegExp(`--${f.flag}\\b`).test(out), `--${f.flag} (official) missing from train --help`);
-  }
-  assert.match(out, /--teacher-temp, --teacher_temp <number>\n\s+.*\(default 0\.04; official 0\.04; paper 0\.04 → 0\.07 over 30 epochs\)/);
-});
+test(
+  'train --help lists every config field (kebab-case and official spelling, ' + 'with defaults)',
+  async () => {
+    const out = await helpOf(trainCommand);
+    for (const [key, f] of Object.entries(CONFIG_FIELDS)) {
+      const name = kebab(key);
+      assert.ok(new RegExp(`--${name}\\b`).test(out), `--${name} missing from train --help`);
+      assert.ok(
+        new RegExp(`--${f.flag}\\b`).test(out),
+        `--${f.flag} (official) missing from train --help`,
+      );
+    }
+    assert.match(
+      out,
+      /--teacher-temp, --teacher_temp <number>\n\s+.*\(default 0\.04; official 0\.04; paper 0\.04 → 0\.07 over 30 epochs\)/,
+    );
+  },
+);
 
-test('mini-dino --help, <command> --help, no command, --version (the process exit statuses)', async () => {
-  const [help, trainHelp, none, ver] = await Promise.all([runCli(['--help']), runCli(['train', '--help']), runCli([]), runCli(['--version'])]);
-  expectExit(help, 0, '--help');
-  expectExit(trainHelp, 0, 'train --help');
-  assert.match(trainHelp.stdout, /^Usage: mini-dino train/);
-  for (const c of ['train', 'eval-knn', 'linear', 'attention', 'parity', 'bench', 'info']) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
-  expectExit(none, 2, 'no command');
-  assert.match(none.stdout, /^mini-dino /);
-  expectExit(ver, 0, '--version');
-  assert.is(ver.stdout.trim(), pkgVersion);
-});
+test(
+  'mini-dino --help, <command> --help, no command, --version (the process ' + 'exit statuses)',
+  async () => {
+    const [help, trainHelp, none, ver] = await Promise.all([
+      runCli(['--help']),
+      runCli(['train', '--help']),
+      runCli([]),
+      runCli(['--version']),
+    ]);
+    expectExit(help, 0, '--help');
+    expectExit(trainHelp, 0, 'train --help');
+    assert.match(trainHelp.stdout, /^Usage: mini-dino train/);
+    for (const c of ['train', 'eval-knn', 'linear', 'attention', 'parity', 'bench', 'info'])
+      assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'));
+    expectExit(none, 2, 'no command');
+    assert.match(none.stdout, /^mini-dino /);
+    expectExit(ver, 0, '--version');
+    assert.is(ver.stdout.trim(), pkgVersion);
+  },
+);
 
 test.run();

@@ -43,18 +43,42 @@ function pngSize(path: string): [number, number] {
 }
 
 test.before(async () => {
-  const config: DinoConfig = { ...defaultConfig(), embedDim: 32, depth: 2, numHeads: 2, outDim: 128, headHiddenDim: 64, headBottleneckDim: 32 };
+  const config: DinoConfig = {
+    ...defaultConfig(),
+    embedDim: 32,
+    depth: 2,
+    numHeads: 2,
+    outDim: 128,
+    headHiddenDim: 64,
+    headBottleneckDim: 32,
+  };
   const run = buildDino(config, { inChans: 1, itersPerEpoch: 1 }, { backend: cpu });
   await saveCheckpoint(ckpt, run, { epoch: 1, iteration: 1, inChans: 1, rng: {}, partial: null });
   // The official backbone-only names, bare (no teacher./module./backbone. prefix).
   const vit = vit_small({ imgSize: 224, patchSize: 16, inChans: 3 }, { backend: cpu });
   const tensors = new Map(vit.namedParameters());
-  assert.ok(tensors.has('cls_token') && tensors.has('blocks.0.attn.qkv.weight') && tensors.has('blocks.11.mlp.fc2.bias') && tensors.has('norm.weight'));
+  assert.ok(
+    tensors.has('cls_token') &&
+      tensors.has('blocks.0.attn.qkv.weight') &&
+      tensors.has('blocks.11.mlp.fc2.bias') &&
+      tensors.has('norm.weight'),
+  );
   writeFileSync(vits16, serializeSafetensors(safetensorsFromTensors(tensors)));
 });
 
 test('eval-knn --k 10,20 --json: top-1 per k as fractions', async () => {
-  const r = await runCli(['eval-knn', '--checkpoint', ckpt, '--data', data, '--k', '10,20', '--backend', 'cpu', '--json']);
+  const r = await runCli([
+    'eval-knn',
+    '--checkpoint',
+    ckpt,
+    '--data',
+    data,
+    '--k',
+    '10,20',
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
   expectExit(r, 0, 'eval-knn');
   assert.is(r.stdout.trim().split('\n').length, 1, 'only the JSON object on stdout');
   const j = lastJson(r);
@@ -67,7 +91,19 @@ test('eval-knn --k 10,20 --json: top-1 per k as fractions', async () => {
 });
 
 test('eval-knn --baselines adds raw pixels and a random-init ViT', async () => {
-  const r = await runCli(['eval-knn', '--checkpoint', ckpt, '--data', data, '--k', '10,20', '--baselines', '--backend', 'cpu', '--json']);
+  const r = await runCli([
+    'eval-knn',
+    '--checkpoint',
+    ckpt,
+    '--data',
+    data,
+    '--k',
+    '10,20',
+    '--baselines',
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
   expectExit(r, 0, 'eval-knn --baselines');
   const j = lastJson(r);
   const b = j.baselines as Record<string, Record<string, number>>;
@@ -80,7 +116,18 @@ test('eval-knn --baselines adds raw pixels and a random-init ViT', async () => {
 });
 
 test('linear --epochs 2 --json: top-1', async () => {
-  const r = await runCli(['linear', '--checkpoint', ckpt, '--data', data, '--epochs', '2', '--backend', 'cpu', '--json']);
+  const r = await runCli([
+    'linear',
+    '--checkpoint',
+    ckpt,
+    '--data',
+    data,
+    '--epochs',
+    '2',
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
   expectExit(r, 0, 'linear');
   const j = lastJson(r);
   assert.ok(typeof j.top1 === 'number' && j.top1 >= 0 && j.top1 <= 1, `top1 ${j.top1}`);
@@ -90,14 +137,40 @@ test('linear --epochs 2 --json: top-1', async () => {
 });
 
 /** Runs `attention --json` and checks heads, grid, the PNG files (square, at least minSide px). */
-async function checkAttention(checkpoint: string, img: string, out: string, numHeads: number, grid: number[], minSide: number): Promise<void> {
-  const r = await runCli(['attention', '--checkpoint', checkpoint, '--image', img, '--out', out, '--backend', 'cpu', '--json']);
+async function checkAttention(
+  checkpoint: string,
+  img: string,
+  out: string,
+  numHeads: number,
+  grid: number[],
+  minSide: number,
+): Promise<void> {
+  const r = await runCli([
+    'attention',
+    '--checkpoint',
+    checkpoint,
+    '--image',
+    img,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    '--json',
+  ]);
   expectExit(r, 0, `attention ${checkpoint}`);
   const j = lastJson(r);
   assert.is(j.numHeads, numHeads);
   assert.equal(j.grid, grid);
   const names = readdirSync(out).sort();
-  assert.equal(names, [...Array.from({ length: numHeads }, (_, i) => `attn-head${i}.png`), 'attn-mask.png', 'attn-mean.png', 'image.png'].sort());
+  assert.equal(
+    names,
+    [
+      ...Array.from({ length: numHeads }, (_, i) => `attn-head${i}.png`),
+      'attn-mask.png',
+      'attn-mean.png',
+      'image.png',
+    ].sort(),
+  );
   assert.equal((j.files as string[]).map((f) => f.split(/[\\/]/).pop()).sort(), names);
   for (const n of names) {
     const [w, h] = pngSize(join(out, n));
@@ -105,17 +178,23 @@ async function checkAttention(checkpoint: string, img: string, out: string, numH
   }
 }
 
-test('attention on a mini-dino checkpoint and a grey PNG: per-head, mean and mask PNGs', async () => {
-  const img = join(root, 'grey.png');
-  writePng(img, 40, 30, 0);
-  await checkAttention(ckpt, img, join(root, 'attn-1ch'), 2, [4, 4], 28);
-});
+test(
+  'attention on a mini-dino checkpoint and a grey PNG: per-head, mean ' + 'and mask PNGs',
+  async () => {
+    const img = join(root, 'grey.png');
+    writePng(img, 40, 30, 0);
+    await checkAttention(ckpt, img, join(root, 'attn-1ch'), 2, [4, 4], 28);
+  },
+);
 
-test('attention on a 3-channel ViT-S/16 at 224 px with official key names (converted weights)', async () => {
-  const img = join(root, 'rgb.png');
-  writePng(img, 96, 64, 2);
-  await checkAttention(vits16, img, join(root, 'attn-vits16'), 6, [14, 14], 224);
-});
+test(
+  'attention on a 3-channel ViT-S/16 at 224 px with official key names ' + '(converted weights)',
+  async () => {
+    const img = join(root, 'rgb.png');
+    writePng(img, 96, 64, 2);
+    await checkAttention(vits16, img, join(root, 'attn-vits16'), 6, [14, 14], 224);
+  },
+);
 
 test.after(() => removeDir(root));
 

@@ -12,7 +12,20 @@ import { encodeIdx, IDX_FILES } from '../../src/data/idx.js';
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 /** A small model and head: a step takes milliseconds. */
-export const TINY_MODEL = ['--embed-dim', '32', '--depth', '2', '--num-heads', '2', '--out-dim', '128', '--head-hidden-dim', '64', '--head-bottleneck-dim', '32'];
+export const TINY_MODEL = [
+  '--embed-dim',
+  '32',
+  '--depth',
+  '2',
+  '--num-heads',
+  '2',
+  '--out-dim',
+  '128',
+  '--head-hidden-dim',
+  '64',
+  '--head-bottleneck-dim',
+  '32',
+];
 
 export interface CliResult {
   code: number | null;
@@ -47,26 +60,48 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
       }
     }
   };
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); check(); });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); check(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    check();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    check();
+  });
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   const waitFor = (pattern: RegExp | string, timeoutMs = 60_000) =>
     new Promise<void>((resolve, reject) => {
-      const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-      const timer = setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
-      const ok = () => { clearTimeout(timer); resolve(); };
+      const re =
+        typeof pattern === 'string'
+          ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          : pattern;
+      const timer = setTimeout(
+        () => reject(new Error(`no ${re} within ${timeoutMs} ms; stderr:\n${stderr}`)),
+        timeoutMs,
+      );
+      const ok = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       waiters.push({ re, resolve: ok });
-      void done.then((r) => { clearTimeout(timer); if (waiters.some((w) => w.resolve === ok)) reject(new Error(`exited (${r.code ?? r.signal}) before ${re}; stderr:\n${r.stderr}`)); });
+      void done.then((r) => {
+        clearTimeout(timer);
+        if (waiters.some((w) => w.resolve === ok))
+          reject(new Error(`exited (${r.code ?? r.signal}) before ${re}; stderr:\n${r.stderr}`));
+      });
       check();
     });
   return { child, done, waitFor };
 }
 
 /** Runs `mini-dino ARGS` to the end. */
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return startCli(args, env).done;
 }
 
@@ -76,13 +111,18 @@ export function lastJson(r: CliResult): Record<string, unknown> {
   try {
     return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
   } catch {
-    throw new Error(`the last stdout line is not JSON (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+    throw new Error(
+      `the last stdout line is not JSON (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`,
+    );
   }
 }
 
 /** Fails with both streams shown when the exit status is not `code`. */
 export function expectExit(r: CliResult, code: number, what: string): void {
-  if (r.code !== code) throw new Error(`${what}: exit ${r.code ?? r.signal}, expected ${code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  if (r.code !== code)
+    throw new Error(
+      `${what}: exit ${r.code ?? r.signal}, expected ${code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`,
+    );
 }
 
 export function tempDir(tag: string): string {
@@ -102,7 +142,10 @@ function writeSplit(dir: string, prefix: 'train' | 't10k', ds: ImageDataset, n: 
     images.set(ds.image(i * stride).data, i * px);
     labels[i] = ds.labels![i * stride];
   }
-  const [img, lab] = prefix === 'train' ? [IDX_FILES.trainImages, IDX_FILES.trainLabels] : [IDX_FILES.testImages, IDX_FILES.testLabels];
+  const [img, lab] =
+    prefix === 'train'
+      ? [IDX_FILES.trainImages, IDX_FILES.trainLabels]
+      : [IDX_FILES.testImages, IDX_FILES.testLabels];
   writeFileSync(join(dir, img), encodeIdx([n, 28, 28], images));
   writeFileSync(join(dir, lab), encodeIdx([n], labels));
 }

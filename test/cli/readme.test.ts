@@ -10,17 +10,25 @@ import { join } from 'node:path';
 import { configTableMarkdown } from '../../src/cli/help.js';
 
 const readme = join(import.meta.dirname, '..', '..', 'README.md');
-const HOW = 'regenerate it with: npx tsx -e "import(\'./src/cli/help.ts\').then((m) => console.log(m.configTableMarkdown()))"';
+const HOW =
+  "regenerate it with: npx tsx -e \"import('./src/cli/help.ts').then((m) " +
+  '=> console.log(m.configTableMarkdown()))"';
 
 test('README.md contains the generated configuration table', () => {
-  assert.ok(existsSync(readme), `README.md does not exist yet (it must contain the configuration table; ${HOW})`);
+  assert.ok(
+    existsSync(readme),
+    `README.md does not exist yet (it must contain the configuration table; ${HOW})`,
+  );
   const text = readFileSync(readme, 'utf8').replace(/\r\n/g, '\n');
   const table = configTableMarkdown();
   if (!text.includes(table)) {
     // Name the first row that differs, to make the fix obvious.
     const rows = table.split('\n');
     const missing = rows.find((r) => !text.includes(r));
-    assert.unreachable(`README.md lacks the configuration table${missing ? ` (first missing or changed row: ${missing})` : ' (rows present but not contiguous)'}; ${HOW}`);
+    assert.unreachable(
+      `README.md lacks the configuration table${missing ? ` (first missing or changed row: ${missing})` : ' (rows present but not contiguous)'}; ` +
+        `${HOW}`,
+    );
   }
 });
 

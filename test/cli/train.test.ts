@@ -8,14 +8,40 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { loadBackbone, loadCheckpoint } from '../../src/dino/checkpoint.js';
 import { readLog, type EpochRecord } from '../../src/dino/trainer.js';
-import { expectExit, lastJson, makeTinyIdx, removeDir, runCli, startCli, tempDir, TINY_MODEL } from './helpers.js';
+import {
+  expectExit,
+  lastJson,
+  makeTinyIdx,
+  removeDir,
+  runCli,
+  startCli,
+  tempDir,
+  TINY_MODEL,
+} from './helpers.js';
 
 const root = tempDir('train');
 const data = makeTinyIdx(join(root, 'data'), 512, 200);
 const STEPS_PER_EPOCH = 32; // 512 images, batch 16
 const args = (out: string, ...more: string[]) => [
-  'train', '--data', data, '--out', out, '--backend', 'cpu', '--epochs', '2', '--batch-size', '16', ...TINY_MODEL,
-  '--knn-subset', '100', '--nb_knn', '10,20', '--saveckp-freq', '1', ...more,
+  'train',
+  '--data',
+  data,
+  '--out',
+  out,
+  '--backend',
+  'cpu',
+  '--epochs',
+  '2',
+  '--batch-size',
+  '16',
+  ...TINY_MODEL,
+  '--knn-subset',
+  '100',
+  '--nb_knn',
+  '10,20',
+  '--saveckp-freq',
+  '1',
+  ...more,
 ];
 
 /** A log line without its timings (the only fields that differ between identical runs). */
@@ -50,10 +76,23 @@ test('train: exit 0, log.jsonl per epoch, checkpoint, training.svg, --json line'
   const log = lines.map((l) => JSON.parse(l) as EpochRecord);
   log.forEach((rec, i) => {
     assert.is(rec.epoch, i);
-    for (const k of ['train_loss', 'train_lr', 'train_wd', 'train_momentum', 'train_teacher_temp', 'train_teacher_entropy', 'train_kl', 'seconds', 'img_per_s'] as const) {
+    for (const k of [
+      'train_loss',
+      'train_lr',
+      'train_wd',
+      'train_momentum',
+      'train_teacher_temp',
+      'train_teacher_entropy',
+      'train_kl',
+      'seconds',
+      'img_per_s',
+    ] as const) {
       assert.ok(Number.isFinite(rec[k]), `epoch ${i}: ${k} = ${rec[k]}`);
     }
-    assert.ok(rec.knn_top1 && Object.values(rec.knn_top1).every((v) => v >= 0 && v <= 1), `epoch ${i}: knn_top1`);
+    assert.ok(
+      rec.knn_top1 && Object.values(rec.knn_top1).every((v) => v >= 0 && v <= 1),
+      `epoch ${i}: knn_top1`,
+    );
   });
   assert.is(log[0].knn_protocol, 'subset: 100 train / 100 test');
   assert.is(log[1].knn_protocol, 'full: 512 train / 200 test');
@@ -65,10 +104,18 @@ test('train: exit 0, log.jsonl per epoch, checkpoint, training.svg, --json line'
   assert.is(ck.meta.iteration, 2 * STEPS_PER_EPOCH);
   assert.is(ck.meta.inChans, 1);
   assert.is(ck.config.embedDim, 32);
-  assert.ok(ck.tensors.has('teacher.backbone.cls_token') && ck.tensors.has('student.module.head.last_layer.weight_v') && ck.tensors.has('dino_loss.center'));
+  assert.ok(
+    ck.tensors.has('teacher.backbone.cls_token') &&
+      ck.tensors.has('student.module.head.last_layer.weight_v') &&
+      ck.tensors.has('dino_loss.center'),
+  );
   const bb = await loadBackbone(join(outA, 'checkpoint.safetensors'));
   assert.is(bb.config.depth, 2);
-  assert.ok(existsSync(join(outA, 'checkpoint0000.safetensors')) && existsSync(join(outA, 'checkpoint0001.safetensors')), '--saveckp-freq 1 copies');
+  assert.ok(
+    existsSync(join(outA, 'checkpoint0000.safetensors')) &&
+      existsSync(join(outA, 'checkpoint0001.safetensors')),
+    '--saveckp-freq 1 copies',
+  );
 
   const svg = readFileSync(join(outA, 'training.svg'), 'utf8');
   assert.match(svg, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -80,87 +127,188 @@ test('--resume from an epoch boundary reproduces the uninterrupted run exactly',
   const out = join(root, 'c');
   mkdirSync(out);
   copyFileSync(join(outA, 'checkpoint0000.safetensors'), join(out, 'checkpoint.safetensors'));
-  writeFileSync(join(out, 'log.jsonl'), readFileSync(join(outA, 'log.jsonl'), 'utf8').split('\n')[0] + '\n');
-  // A different --knn-subset: the checkpoint's configuration wins (so the log is the same), and says so.
+  writeFileSync(
+    join(out, 'log.jsonl'),
+    readFileSync(join(outA, 'log.jsonl'), 'utf8').split('\n')[0] + '\n',
+  );
+  // A different --knn-subset: the checkpoint's configuration wins (so the log is the same), and
+  // says so.
   const r = await runCli(args(out, '--resume', '--json', '--knn-subset', '50'));
   expectExit(r, 0, 'train --resume');
   assert.match(r.stderr, new RegExp(`resumed from .* at epoch 1, iteration ${STEPS_PER_EPOCH}`));
-  assert.match(r.stderr, /--resume: the checkpoint's configuration is kept \(only --epochs comes from this command\): --knn-subset 100 \(not 50\)\n/);
-  assert.equal(readLog(join(out, 'log.jsonl')).map(comparable), readLog(join(outA, 'log.jsonl')).map(comparable));
+  assert.match(
+    r.stderr,
+    /--resume: the checkpoint's configuration is kept \(only --epochs comes from this command\): --knn-subset 100 \(not 50\)\n/,
+  );
+  assert.equal(
+    readLog(join(out, 'log.jsonl')).map(comparable),
+    readLog(join(outA, 'log.jsonl')).map(comparable),
+  );
   assert.equal(lastJson(r).top1, runA.top1);
 });
 
 /** Starts a training in `out`, sends `signal` after step 10 of epoch 0, checks the stop message
  * and exit status; returns the iteration it stopped after (mid-epoch). */
-async function interruptAfterStep10(out: string, signal: 'SIGINT' | 'SIGTERM', status: number): Promise<number> {
+async function interruptAfterStep10(
+  out: string,
+  signal: 'SIGINT' | 'SIGTERM',
+  status: number,
+): Promise<number> {
   // Without a TTY the progress line comes every 10 steps: interrupt at step 10 of 32.
   const run = startCli(args(out));
   await run.waitFor(`epoch 1/2 step 10/${STEPS_PER_EPOCH}`);
   run.child.kill(signal);
   const r = await run.done;
   expectExit(r, status, `train stopped by ${signal}`);
-  assert.match(r.stderr, new RegExp(`stopping \\(${signal}\\): finishing the current step, then saving a checkpoint`));
-  const at = Number(/stopped after iteration (\d+); saved .*checkpoint\.safetensors \(continue with --resume\)/.exec(r.stdout + r.stderr)?.[1]);
-  assert.ok(at >= 10 && at < STEPS_PER_EPOCH, `stopped after iteration ${at}: expected the middle of epoch 0 (the signal came after step 10)`);
+  assert.match(
+    r.stderr,
+    new RegExp(`stopping \\(${signal}\\): finishing the current step, then saving a checkpoint`),
+  );
+  const at = Number(
+    /stopped after iteration (\d+); saved .*checkpoint\.safetensors \(continue with --resume\)/.exec(
+      r.stdout + r.stderr,
+    )?.[1],
+  );
+  assert.ok(
+    at >= 10 && at < STEPS_PER_EPOCH,
+    `stopped after iteration ${at}: expected the middle of epoch 0 (the signal came after step 10)`,
+  );
   return at;
 }
 
-test('Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume then matches the uninterrupted run', async () => {
-  const out = join(root, 'b');
-  const at = await interruptAfterStep10(out, 'SIGINT', 130);
-  const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
-  assert.is(ck.meta.iteration, at);
-  assert.is(ck.meta.epoch, 0);
-  assert.is((ck.meta.partial as { n: number }).n, at, 'the partial sums of the interrupted epoch are saved');
-  assert.is(readLog(join(out, 'log.jsonl')).length, 0);
+test(
+  'Ctrl-C mid-epoch: finishes the step, saves, exits 130; --resume ' +
+    'then matches the uninterrupted run',
+  async () => {
+    const out = join(root, 'b');
+    const at = await interruptAfterStep10(out, 'SIGINT', 130);
+    const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    assert.is(ck.meta.iteration, at);
+    assert.is(ck.meta.epoch, 0);
+    assert.is(
+      (ck.meta.partial as { n: number }).n,
+      at,
+      'the partial sums of the interrupted epoch are saved',
+    );
+    assert.is(readLog(join(out, 'log.jsonl')).length, 0);
 
-  const r2 = await runCli(args(out, '--resume', '--json'));
-  expectExit(r2, 0, 'train --resume');
-  assert.match(r2.stderr, new RegExp(`resumed from .* at epoch 0, iteration ${at}`));
-  assert.not.match(r2.stderr, /configuration is kept/, 'same flags: nothing to report');
-  assert.equal(readLog(join(out, 'log.jsonl')).map(comparable), readLog(join(outA, 'log.jsonl')).map(comparable));
-  assert.equal(lastJson(r2).top1, runA.top1);
-});
+    const r2 = await runCli(args(out, '--resume', '--json'));
+    expectExit(r2, 0, 'train --resume');
+    assert.match(r2.stderr, new RegExp(`resumed from .* at epoch 0, iteration ${at}`));
+    assert.not.match(r2.stderr, /configuration is kept/, 'same flags: nothing to report');
+    assert.equal(
+      readLog(join(out, 'log.jsonl')).map(comparable),
+      readLog(join(outA, 'log.jsonl')).map(comparable),
+    );
+    assert.equal(lastJson(r2).top1, runA.top1);
+  },
+);
 
-test('SIGTERM (kill, a job scheduler) stops like Ctrl-C: the step finishes, a checkpoint is saved, exit 143', async () => {
-  const out = join(root, 'term');
-  const at = await interruptAfterStep10(out, 'SIGTERM', 143);
-  assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.iteration, at);
-});
+test(
+  'SIGTERM (kill, a job scheduler) stops like Ctrl-C: the step finishes, ' +
+    'a checkpoint is saved, exit 143',
+  async () => {
+    const out = join(root, 'term');
+    const at = await interruptAfterStep10(out, 'SIGTERM', 143);
+    assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.iteration, at);
+  },
+);
 
-test('Ctrl-C during the final k-NN (embedded data, 10 000 test images) quits at once; the checkpoint is saved', async () => {
-  const out = join(root, 'knn');
-  const run = startCli(['train', '--out', out, '--backend', 'cpu', '--epochs', '1', '--limit', '128', '--batch-size', '64', ...TINY_MODEL, '--quiet']);
-  await run.waitFor(/k-NN evaluation: 128 training images as the memory bank, 10000 test images/);
-  const t0 = Date.now();
-  run.child.kill('SIGINT');
-  const r = await run.done;
-  assert.ok(r.signal === 'SIGINT' || r.code === 130, `exit ${r.code ?? r.signal}`);
-  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms to quit`);
-  assert.match(r.stdout, /mini-dino train: fashion-mnist \(embedded\) train, 10000 images/);
-  assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.epoch, 1);
-  assert.is(readLog(join(out, 'log.jsonl')).length, 1);
-});
+test(
+  'Ctrl-C during the final k-NN (embedded data, 10 000 test images) ' +
+    'quits at once; the checkpoint is saved',
+  async () => {
+    const out = join(root, 'knn');
+    const run = startCli([
+      'train',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--epochs',
+      '1',
+      '--limit',
+      '128',
+      '--batch-size',
+      '64',
+      ...TINY_MODEL,
+      '--quiet',
+    ]);
+    await run.waitFor(/k-NN evaluation: 128 training images as the memory bank, 10000 test images/);
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.ok(r.signal === 'SIGINT' || r.code === 130, `exit ${r.code ?? r.signal}`);
+    assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms to quit`);
+    assert.match(r.stdout, /mini-dino train: fashion-mnist \(embedded\) train, 10000 images/);
+    assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.epoch, 1);
+    assert.is(readLog(join(out, 'log.jsonl')).length, 1);
+  },
+);
 
-test('non-finite loss after an epoch: clear message, exit 1, the last good checkpoint loads', async () => {
-  // Warm-up over epoch 0 to a normal lr, then a cosine towards min_lr = 1e30: epoch 1 blows up.
-  const out = join(root, 'nan');
-  const r = await runCli(['train', '--data', data, '--out', out, '--backend', 'cpu', '--epochs', '2', '--limit', '128', '--batch-size', '32',
-    ...TINY_MODEL, '--warmup-epochs', '1', '--min-lr', '1e30', '--knn-every', '0', '--quiet']);
-  expectExit(r, 1, 'train with a diverging lr');
-  assert.match(r.stderr, /error: Loss is (NaN|-?Infinity) at iteration \d+, stopping training/);
-  assert.match(r.stderr, /The last good checkpoint \(after epoch 1\) is kept in .*checkpoint\.safetensors/);
-  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
-  const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
-  assert.is(ck.meta.epoch, 1);
-  assert.is(readLog(join(out, 'log.jsonl')).length, 1);
-  assert.ok(Number.isFinite(readLog(join(out, 'log.jsonl'))[0].train_loss));
-});
+test(
+  'non-finite loss after an epoch: clear message, exit 1, the last ' + 'good checkpoint loads',
+  async () => {
+    // Warm-up over epoch 0 to a normal lr, then a cosine towards min_lr = 1e30: epoch 1 blows up.
+    const out = join(root, 'nan');
+    const r = await runCli([
+      'train',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--epochs',
+      '2',
+      '--limit',
+      '128',
+      '--batch-size',
+      '32',
+      ...TINY_MODEL,
+      '--warmup-epochs',
+      '1',
+      '--min-lr',
+      '1e30',
+      '--knn-every',
+      '0',
+      '--quiet',
+    ]);
+    expectExit(r, 1, 'train with a diverging lr');
+    assert.match(r.stderr, /error: Loss is (NaN|-?Infinity) at iteration \d+, stopping training/);
+    assert.match(
+      r.stderr,
+      /The last good checkpoint \(after epoch 1\) is kept in .*checkpoint\.safetensors/,
+    );
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
+    assert.is(ck.meta.epoch, 1);
+    assert.is(readLog(join(out, 'log.jsonl')).length, 1);
+    assert.ok(Number.isFinite(readLog(join(out, 'log.jsonl'))[0].train_loss));
+  },
+);
 
 test('non-finite loss in the first epoch: says that no checkpoint was saved', async () => {
   const out = join(root, 'nan0');
-  const r = await runCli(['train', '--data', data, '--out', out, '--backend', 'cpu', '--epochs', '1', '--limit', '128', '--batch-size', '32',
-    ...TINY_MODEL, '--lr', '1e30', '--quiet']);
+  const r = await runCli([
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    '--epochs',
+    '1',
+    '--limit',
+    '128',
+    '--batch-size',
+    '32',
+    ...TINY_MODEL,
+    '--lr',
+    '1e30',
+    '--quiet',
+  ]);
   expectExit(r, 1, 'train with lr 1e30');
   assert.match(r.stderr, /error: Loss is (NaN|-?Infinity) at iteration \d+/);
   assert.match(r.stderr, /No epoch finished, so no checkpoint was saved/);

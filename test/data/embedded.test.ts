@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadDataset } from '../../src/data/dataset.js';
-import { EMBEDDED_TRAIN_PER_CLASS, FASHION_MNIST_STATS, embeddedDataDir, loadEmbeddedFashionMnist } from '../../src/data/embedded.js';
+import {
+  EMBEDDED_TRAIN_PER_CLASS,
+  FASHION_MNIST_STATS,
+  embeddedDataDir,
+  loadEmbeddedFashionMnist,
+} from '../../src/data/embedded.js';
 import { FASHION_MNIST_CLASSES } from '../../src/data/image-dataset.js';
 import { channelStats } from '../../src/data/stats.js';
 
@@ -25,18 +30,27 @@ test('the data folder is found relative to the module (the repo data/ here)', ()
   assert.ok(existsSync(join(embeddedDataDir(), 'README.md')));
 });
 
-test('train: 10 000 images of 28x28x1, 1 000 per class; test: the full 10 000, 1 000 per class', () => {
-  assert.equal([train.length, train.height, train.width, train.channels], [10000, 28, 28, 1]);
-  assert.equal(perClass(train.labels!), new Array(10).fill(EMBEDDED_TRAIN_PER_CLASS));
-  assert.equal([testSet.length, testSet.height, testSet.width, testSet.channels], [10000, 28, 28, 1]);
-  assert.equal(perClass(testSet.labels!), new Array(10).fill(1000));
-  assert.equal(train.classes, FASHION_MNIST_CLASSES);
-  assert.is(train.classes![0], 'T-shirt/top');
-  const img = train.image(9999);
-  assert.equal([img.height, img.width, img.channels, img.data.length], [28, 28, 1, 784]);
-  assert.ok(img.data.some((v) => v > 0), 'a real image is not all black');
-  assert.throws(() => train.image(10000), /out of range/);
-});
+test(
+  'train: 10 000 images of 28x28x1, 1 000 per class; test: the full ' + '10 000, 1 000 per class',
+  () => {
+    assert.equal([train.length, train.height, train.width, train.channels], [10000, 28, 28, 1]);
+    assert.equal(perClass(train.labels!), new Array(10).fill(EMBEDDED_TRAIN_PER_CLASS));
+    assert.equal(
+      [testSet.length, testSet.height, testSet.width, testSet.channels],
+      [10000, 28, 28, 1],
+    );
+    assert.equal(perClass(testSet.labels!), new Array(10).fill(1000));
+    assert.equal(train.classes, FASHION_MNIST_CLASSES);
+    assert.is(train.classes![0], 'T-shirt/top');
+    const img = train.image(9999);
+    assert.equal([img.height, img.width, img.channels, img.data.length], [28, 28, 1, 784]);
+    assert.ok(
+      img.data.some((v) => v > 0),
+      'a real image is not all black',
+    );
+    assert.throws(() => train.image(10000), /out of range/);
+  },
+);
 
 test('images differ (a real subset, not repeated images)', () => {
   const seen = new Set<string>();

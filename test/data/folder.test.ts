@@ -30,7 +30,10 @@ function jpg(w: number, h: number, px: Px, quality = 95): Buffer {
   return jpeg.encode({ data, width: w, height: h }, quality).data;
 }
 
-const grey: Px = (x, y) => { const v = (x * 20 + y * 7) & 255; return [v, v, v, 255]; };
+const grey: Px = (x, y) => {
+  const v = (x * 20 + y * 7) & 255;
+  return [v, v, v, 255];
+};
 const colour: Px = (x, y) => [x * 30, y * 30, 128, 255];
 
 function folder(files: Record<string, Buffer | string>): string {
@@ -75,7 +78,8 @@ test('one colour image makes the folder RGB (grey images replicated); alpha is d
   assert.is(ds.channels, 3);
   assert.is(ds.labels, undefined, 'flat folder: unlabelled');
   const c = ds.image(0); // c.png sorts first
-  assert.equal(Array.from(c.data.subarray(3 * 5, 3 * 6)), [60, 30, 128]); // pixel (2, 1), alpha 200 ignored
+  // pixel (2, 1), alpha 200 ignored
+  assert.equal(Array.from(c.data.subarray(3 * 5, 3 * 6)), [60, 30, 128]);
   const g = ds.image(1);
   assert.equal([g.channels, g.data.length], [3, 18]);
   assert.equal(Array.from(g.data.subarray(3, 6)), [20, 20, 20]);
@@ -83,12 +87,16 @@ test('one colour image makes the folder RGB (grey images replicated); alpha is d
 });
 
 test('JPEG files decode (lossy, close to the source); a grey JPEG is 1 channel', () => {
-  const smooth: Px = (x, y) => { const v = 40 + x * 8 + y * 4; return [v, v, v, 255]; };
+  const smooth: Px = (x, y) => {
+    const v = 40 + x * 8 + y * 4;
+    return [v, v, v, 255];
+  };
   const dir = folder({ 'x/a.jpg': jpg(16, 8, smooth), 'x/b.JPEG': jpg(16, 8, smooth) });
   const ds = loadImageFolder(dir, collect());
   assert.equal([ds.length, ds.channels, ds.height, ds.width], [2, 1, 8, 16]);
   const d = ds.image(0).data;
-  for (let y = 0; y < 8; y++) for (let x = 0; x < 16; x++) assert.ok(Math.abs(d[y * 16 + x] - (40 + x * 8 + y * 4)) <= 6);
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 16; x++) assert.ok(Math.abs(d[y * 16 + x] - (40 + x * 8 + y * 4)) <= 6);
   const rgb = decodeImage(jpg(16, 8, colour), 'c.jpg');
   assert.is(rgb.channels, 3);
 });
@@ -110,7 +118,8 @@ test('corrupt and unsupported files are reported by name and skipped', () => {
   assert.is(ds.length, 1);
   assert.equal(ds.classes, ['cls']);
   const text = w.messages.join('\n');
-  for (const name of ['broken.png', 'truncated.jpg', 'notes.txt', 'stray.png']) assert.ok(text.includes(name), `${name} reported in:\n${text}`);
+  for (const name of ['broken.png', 'truncated.jpg', 'notes.txt', 'stray.png'])
+    assert.ok(text.includes(name), `${name} reported in:\n${text}`);
   assert.not.ok(text.includes('.DS_Store'));
   assert.is(w.messages.length, 4);
   assert.ok(w.messages.find((m) => m.includes('notes.txt'))!.includes('unsupported format'));
@@ -118,13 +127,22 @@ test('corrupt and unsupported files are reported by name and skipped', () => {
 
 test('an empty folder, or one without a decodable image, is an error naming the folder', () => {
   const empty = folder({});
-  assert.throws(() => loadImageFolder(empty, collect()), (e: Error) => e.message.includes(empty) && e.message.includes('empty'));
+  assert.throws(
+    () => loadImageFolder(empty, collect()),
+    (e: Error) => e.message.includes(empty) && e.message.includes('empty'),
+  );
   const bad = folder({ 'a/x.png': 'garbage', 'a/y.txt': 'text' });
   const w = collect();
-  assert.throws(() => loadImageFolder(bad, w), (e: Error) => e.message.includes(bad) && e.message.includes('2 file(s)'));
+  assert.throws(
+    () => loadImageFolder(bad, w),
+    (e: Error) => e.message.includes(bad) && e.message.includes('2 file(s)'),
+  );
   assert.is(w.messages.length, 3, 'two files and the empty class folder reported');
   assert.throws(() => loadImageFolder(join(tmp, 'absent'), collect()), /absent.*ENOENT/);
-  assert.throws(() => loadDataset(empty, collect()), (e: Error) => e.message.includes(empty));
+  assert.throws(
+    () => loadDataset(empty, collect()),
+    (e: Error) => e.message.includes(empty),
+  );
 });
 
 test('loadDataset on an image folder returns it as train only', () => {
@@ -134,25 +152,38 @@ test('loadDataset on an image folder returns it as train only', () => {
   assert.is(d.test, undefined);
 });
 
-test('fuzz: mutated or truncated PNG/JPEG bytes decode or throw an ImageDecodeError naming the file', () => {
-  const sources = [png(6, 5, colour, 6), png(6, 5, grey, 0), jpg(9, 7, colour, 80), jpg(9, 7, grey, 50)];
-  fc.assert(fc.property(
-    fc.integer({ min: 0, max: sources.length - 1 }),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
-    fc.option(fc.nat()),
-    (which, edits, cut) => {
-      let bytes: Uint8Array = Uint8Array.from(sources[which]);
-      for (const [pos, v] of edits) bytes[pos % bytes.length] = v;
-      if (cut !== null) bytes = bytes.subarray(0, cut % bytes.length);
-      try {
-        const img = decodeImage(bytes, 'fuzz/file.img');
-        assert.is(img.data.length, img.height * img.width * img.channels);
-      } catch (e) {
-        assert.instance(e, ImageDecodeError);
-        assert.ok((e as Error).message.startsWith('fuzz/file.img: '), (e as Error).message);
-      }
-    }), { numRuns: 400 });
-});
+test(
+  'fuzz: mutated or truncated PNG/JPEG bytes decode or throw an ImageDecodeError ' +
+    'naming the file',
+  () => {
+    const sources = [
+      png(6, 5, colour, 6),
+      png(6, 5, grey, 0),
+      jpg(9, 7, colour, 80),
+      jpg(9, 7, grey, 50),
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: sources.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.option(fc.nat()),
+        (which, edits, cut) => {
+          let bytes: Uint8Array = Uint8Array.from(sources[which]);
+          for (const [pos, v] of edits) bytes[pos % bytes.length] = v;
+          if (cut !== null) bytes = bytes.subarray(0, cut % bytes.length);
+          try {
+            const img = decodeImage(bytes, 'fuzz/file.img');
+            assert.is(img.data.length, img.height * img.width * img.channels);
+          } catch (e) {
+            assert.instance(e, ImageDecodeError);
+            assert.ok((e as Error).message.startsWith('fuzz/file.img: '), (e as Error).message);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  },
+);
 
 test('a PNG header announcing a huge image is refused before decoding', () => {
   const bytes = Uint8Array.from(png(2, 2, grey, 0));

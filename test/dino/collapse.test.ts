@@ -53,14 +53,23 @@ function syntheticShapes(n: number, seed: number): Image[] {
         for (let x = 0; x < SIZE; x++) {
           const dy = y - cy;
           const dx = x - cx;
-          const v = kind === 0 ? Math.exp(-(dx * dx + dy * dy) / (2 * r * r))
-            : kind === 1 ? (Math.abs(dx) < r && Math.abs(dy) < r ? 1 : 0)
-            : (Math.abs(Math.hypot(dx, dy) - r) < 1 ? 1 : 0);
+          const v =
+            kind === 0
+              ? Math.exp(-(dx * dx + dy * dy) / (2 * r * r))
+              : kind === 1
+                ? Math.abs(dx) < r && Math.abs(dy) < r
+                  ? 1
+                  : 0
+                : Math.abs(Math.hypot(dx, dy) - r) < 1
+                  ? 1
+                  : 0;
           d[y * SIZE + x] += amp * v;
         }
       }
     }
-    const data = Uint8Array.from(d, (v) => Math.max(0, Math.min(255, Math.round(255 * Math.min(1, v) + 20 * g.normal()))));
+    const data = Uint8Array.from(d, (v) =>
+      Math.max(0, Math.min(255, Math.round(255 * Math.min(1, v) + 20 * g.normal()))),
+    );
     return { data, height: SIZE, width: SIZE, channels: 1 } as Image;
   });
 }
@@ -68,12 +77,37 @@ function syntheticShapes(n: number, seed: number): Image[] {
 const IMAGES = syntheticShapes(256, 1);
 
 const BASE: Partial<DinoConfig> = {
-  arch: 'custom', patchSize: 4, embedDim: 32, depth: 2, numHeads: 2, mlpRatio: 2, dropPathRate: 0,
-  outDim: K, headHiddenDim: 64, headBottleneckDim: 32, headLayers: 3, normLastLayer: true,
-  studentTemp: 0.1, teacherTemp: 0.02, warmupTeacherTemp: 0.02, warmupTeacherTempEpochs: 0, centerMomentum: 0.9,
-  batchSize: 32, epochs: 30, lr: 0.005, minLr: 1e-4, warmupEpochs: 1, weightDecay: 0.04, weightDecayEnd: 0.4,
-  clipGrad: 3, freezeLastLayer: 0, momentumTeacher: 0.99,
-  globalCropSize: 12, localCropSize: 8, localCropsNumber: 2, seed: 0,
+  arch: 'custom',
+  patchSize: 4,
+  embedDim: 32,
+  depth: 2,
+  numHeads: 2,
+  mlpRatio: 2,
+  dropPathRate: 0,
+  outDim: K,
+  headHiddenDim: 64,
+  headBottleneckDim: 32,
+  headLayers: 3,
+  normLastLayer: true,
+  studentTemp: 0.1,
+  teacherTemp: 0.02,
+  warmupTeacherTemp: 0.02,
+  warmupTeacherTempEpochs: 0,
+  centerMomentum: 0.9,
+  batchSize: 32,
+  epochs: 30,
+  lr: 0.005,
+  minLr: 1e-4,
+  warmupEpochs: 1,
+  weightDecay: 0.04,
+  weightDecayEnd: 0.4,
+  clipGrad: 3,
+  freezeLastLayer: 0,
+  momentumTeacher: 0.99,
+  globalCropSize: 12,
+  localCropSize: 8,
+  localCropsNumber: 2,
+  seed: 0,
 };
 
 interface Summary {
@@ -87,16 +121,35 @@ async function runRegime(over: Partial<DinoConfig>): Promise<Summary> {
   const config: DinoConfig = { ...defaultConfig(), ...BASE, ...over };
   const itersPerEpoch = Math.floor(IMAGES.length / config.batchSize);
   const run = buildDino(config, { inChans: 1, itersPerEpoch });
-  const aug = new DataAugmentationDINO({
-    ...OFFICIAL_AUGMENT, globalCropSize: 12, localCropSize: 8, localCropsNumber: 2, globalCropsScale: [0.6, 1], localCropsScale: [0.3, 0.6],
-    colorJitterProb: 0, blurProbGlobal1: 0, blurProbGlobal2: 0, blurProbLocal: 0, solarizeProb: 0, saturation: 0, hue: 0, mean: [0.2], std: [0.3],
-  }, 1);
+  const aug = new DataAugmentationDINO(
+    {
+      ...OFFICIAL_AUGMENT,
+      globalCropSize: 12,
+      localCropSize: 8,
+      localCropsNumber: 2,
+      globalCropsScale: [0.6, 1],
+      localCropsScale: [0.3, 0.6],
+      colorJitterProb: 0,
+      blurProbGlobal1: 0,
+      blurProbGlobal2: 0,
+      blurProbLocal: 0,
+      solarizeProb: 0,
+      saturation: 0,
+      hue: 0,
+      mean: [0.2],
+      std: [0.3],
+    },
+    1,
+  );
   const gen = new Generator(2);
   const history: StepMetrics[] = [];
   for (let epoch = 0, it = 0; epoch < config.epochs; epoch++) {
     const order = gen.permutation(IMAGES.length);
     for (let i = 0; i < itersPerEpoch; i++, it++) {
-      const batch = Array.from({ length: config.batchSize }, (_, b) => IMAGES[order[i * config.batchSize + b]]);
+      const batch = Array.from(
+        { length: config.batchSize },
+        (_, b) => IMAGES[order[i * config.batchSize + b]],
+      );
       const crops = aug.applyTensors(batch, gen);
       history.push(await trainStep(run, crops, hyperAt(run, it, epoch), epoch, it));
       for (const c of crops) c.dispose();
@@ -104,37 +157,61 @@ async function runRegime(over: Partial<DinoConfig>): Promise<Summary> {
   }
   const last = history.slice(-20);
   const mean = (f: (m: StepMetrics) => number) => last.reduce((s, m) => s + f(m), 0) / last.length;
-  const trace = history.filter((_, i) => i % 40 === 0 || i === history.length - 1).map((m) => m.teacherEntropy.toFixed(2)).join(' → ');
+  const trace = history
+    .filter((_, i) => i % 40 === 0 || i === history.length - 1)
+    .map((m) => m.teacherEntropy.toFixed(2))
+    .join(' → ');
   return { entropy: mean((m) => m.teacherEntropy), kl: mean((m) => m.kl), trace };
 }
 
 const report = (name: string, s: Summary) =>
-  console.log(`  ${name}: h(P_t) ${s.entropy.toFixed(3)} (${(s.entropy / LN_K).toFixed(3)}·ln K), KL ${s.kl.toFixed(3)}; h every 40 steps: ${s.trace}`);
+  console.log(
+    `  ${name}: h(P_t) ${s.entropy.toFixed(3)} (${(s.entropy / LN_K).toFixed(3)}·ln ` +
+      `K), KL ${s.kl.toFixed(3)}; h every 40 steps: ${s.trace}`,
+  );
 
 const results: Record<string, Summary> = {};
 
-test('centering + sharpening: the teacher entropy stays in between (0.25–0.85 ln K) and KL stays > 0.2', async () => {
-  const s = (results.both = await runRegime({}));
-  report('centering + sharpening', s);
-  assert.ok(s.entropy > 0.25 * LN_K && s.entropy < 0.85 * LN_K, `h(P_t) = ${s.entropy}, ln K = ${LN_K}`);
-  assert.ok(s.kl > 0.2, `KL = ${s.kl}`);
-});
+test(
+  'centering + sharpening: the teacher entropy stays in between (0.25–0.85 ' +
+    'ln K) and KL stays > 0.2',
+  async () => {
+    const s = (results.both = await runRegime({}));
+    report('centering + sharpening', s);
+    assert.ok(
+      s.entropy > 0.25 * LN_K && s.entropy < 0.85 * LN_K,
+      `h(P_t) = ${s.entropy}, ln K = ${LN_K}`,
+    );
+    assert.ok(s.kl > 0.2, `KL = ${s.kl}`);
+  },
+);
 
-test('no centering (center held at 0): the teacher entropy falls toward 0 (< 0.05 ln K) and KL → 0', async () => {
-  const s = (results.noCentering = await runRegime({ centerMomentum: 1 }));
-  report('sharpening only', s);
-  assert.ok(s.entropy < 0.05 * LN_K, `h(P_t) = ${s.entropy}`);
-  assert.ok(s.kl < 0.05, `KL = ${s.kl}`);
-});
+test(
+  'no centering (center held at 0): the teacher entropy falls toward ' +
+    '0 (< 0.05 ln K) and KL → 0',
+  async () => {
+    const s = (results.noCentering = await runRegime({ centerMomentum: 1 }));
+    report('sharpening only', s);
+    assert.ok(s.entropy < 0.05 * LN_K, `h(P_t) = ${s.entropy}`);
+    assert.ok(s.kl < 0.05, `KL = ${s.kl}`);
+  },
+);
 
-test('no sharpening (τ_t = τ_s = 0.1): the teacher entropy rises toward ln K (> 0.95 ln K) and KL → 0', async () => {
-  const s = (results.noSharpening = await runRegime({ teacherTemp: 0.1, warmupTeacherTemp: 0.1 }));
-  report('centering only', s);
-  assert.ok(s.entropy > 0.95 * LN_K, `h(P_t) = ${s.entropy}, ln K = ${LN_K}`);
-  assert.ok(s.kl < 0.05, `KL = ${s.kl}`);
-  // the full method is separated from both failure modes by a wide margin
-  assert.ok(results.both.entropy - results.noCentering.entropy > 0.2 * LN_K);
-  assert.ok(results.noSharpening.entropy - results.both.entropy > 0.1 * LN_K);
-});
+test(
+  'no sharpening (τ_t = τ_s = 0.1): the teacher entropy rises toward ' +
+    'ln K (> 0.95 ln K) and KL → 0',
+  async () => {
+    const s = (results.noSharpening = await runRegime({
+      teacherTemp: 0.1,
+      warmupTeacherTemp: 0.1,
+    }));
+    report('centering only', s);
+    assert.ok(s.entropy > 0.95 * LN_K, `h(P_t) = ${s.entropy}, ln K = ${LN_K}`);
+    assert.ok(s.kl < 0.05, `KL = ${s.kl}`);
+    // the full method is separated from both failure modes by a wide margin
+    assert.ok(results.both.entropy - results.noCentering.entropy > 0.2 * LN_K);
+    assert.ok(results.noSharpening.entropy - results.both.entropy > 0.1 * LN_K);
+  },
+);
 
 test.run();

@@ -6,11 +6,18 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FLOAT32_TOLERANCES, FLOAT64_TOLERANCES, runMultiStepParity, runParity } from '../../src/dino/parity.js';
+import {
+  FLOAT32_TOLERANCES,
+  FLOAT64_TOLERANCES,
+  runMultiStepParity,
+  runParity,
+} from '../../src/dino/parity.js';
 import { cpu } from '../../src/tensor/cpu/index.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer') && !f.startsWith('multistep'));
+const fixtures = readdirSync(dir).filter(
+  (f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer') && !f.startsWith('multistep'),
+);
 
 test('five steps with one AdamW, EMA and center match PyTorch (multistep-1ch)', async () => {
   const r = await runMultiStepParity(join(dir, 'multistep-1ch.safetensors'));
@@ -27,7 +34,10 @@ for (const f of fixtures) {
   test(`float64 parity with PyTorch: ${f}`, async () => {
     const r = await runParity(join(dir, f), { backend: cpu, dtype: 'float64' });
     for (const g of Object.keys(FLOAT64_TOLERANCES) as (keyof typeof FLOAT64_TOLERANCES)[]) {
-      assert.ok(r.errors[g] <= FLOAT64_TOLERANCES[g], `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT64_TOLERANCES[g]}`);
+      assert.ok(
+        r.errors[g] <= FLOAT64_TOLERANCES[g],
+        `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT64_TOLERANCES[g]}`,
+      );
     }
     assert.ok(r.ok);
   });
@@ -35,9 +45,17 @@ for (const f of fixtures) {
   test(`float32 parity within the float32 tolerances: ${f}`, async () => {
     const r = await runParity(join(dir, f), { backend: cpu, dtype: 'float32' });
     for (const g of Object.keys(FLOAT32_TOLERANCES) as (keyof typeof FLOAT32_TOLERANCES)[]) {
-      assert.ok(r.errors[g] <= FLOAT32_TOLERANCES[g], `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT32_TOLERANCES[g]}`);
+      assert.ok(
+        r.errors[g] <= FLOAT32_TOLERANCES[g],
+        `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT32_TOLERANCES[g]}`,
+      );
     }
-    console.log(`  ${f} float32:`, Object.entries(r.errors).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', '));
+    console.log(
+      `  ${f} float32:`,
+      Object.entries(r.errors)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join(', '),
+    );
   });
 }
 

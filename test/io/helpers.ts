@@ -5,8 +5,15 @@ import fc from 'fast-check';
 import type { WritableDType } from '../../src/io/safetensors.js';
 
 /** 8-byte little-endian length (the header's own unless `headerLength` is given), header, data. */
-export function rawFile(header: object | string | Uint8Array, data: Uint8Array | number, headerLength?: number): Uint8Array {
-  const h = header instanceof Uint8Array ? header : new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+export function rawFile(
+  header: object | string | Uint8Array,
+  data: Uint8Array | number,
+  headerLength?: number,
+): Uint8Array {
+  const h =
+    header instanceof Uint8Array
+      ? header
+      : new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
   const d = typeof data === 'number' ? new Uint8Array(data) : data;
   const out = new Uint8Array(8 + h.length + d.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerLength ?? h.length), true);
@@ -28,12 +35,26 @@ export const entryArb: fc.Arbitrary<TestEntry> = fc
   .tuple(fc.constantFrom<WritableDType>('F32', 'F64', 'I32', 'I64'), shapeArb)
   .chain(([dtype, shape]) => {
     const n = shape.reduce((a, b) => a * b, 1);
-    const el = dtype === 'I32' ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) : dtype === 'I64' ? fc.maxSafeInteger() : fc.double();
+    const el =
+      dtype === 'I32'
+        ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+        : dtype === 'I64'
+          ? fc.maxSafeInteger()
+          : fc.double();
     return fc.array(el, { minLength: n, maxLength: n }).map((vals) => ({
       dtype,
       shape,
-      data: dtype === 'F32' ? Float32Array.from(vals) : dtype === 'F64' ? Float64Array.from(vals) : vals,
+      data:
+        dtype === 'F32'
+          ? Float32Array.from(vals)
+          : dtype === 'F64'
+            ? Float64Array.from(vals)
+            : vals,
     }));
   });
 
-export const metadataArb = fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 20 }), { maxKeys: 4 });
+export const metadataArb = fc.dictionary(
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  { maxKeys: 4 },
+);

@@ -8,7 +8,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { type Safetensors, SafetensorsError, parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
+import {
+  type Safetensors,
+  SafetensorsError,
+  parseSafetensors,
+  serializeSafetensors,
+} from '../../src/io/safetensors.js';
 import { ITEM_SIZE, type SafeDType } from '../../src/io/safetensors-dtypes.js';
 import { entryArb, rawFile } from './helpers.js';
 
@@ -25,8 +30,11 @@ function parseEmbedded(bytes: Uint8Array, pad: number): Outcome {
     const st = parseSafetensors(big.subarray(pad, pad + bytes.length), 'fuzz.safetensors');
     return { ok: true, st };
   } catch (e) {
-    if (!(e instanceof SafetensorsError) || !e.message.startsWith('safetensors: fuzz.safetensors: ')) {
-      throw new Error(`not a SafetensorsError: ${(e as Error)?.stack ?? String(e)}`);
+    if (
+      !(e instanceof SafetensorsError) ||
+      !e.message.startsWith('safetensors: fuzz.safetensors: ')
+    ) {
+      throw new Error(`not a SafetensorsError: ${(e as Error)?.stack ?? String(e)}`, { cause: e });
     }
     return { ok: false, message: e.message };
   } finally {
@@ -50,8 +58,13 @@ function check(bytes: Uint8Array): Outcome {
     bytesUsed += n * ITEM_SIZE[t.dtype];
     const u = b.st.tensors.get(name)!;
     for (let i = 0; i < n; i++) {
-      if (!Object.is(t.data[i], u.data[i]) && !(Number.isNaN(t.data[i]) && Number.isNaN(u.data[i]))) {
-        assert.unreachable(`${name}[${i}] differs when the buffer is embedded: an out-of-range read`);
+      if (
+        !Object.is(t.data[i], u.data[i]) &&
+        !(Number.isNaN(t.data[i]) && Number.isNaN(u.data[i]))
+      ) {
+        assert.unreachable(
+          `${name}[${i}] differs when the buffer is embedded: an out-of-range read`,
+        );
       }
     }
   }
@@ -62,19 +75,46 @@ function check(bytes: Uint8Array): Outcome {
 
 const dtypes = Object.keys(ITEM_SIZE) as SafeDType[];
 const smallInt = fc.integer({ min: -2, max: 40 });
-const weird = fc.oneof(fc.constant(null), fc.constant('2'), fc.constant(1.5), fc.constant(true), fc.constant(2 ** 60), fc.constant({}));
+const weird = fc.oneof(
+  fc.constant(null),
+  fc.constant('2'),
+  fc.constant(1.5),
+  fc.constant(true),
+  fc.constant(2 ** 60),
+  fc.constant({}),
+);
 
 /** Header entries with mostly plausible, sometimes wrong fields; data of a random length. */
 const fuzzHeader = fc.tuple(
   fc.dictionary(
     fc.oneof(fc.string({ maxLength: 4 }), fc.constant('__metadata__')),
     fc.oneof(
-      { weight: 8, arbitrary: fc.record({
-        dtype: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...dtypes) }, fc.constantFrom('F8_E5M2', 'X', ''), weird),
-        shape: fc.oneof({ weight: 6, arbitrary: fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 3 }) }, weird, fc.array(weird, { maxLength: 2 })),
-        data_offsets: fc.oneof({ weight: 6, arbitrary: fc.tuple(smallInt, smallInt) }, weird, fc.array(smallInt, { maxLength: 3 })),
-      }, { requiredKeys: [] }) },
-      fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.string({ maxLength: 3 }), weird), { maxKeys: 2 }),
+      {
+        weight: 8,
+        arbitrary: fc.record(
+          {
+            dtype: fc.oneof(
+              { weight: 6, arbitrary: fc.constantFrom(...dtypes) },
+              fc.constantFrom('F8_E5M2', 'X', ''),
+              weird,
+            ),
+            shape: fc.oneof(
+              { weight: 6, arbitrary: fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 3 }) },
+              weird,
+              fc.array(weird, { maxLength: 2 }),
+            ),
+            data_offsets: fc.oneof(
+              { weight: 6, arbitrary: fc.tuple(smallInt, smallInt) },
+              weird,
+              fc.array(smallInt, { maxLength: 3 }),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(fc.string({ maxLength: 3 }), weird), {
+        maxKeys: 2,
+      }),
       weird,
     ),
     { maxKeys: 4 },
@@ -95,8 +135,22 @@ test('fuzzed structured headers: a SafetensorsError or a valid parse', () => {
 /** Consistent headers (offsets tiling the data exactly), then 0–2 targeted edits (an alias is
  *  a second tensor over the same bytes: an overlap with no hole). */
 const nearValid = fc.tuple(
-  fc.uniqueArray(fc.tuple(fc.string({ maxLength: 3 }), fc.constantFrom(...dtypes), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 })), { selector: ([n]) => n, maxLength: 4 }),
-  fc.array(fc.tuple(fc.nat(), fc.constantFrom('begin', 'end', 'shift', 'shape', 'dtype', 'length', 'swap', 'alias'), fc.integer({ min: -9, max: 9 })), { maxLength: 2 }),
+  fc.uniqueArray(
+    fc.tuple(
+      fc.string({ maxLength: 3 }),
+      fc.constantFrom(...dtypes),
+      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
+    ),
+    { selector: ([n]) => n, maxLength: 4 },
+  ),
+  fc.array(
+    fc.tuple(
+      fc.nat(),
+      fc.constantFrom('begin', 'end', 'shift', 'shape', 'dtype', 'length', 'swap', 'alias'),
+      fc.integer({ min: -9, max: 9 }),
+    ),
+    { maxLength: 2 },
+  ),
 );
 
 test('near-valid headers with small edits: a SafetensorsError or a valid parse', () => {
@@ -105,7 +159,14 @@ test('near-valid headers with small edits: a SafetensorsError or a valid parse',
   fc.assert(
     fc.property(nearValid, ([list, edits]) => {
       const header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }> = {};
-      const infos = list.filter(([n]) => n !== '__metadata__').map(([name, dtype, shape]) => ({ name, dtype: dtype as string, shape, data_offsets: [0, 0] }));
+      const infos = list
+        .filter(([n]) => n !== '__metadata__')
+        .map(([name, dtype, shape]) => ({
+          name,
+          dtype: dtype as string,
+          shape,
+          data_offsets: [0, 0],
+        }));
       let off = 0;
       for (const e of infos) {
         const size = e.shape.reduce((a, b) => a * b, 1) * ITEM_SIZE[e.dtype as SafeDType];
@@ -123,7 +184,8 @@ test('near-valid headers with small edits: a SafetensorsError or a valid parse',
         if (what === 'shape') e.shape = [...e.shape, Math.abs(k)];
         if (what === 'dtype') e.dtype = dtypes[Math.abs(k) % dtypes.length];
         if (what === 'swap') e.data_offsets.reverse();
-        if (what === 'alias') infos.push({ ...e, name: `${e.name}'`, data_offsets: [...e.data_offsets] }); // same bytes twice
+        if (what === 'alias')
+          infos.push({ ...e, name: `${e.name}'`, data_offsets: [...e.data_offsets] }); // same bytes twice
       }
       for (const { name, ...rest } of infos) header[name] = rest;
       if (check(rawFile(header, length)).ok) valid++;
@@ -138,9 +200,14 @@ test('near-valid headers with small edits: a SafetensorsError or a valid parse',
 test('fuzzed arbitrary JSON and bytes as the header, any header length field', () => {
   fc.assert(
     fc.property(
-      fc.oneof(fc.json().map((s) => new TextEncoder().encode(s)), fc.uint8Array({ maxLength: 40 })),
+      fc.oneof(
+        fc.json().map((s) => new TextEncoder().encode(s)),
+        fc.uint8Array({ maxLength: 40 }),
+      ),
       fc.integer({ min: 0, max: 40 }),
-      fc.option(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 53 + 5)), { nil: undefined }),
+      fc.option(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(2 ** 53 + 5)), {
+        nil: undefined,
+      }),
       (header, dataLength, headerLength) => {
         check(rawFile(header, dataLength, headerLength));
       },
@@ -151,32 +218,54 @@ test('fuzzed arbitrary JSON and bytes as the header, any header length field', (
 
 /** A valid file of a few small tensors with metadata. */
 const validFile = fc
-  .uniqueArray(fc.tuple(fc.string({ maxLength: 4 }), entryArb), { selector: ([n]) => n, minLength: 1, maxLength: 4 })
-  .map((list) => serializeSafetensors(list.filter(([n]) => n !== '__metadata__'), { epoch: '3' }));
+  .uniqueArray(fc.tuple(fc.string({ maxLength: 4 }), entryArb), {
+    selector: ([n]) => n,
+    minLength: 1,
+    maxLength: 4,
+  })
+  .map((list) =>
+    serializeSafetensors(
+      list.filter(([n]) => n !== '__metadata__'),
+      { epoch: '3' },
+    ),
+  );
 
 test('byte flips in valid files: a SafetensorsError or a valid parse', () => {
   fc.assert(
-    fc.property(validFile, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.boolean(), (file, flips, headerOnly) => {
-      const bytes = file.slice();
-      const headerEnd = 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
-      for (const [pos, x] of flips) bytes[pos % (headerOnly ? headerEnd : bytes.length)] ^= x;
-      check(bytes);
-    }),
+    fc.property(
+      validFile,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      fc.boolean(),
+      (file, flips, headerOnly) => {
+        const bytes = file.slice();
+        const headerEnd = 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true));
+        for (const [pos, x] of flips) bytes[pos % (headerOnly ? headerEnd : bytes.length)] ^= x;
+        check(bytes);
+      },
+    ),
     { numRuns: 600 },
   );
 });
 
 test('truncated and extended valid files: always a SafetensorsError', () => {
   fc.assert(
-    fc.property(validFile, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 9 }), (file, cut, extra) => {
-      const truncated = file.subarray(0, cut % file.length);
-      const r1 = check(truncated);
-      assert.not.ok(r1.ok, 'a truncated file parsed');
-      const extended = new Uint8Array(file.length + extra.length);
-      extended.set(file);
-      extended.set(extra, file.length);
-      assert.not.ok(check(extended).ok, 'trailing bytes were accepted');
-    }),
+    fc.property(
+      validFile,
+      fc.nat(),
+      fc.uint8Array({ minLength: 1, maxLength: 9 }),
+      (file, cut, extra) => {
+        const truncated = file.subarray(0, cut % file.length);
+        const r1 = check(truncated);
+        assert.not.ok(r1.ok, 'a truncated file parsed');
+        const extended = new Uint8Array(file.length + extra.length);
+        extended.set(file);
+        extended.set(extra, file.length);
+        assert.not.ok(check(extended).ok, 'trailing bytes were accepted');
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -4,11 +4,33 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  arange, broadcastShapes, cpu, fmtShape, full, ones, onesLike, rand, sizeOf, stridesOf, tensor, uniform, zeros, zerosLike,
+  arange,
+  broadcastShapes,
+  cpu,
+  fmtShape,
+  full,
+  ones,
+  onesLike,
+  rand,
+  sizeOf,
+  stridesOf,
+  tensor,
+  uniform,
+  zeros,
+  zerosLike,
   type NestedArray,
 } from '../../src/index.js';
 import { normAxes, normAxis } from '../../src/tensor/shape.js';
-import { check, naiveBroadcastShape, prod, ravel, seedArb, seededData, shapeArb, unravel } from '../autograd/helpers.js';
+import {
+  check,
+  naiveBroadcastShape,
+  prod,
+  ravel,
+  seedArb,
+  seededData,
+  shapeArb,
+  unravel,
+} from '../autograd/helpers.js';
 
 /** Nested arrays of `shape` holding 0, 1, 2, … in row-major order. */
 function nested(shape: readonly number[], offset = 0): NestedArray {
@@ -18,21 +40,31 @@ function nested(shape: readonly number[], offset = 0): NestedArray {
 }
 
 test('from nested arrays: shape inference, row-major order, round trip through toArray', () => {
-  check(shapeArb(0, 4, 4), (shape) => {
-    const data = nested(shape);
-    const t = tensor(data as never);
-    assert.equal([...t.shape], shape);
-    assert.is(t.dtype, 'float32');
-    assert.equal([...t.dataSync()], Array.from({ length: prod(shape) }, (_, i) => i));
-    assert.equal(t.toArraySync(), data);
-    assert.equal(tensor(data as never, { dtype: 'float64' }).dtype, 'float64');
-  }, 40);
+  check(
+    shapeArb(0, 4, 4),
+    (shape) => {
+      const data = nested(shape);
+      const t = tensor(data as never);
+      assert.equal([...t.shape], shape);
+      assert.is(t.dtype, 'float32');
+      assert.equal(
+        [...t.dataSync()],
+        Array.from({ length: prod(shape) }, (_, i) => i),
+      );
+      assert.equal(t.toArraySync(), data);
+      assert.equal(tensor(data as never, { dtype: 'float64' }).dtype, 'float64');
+    },
+    40,
+  );
   assert.equal(tensor([]).shape, [0]);
   assert.equal(tensor([[], []]).shape, [2, 0]);
   assert.equal(tensor([[], []]).toArraySync(), [[], []]);
   assert.equal(tensor(3.5).shape, []);
   assert.is(tensor(3.5).itemSync(), 3.5);
-  assert.equal(tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).toArraySync(), [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }).toArraySync(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
 });
 
 test('from typed arrays: copied, dtype from the array unless given, shape checked', async () => {
@@ -50,11 +82,17 @@ test('from typed arrays: copied, dtype from the array unless given, shape checke
   assert.is(t.dataSync()[1], 0.2);
   assert.equal([...(await t.data())], [0.1, 0.2, 0.3, 0.4]);
   assert.is(await tensor([[7]]).item(), 7);
-  assert.equal(await t.toArray(), [[0.1, 0.2], [0.3, 0.4]]);
+  assert.equal(await t.toArray(), [
+    [0.1, 0.2],
+    [0.3, 0.4],
+  ]);
 });
 
 test('constants and ranges', () => {
-  assert.equal(zeros([2, 3]).toArraySync(), [[0, 0, 0], [0, 0, 0]]);
+  assert.equal(zeros([2, 3]).toArraySync(), [
+    [0, 0, 0],
+    [0, 0, 0],
+  ]);
   assert.equal(ones([2]).toArraySync(), [1, 1]);
   assert.equal(full([2], -2.5, { dtype: 'float64' }).toArraySync(), [-2.5, -2.5]);
   assert.equal(full([], 4).shape, []);
@@ -87,12 +125,20 @@ test('shape helpers: fmtShape, sizeOf, stridesOf, normAxis, normAxes', () => {
   assert.is(fmtShape([]), '[]');
   assert.is(sizeOf([]), 1);
   assert.is(sizeOf([2, 0, 3]), 0);
-  check(shapeArb(0, 5, 5), (shape) => {
-    const st = stridesOf(shape);
-    // the row-major address of every multi-index is its ravelled index
-    for (let i = 0; i < prod(shape); i++) assert.is(unravel(i, shape).reduce((p, v, d) => p + v * st[d], 0), i);
-    assert.is(ravel(unravel(prod(shape) - 1, shape), shape), prod(shape) - 1);
-  }, 30);
+  check(
+    shapeArb(0, 5, 5),
+    (shape) => {
+      const st = stridesOf(shape);
+      // the row-major address of every multi-index is its ravelled index
+      for (let i = 0; i < prod(shape); i++)
+        assert.is(
+          unravel(i, shape).reduce((p, v, d) => p + v * st[d], 0),
+          i,
+        );
+      assert.is(ravel(unravel(prod(shape) - 1, shape), shape), prod(shape) - 1);
+    },
+    30,
+  );
   assert.is(normAxis('op', -1, 3), 2);
   assert.equal(normAxes('op', [2, -3], 3), [0, 2]);
   assert.equal(normAxes('op', undefined, 2), [0, 1]);
@@ -100,29 +146,37 @@ test('shape helpers: fmtShape, sizeOf, stridesOf, normAxis, normAxes', () => {
 });
 
 test('broadcastShapes agrees with a naive rule on random pairs, and is symmetric', () => {
-  check(fc.tuple(shapeArb(0, 4, 3), shapeArb(0, 4, 3)), ([a, b]) => {
-    let want: number[] | null = null;
-    try {
-      want = naiveBroadcastShape(a, b);
-    } catch {
-      want = null;
-    }
-    if (want === null) {
-      assert.throws(() => broadcastShapes('op', a, b), /op: shapes cannot be broadcast/);
-      assert.throws(() => broadcastShapes('op', b, a), /op: shapes cannot be broadcast/);
-    } else {
-      assert.equal(broadcastShapes('op', a, b), want);
-      assert.equal(broadcastShapes('op', b, a), want);
-    }
-  }, 200);
+  check(
+    fc.tuple(shapeArb(0, 4, 3), shapeArb(0, 4, 3)),
+    ([a, b]) => {
+      let want: number[] | null;
+      try {
+        want = naiveBroadcastShape(a, b);
+      } catch {
+        want = null;
+      }
+      if (want === null) {
+        assert.throws(() => broadcastShapes('op', a, b), /op: shapes cannot be broadcast/);
+        assert.throws(() => broadcastShapes('op', b, a), /op: shapes cannot be broadcast/);
+      } else {
+        assert.equal(broadcastShapes('op', a, b), want);
+        assert.equal(broadcastShapes('op', b, a), want);
+      }
+    },
+    200,
+  );
 });
 
 test('float32 creation rounds each value once', () => {
-  check(seedArb, (seed) => {
-    const d = seededData(16, seed).map((v) => v + 1e-9);
-    assert.equal(tensor(d, { dtype: 'float32' }).dataSync(), Float32Array.from(d));
-    assert.equal(tensor(Array.from(d)).dataSync(), Float32Array.from(d));
-  }, 10);
+  check(
+    seedArb,
+    (seed) => {
+      const d = seededData(16, seed).map((v) => v + 1e-9);
+      assert.equal(tensor(d, { dtype: 'float32' }).dataSync(), Float32Array.from(d));
+      assert.equal(tensor(Array.from(d)).dataSync(), Float32Array.from(d));
+    },
+    10,
+  );
 });
 
 test.run();

@@ -15,7 +15,10 @@ function check(M: number, K: number, N: number, tA: boolean, tB: boolean, seed: 
   const pad = 3;
   const a = Float32Array.from({ length: M * K + 2 * pad }, () => g.uniformRange(-2, 2));
   const b = Float32Array.from({ length: K * N + 2 * pad }, () => g.uniformRange(-2, 2));
-  const ars = tA ? 1 : K, acs = tA ? M : 1, brs = tB ? 1 : N, bcs = tB ? K : 1;
+  const ars = tA ? 1 : K,
+    acs = tA ? M : 1,
+    brs = tB ? 1 : N,
+    bcs = tB ? K : 1;
   const fast = new Float32Array(M * N + 2 * pad).fill(7);
   const ref = new Float32Array(M * N + 2 * pad).fill(7);
   assert.ok(gemmSimd(fast, pad, a, pad, ars, acs, b, pad, brs, bcs, M, K, N));
@@ -25,10 +28,15 @@ function check(M: number, K: number, N: number, tA: boolean, tB: boolean, seed: 
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let mag = 0;
-      for (let k = 0; k < K; k++) mag += Math.abs(a[pad + i * ars + k * acs] * b[pad + k * brs + j * bcs]);
+      for (let k = 0; k < K; k++)
+        mag += Math.abs(a[pad + i * ars + k * acs] * b[pad + k * brs + j * bcs]);
       const tol = (K + 2) * 2 ** -24 * mag;
       const o = pad + i * N + j;
-      assert.ok(Math.abs(fast[o] - ref[o]) <= tol, `[${M}×${K}]·[${K}×${N}] ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} at (${i}, ${j}): ${fast[o]} vs ${ref[o]} (tolerance ${tol})`);
+      assert.ok(
+        Math.abs(fast[o] - ref[o]) <= tol,
+        `[${M}×${K}]·[${K}×${N}] ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} at (${i}, ` +
+          `${j}): ${fast[o]} vs ${ref[o]} (tolerance ${tol})`,
+      );
     }
   }
 }
@@ -39,8 +47,15 @@ test('WebAssembly SIMD is available on Node 20', () => {
 
 test('every layout and awkward sizes agree with the TypeScript gemm', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 27 }), fc.boolean(), fc.boolean(), fc.integer(),
-      (M, K, N, tA, tB, seed) => check(M, K, N, tA, tB, seed)),
+    fc.property(
+      fc.integer({ min: 1, max: 19 }),
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 1, max: 27 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.integer(),
+      (M, K, N, tA, tB, seed) => check(M, K, N, tA, tB, seed),
+    ),
     { numRuns: 150 },
   );
 });

@@ -4,12 +4,34 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  add, beginScope, cpu, endScope, exp, full, keep, layerNorm, linear, logSoftmax, matmul, mean, mul, randn, reshape, softmax, sum,
-  tensor, tidy, tidyAsync, Generator, gelu, type Tensor,
+  add,
+  beginScope,
+  cpu,
+  endScope,
+  exp,
+  full,
+  keep,
+  layerNorm,
+  linear,
+  logSoftmax,
+  matmul,
+  mean,
+  mul,
+  randn,
+  reshape,
+  softmax,
+  sum,
+  tensor,
+  tidy,
+  tidyAsync,
+  Generator,
+  gelu,
+  type Tensor,
 } from '../../src/index.js';
 
 const disposedMessage = (shape: string, name = '') =>
-  `tensor ${shape}${name ? ` (${name})` : ''} was disposed: it was created inside a scope that has ended, or dispose() was called ` +
+  `tensor ${shape}${name ? ` (${name})` : ''} was disposed: it was ` +
+  `created inside a scope that has ended, or dispose() was called ` +
   '(see the memory rule in docs/ARCHITECTURE.md)';
 
 test('tidy disposes intermediates, keeps the result (and tensors created outside)', () => {
@@ -60,7 +82,8 @@ test('nested tidy returning a tensor created outside both scopes does not dispos
     return null;
   });
   assert.not.ok(x.isDisposed, 'the outer scope disposed a tensor it did not create');
-  // same with a tensor of the enclosing scope returned from an inner one: disposed by its owner only
+  // same with a tensor of the enclosing scope returned from an inner one: disposed by its owner
+  // only
   let mid!: Tensor;
   const kept = tidy(() => {
     mid = mul(x, 2);
@@ -72,57 +95,88 @@ test('nested tidy returning a tensor created outside both scopes does not dispos
   assert.not.ok(mid.isDisposed);
 });
 
-test('a throwing tidy disposes what it created and rethrows; beginScope/endScope; tidyAsync', async () => {
-  let t!: Tensor;
-  assert.throws(() => tidy(() => {
-    t = tensor([1]);
-    throw new Error('boom');
-  }), /boom/);
-  assert.ok(t.isDisposed);
-  beginScope();
-  const u = tensor([1]);
-  const v = tensor([2]);
-  endScope(v);
-  assert.ok(u.isDisposed);
-  assert.not.ok(v.isDisposed);
-  assert.throws(() => endScope(), /endScope: no scope is open/);
-  assert.throws(() => tidy(() => Promise.resolve(1) as unknown as number), /tidy: fn returned a Promise; use tidyAsync/);
-  let w!: Tensor;
-  const r = await tidyAsync(async () => {
-    w = tensor([1]);
-    await Promise.resolve();
-    return tensor([5]);
-  });
-  assert.ok(w.isDisposed);
-  assert.is(r.itemSync(), 5);
-});
+test(
+  'a throwing tidy disposes what it created and rethrows; beginScope/endScope; ' + 'tidyAsync',
+  async () => {
+    let t!: Tensor;
+    assert.throws(
+      () =>
+        tidy(() => {
+          t = tensor([1]);
+          throw new Error('boom');
+        }),
+      /boom/,
+    );
+    assert.ok(t.isDisposed);
+    beginScope();
+    const u = tensor([1]);
+    const v = tensor([2]);
+    endScope(v);
+    assert.ok(u.isDisposed);
+    assert.not.ok(v.isDisposed);
+    assert.throws(() => endScope(), /endScope: no scope is open/);
+    assert.throws(
+      () => tidy(() => Promise.resolve(1) as unknown as number),
+      /tidy: fn returned a Promise; use tidyAsync/,
+    );
+    let w!: Tensor;
+    const r = await tidyAsync(async () => {
+      w = tensor([1]);
+      await Promise.resolve();
+      return tensor([5]);
+    });
+    assert.ok(w.isDisposed);
+    assert.is(r.itemSync(), 5);
+  },
+);
 
 test('refcounted views: disposing a tensor does not break a reshape of it, and vice versa', () => {
   const x = tensor([1, 2, 3, 4, 5, 6]);
   const v = reshape(x, [2, 3]);
   x.dispose();
   assert.ok(x.isDisposed);
-  assert.equal(v.toArraySync(), [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(v.toArraySync(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const w = reshape(v, [3, 2]);
   w.dispose();
-  assert.equal(v.toArraySync(), [[1, 2, 3], [4, 5, 6]]);
+  assert.equal(v.toArraySync(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   // a view returned from tidy outlives the disposed base it was made from
   const r = tidy(() => reshape(mul(tensor([1, 2, 3, 4]), 10), [2, 2]));
-  assert.equal(r.toArraySync(), [[10, 20], [30, 40]]);
+  assert.equal(r.toArraySync(), [
+    [10, 20],
+    [30, 40],
+  ]);
   // dispose is idempotent
   v.dispose();
   v.dispose();
 });
 
 test('using a disposed tensor gives the documented error', async () => {
-  const x = tensor([[1, 2, 3], [4, 5, 6]]);
+  const x = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   x.dispose();
-  assert.throws(() => x.dataSync(), (e: Error) => e.message === disposedMessage('[2, 3]'));
-  assert.throws(() => add(x, 1), (e: Error) => e.message === disposedMessage('[2, 3]'));
+  assert.throws(
+    () => x.dataSync(),
+    (e: Error) => e.message === disposedMessage('[2, 3]'),
+  );
+  assert.throws(
+    () => add(x, 1),
+    (e: Error) => e.message === disposedMessage('[2, 3]'),
+  );
   const p = tensor([1]);
   p.name = 'blocks.0.norm1.weight';
   p.dispose();
-  assert.throws(() => p.itemSync(), (e: Error) => e.message === disposedMessage('[1]', 'blocks.0.norm1.weight'));
+  assert.throws(
+    () => p.itemSync(),
+    (e: Error) => e.message === disposedMessage('[1]', 'blocks.0.norm1.weight'),
+  );
   try {
     await p.data();
     assert.unreachable('data() of a disposed tensor');
@@ -132,20 +186,28 @@ test('using a disposed tensor gives the documented error', async () => {
   const y = tidy(() => tensor([1]));
   assert.not.ok(y.isDisposed);
   let z!: Tensor;
-  tidy(() => { z = tensor([1, 2]); });
-  assert.throws(() => mul(z, z), (e: Error) => e.message === disposedMessage('[2]'));
+  tidy(() => {
+    z = tensor([1, 2]);
+  });
+  assert.throws(
+    () => mul(z, z),
+    (e: Error) => e.message === disposedMessage('[2]'),
+  );
 });
 
-test('an asynchronous read sees the values at the time of the call, even if the buffer is reused', async () => {
-  const t = tidy(() => mul(tensor([1, 2, 3]), 1)); // a pooled buffer
-  const data = t.data();
-  const item = tidy(() => mul(tensor([5]), 1)).item();
-  t.dispose(); // the buffer goes back to the pool ...
-  full([3], 9); // ... and is handed to the next kernel of that size before the awaits resume
-  full([1], 9);
-  assert.equal([...(await data)], [1, 2, 3]);
-  assert.is(await item, 5);
-});
+test(
+  'an asynchronous read sees the values at the time of the call, even ' + 'if the buffer is reused',
+  async () => {
+    const t = tidy(() => mul(tensor([1, 2, 3]), 1)); // a pooled buffer
+    const data = t.data();
+    const item = tidy(() => mul(tensor([5]), 1)).item();
+    t.dispose(); // the buffer goes back to the pool ...
+    full([3], 9); // ... and is handed to the next kernel of that size before the awaits resume
+    full([1], 9);
+    assert.equal([...(await data)], [1, 2, 3]);
+    assert.is(await item, 5);
+  },
+);
 
 test('assign replaces storage in place; views keep the old values', () => {
   const p = tensor([1, 2, 3, 4]);
@@ -153,8 +215,14 @@ test('assign replaces storage in place; views keep the old values', () => {
   const fresh = cpu.full('float32', 4, 7);
   p.assign(fresh);
   assert.equal([...p.dataSync()], [7, 7, 7, 7]);
-  assert.equal(v.toArraySync(), [[1, 2], [3, 4]]);
-  assert.throws(() => p.assign(cpu.full('float32', 3, 0)), /assign: storage of 3 float32 elements cannot replace \[4\] float32/);
+  assert.equal(v.toArraySync(), [
+    [1, 2],
+    [3, 4],
+  ]);
+  assert.throws(
+    () => p.assign(cpu.full('float32', 3, 0)),
+    /assign: storage of 3 float32 elements cannot replace \[4\] float32/,
+  );
 });
 
 /** A training-like step: forward, loss, backward; many same-size intermediates. */
@@ -175,13 +243,23 @@ function step(params: Tensor[], x: Tensor): number {
 
 test('the cpu pool reuses buffers: a second identical tidy step allocates nothing new', () => {
   const gen = new Generator(1);
-  const params = [randn([8, 8], { generator: gen }), randn([8], { generator: gen }), randn([8], { generator: gen }),
-    randn([8], { generator: gen }), randn([3, 8], { generator: gen }), randn([3], { generator: gen })].map((p) => keep(p.requiresGrad_()));
+  const params = [
+    randn([8, 8], { generator: gen }),
+    randn([8], { generator: gen }),
+    randn([8], { generator: gen }),
+    randn([8], { generator: gen }),
+    randn([3, 8], { generator: gen }),
+    randn([3], { generator: gen }),
+  ].map((p) => keep(p.requiresGrad_()));
   const x = randn([5, 8], { generator: gen });
   const l1 = step(params, x);
   const before = cpu.pool.freshAllocations;
   const l2 = step(params, x);
-  assert.is(cpu.pool.freshAllocations - before, 0, 'the second step should be served from the pool');
+  assert.is(
+    cpu.pool.freshAllocations - before,
+    0,
+    'the second step should be served from the pool',
+  );
   assert.is(l1, l2);
   // and a plain tidy of simple ops, with its result disposed
   const f = () => tidy(() => sum(matmul(exp(x), randn([8, 4], { generator: new Generator(2) }))));
@@ -191,33 +269,46 @@ test('the cpu pool reuses buffers: a second identical tidy step allocates nothin
   assert.is(cpu.pool.freshAllocations, mid);
 });
 
-test('backward frees each intermediate gradient once its node has run (peak memory ~ the forward)', () => {
-  // 40 scaled copies of x: the forward holds 40 buffers of this (unique) size; a backward that
-  // kept every intermediate gradient until the end would allocate 40 more
-  tidy(() => {
-    const x = randn([7, 1113], { generator: new Generator(3) }).requiresGrad_();
-    let h = x;
-    for (let i = 0; i < 40; i++) h = mul(h, 1.01);
-    const loss = sum(h);
-    const before = cpu.pool.freshAllocations;
-    loss.backward();
-    const fresh = cpu.pool.freshAllocations - before;
-    assert.ok(fresh <= 3, `backward allocated ${fresh} fresh buffers; gradients are not being released`);
-    const g = x.grad!.dataSync();
-    assert.ok(Math.abs(g[0] - 1.01 ** 40) < 1e-4 && Math.abs(g[g.length - 1] - 1.01 ** 40) < 1e-4);
-  });
-});
+test(
+  'backward frees each intermediate gradient once its node has run ' +
+    '(peak memory ~ the forward)',
+  () => {
+    // 40 scaled copies of x: the forward holds 40 buffers of this (unique) size; a backward that
+    // kept every intermediate gradient until the end would allocate 40 more
+    tidy(() => {
+      const x = randn([7, 1113], { generator: new Generator(3) }).requiresGrad_();
+      let h = x;
+      for (let i = 0; i < 40; i++) h = mul(h, 1.01);
+      const loss = sum(h);
+      const before = cpu.pool.freshAllocations;
+      loss.backward();
+      const fresh = cpu.pool.freshAllocations - before;
+      assert.ok(
+        fresh <= 3,
+        `backward allocated ${fresh} fresh buffers; gradients are not being released`,
+      );
+      const g = x.grad!.dataSync();
+      assert.ok(
+        Math.abs(g[0] - 1.01 ** 40) < 1e-4 && Math.abs(g[g.length - 1] - 1.01 ** 40) < 1e-4,
+      );
+    });
+  },
+);
 
-test('backward: a rule that hands the same gradient to two inputs, and a seed of the caller, survive', () => {
-  tidy(() => {
-    const a = tensor([1, 2, 3]).requiresGrad_();
-    const b = mul(a, 2);
-    const y = add(b, b); // add's rule returns g for both inputs
-    const seed = tensor([1, 10, 100]);
-    y.backward(seed);
-    assert.not.ok(seed.isDisposed);
-    assert.equal([...a.grad!.dataSync()], [4, 40, 400]);
-  });
-});
+test(
+  'backward: a rule that hands the same gradient to two inputs, and ' +
+    'a seed of the caller, survive',
+  () => {
+    tidy(() => {
+      const a = tensor([1, 2, 3]).requiresGrad_();
+      const b = mul(a, 2);
+      const y = add(b, b); // add's rule returns g for both inputs
+      const seed = tensor([1, 10, 100]);
+      y.backward(seed);
+      assert.not.ok(seed.isDisposed);
+      assert.equal([...a.grad!.dataSync()], [4, 40, 400]);
+    });
+  },
+);
 
 test.run();

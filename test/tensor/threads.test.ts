@@ -22,7 +22,8 @@ function randomStorage(dtype: DType, n: number, seed: number, scale = 3): CpuSto
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   assert.is(a.length, b.length, `${what}: lengths`);
   for (let i = 0; i < a.length; i++) {
-    if (!Object.is(a[i], b[i])) assert.unreachable(`${what}: element ${i} is ${a[i]} threaded but ${b[i]} on one thread`);
+    if (!Object.is(a[i], b[i]))
+      assert.unreachable(`${what}: element ${i} is ${a[i]} threaded but ${b[i]} on one thread`);
   }
 }
 
@@ -47,46 +48,75 @@ for (const dtype of ['float32', 'float64'] as DType[]) {
   }
 }
 
-for (const [batch, M, K, N, tA, tB] of [[1, 301, 77, 129, false, false], [1, 130, 300, 97, true, false], [5, 64, 96, 70, false, true], [2, 1030, 40, 33, true, true]] as const) {
-  test(`matmul ${batch}×[${M}×${K}]·[${K}×${N}] (transA ${tA}, transB ${tB}): threaded = one thread`, () => {
-    for (const dtype of ['float32', 'float64'] as DType[]) {
-      const a = randomStorage(dtype, batch * M * K, M);
-      const b = randomStorage(dtype, batch * K * N, N);
-      const out = cpu.full(dtype, batch * M * N, 0);
-      assert.ok(workerPool().tryMatmul(out.data, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB), 'large enough to split');
-      const serial = dtype === 'float32' ? new Float32Array(batch * M * N) : new Float64Array(batch * M * N);
-      matmulSerial(serial, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB);
-      sameBits(out.data, serial, `matmul ${dtype}`);
-    }
-  });
+for (const [batch, M, K, N, tA, tB] of [
+  [1, 301, 77, 129, false, false],
+  [1, 130, 300, 97, true, false],
+  [5, 64, 96, 70, false, true],
+  [2, 1030, 40, 33, true, true],
+] as const) {
+  test(
+    `matmul ${batch}×[${M}×${K}]·[${K}×${N}] (transA ${tA}, transB ${tB}): ` +
+      `threaded = one thread`,
+    () => {
+      for (const dtype of ['float32', 'float64'] as DType[]) {
+        const a = randomStorage(dtype, batch * M * K, M);
+        const b = randomStorage(dtype, batch * K * N, N);
+        const out = cpu.full(dtype, batch * M * N, 0);
+        assert.ok(
+          workerPool().tryMatmul(out.data, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB),
+          'large enough to split',
+        );
+        const serial =
+          dtype === 'float32' ? new Float32Array(batch * M * N) : new Float64Array(batch * M * N);
+        matmulSerial(serial, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB);
+        sameBits(out.data, serial, `matmul ${dtype}`);
+      }
+    },
+  );
 }
 
 // out shape, and which axes of a and b are broadcast (stride 0): odometers that start mid-way
 for (const [shape, aBroadcast, bBroadcast] of [
-  [[300, 500], [], [0]], [[5, 29, 1000], [1], [0, 2]], [[2, 3, 7, 3200], [0, 2], [1, 3]], [[131072 + 5], [], []], [[7, 1, 20000], [], [0, 1, 2]],
+  [[300, 500], [], [0]],
+  [[5, 29, 1000], [1], [0, 2]],
+  [
+    [2, 3, 7, 3200],
+    [0, 2],
+    [1, 3],
+  ],
+  [[131072 + 5], [], []],
+  [[7, 1, 20000], [], [0, 1, 2]],
 ] as [number[], number[], number[]][]) {
-  test(`binary ops on ${JSON.stringify(shape)} (a broadcast on ${aBroadcast}, b on ${bBroadcast}): threaded = one thread`, () => {
-    const full = stridesOf(shape);
-    const strides = (bcast: number[]) => full.map((st, d) => (bcast.includes(d) ? 0 : st));
-    const span = (st: number[]) => shape.reduce((m, d, i) => m + (d - 1) * st[i], 0) + 1;
-    const as = strides(aBroadcast);
-    const bs = strides(bBroadcast);
-    const size = shape.reduce((p, d) => p * d, 1);
-    for (const dtype of ['float32', 'float64'] as DType[]) {
-      const a = randomStorage(dtype, span(as), 7);
-      const b = randomStorage(dtype, span(bs), 8);
-      for (const op of ['add', 'sub', 'mul', 'div', 'maximum'] as const) {
-        const out = cpu[op](a, b, shape, as, bs);
-        const serial = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-        binary(op, serial, a.data, b.data, shape, as, bs);
-        sameBits(out.data, serial, `${op} ${dtype}`);
-        cpu.release(out);
+  test(
+    `binary ops on ${JSON.stringify(shape)} (a broadcast on ${aBroadcast}, ` +
+      `b on ${bBroadcast}): threaded = one thread`,
+    () => {
+      const full = stridesOf(shape);
+      const strides = (bcast: number[]) => full.map((st, d) => (bcast.includes(d) ? 0 : st));
+      const span = (st: number[]) => shape.reduce((m, d, i) => m + (d - 1) * st[i], 0) + 1;
+      const as = strides(aBroadcast);
+      const bs = strides(bBroadcast);
+      const size = shape.reduce((p, d) => p * d, 1);
+      for (const dtype of ['float32', 'float64'] as DType[]) {
+        const a = randomStorage(dtype, span(as), 7);
+        const b = randomStorage(dtype, span(bs), 8);
+        for (const op of ['add', 'sub', 'mul', 'div', 'maximum'] as const) {
+          const out = cpu[op](a, b, shape, as, bs);
+          const serial = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+          binary(op, serial, a.data, b.data, shape, as, bs);
+          sameBits(out.data, serial, `${op} ${dtype}`);
+          cpu.release(out);
+        }
+        const rows = size / shape[shape.length - 1];
+        const direct = cpu.full(dtype, size, 0);
+        assert.is(
+          workerPool().tryBinary('mul', direct.data, a.data, b.data, shape, as, bs),
+          rows >= 3,
+          'split over threads when there are enough rows',
+        );
       }
-      const rows = size / shape[shape.length - 1];
-      const direct = cpu.full(dtype, size, 0);
-      assert.is(workerPool().tryBinary('mul', direct.data, a.data, b.data, shape, as, bs), rows >= 3, 'split over threads when there are enough rows');
-    }
-  });
+    },
+  );
 }
 
 test('binary: rows [r0, r1) alone write exactly those rows', () => {

@@ -9,7 +9,10 @@ import { record, run } from '../function.js';
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   if (!x.backend.supportsDtype(dtype)) {
-    throw new Error(`cast: the ${x.backend.name} backend does not support ${dtype} (it is float32 only; use the cpu backend for float64)`);
+    throw new Error(
+      `cast: the ${x.backend.name} backend does not support ${dtype} (it ` +
+        `is float32 only; use the cpu backend for float64)`,
+    );
   }
   const y = run('cast', x, x.shape, (k) => k.cast(x.storage, dtype));
   return record('cast', y, [x], (g) => [cast(g, x.dtype)]);
@@ -22,7 +25,10 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 export function toBackend(x: Tensor, backend: Backend): Tensor {
   if (x.backend === backend) return x;
   if (!backend.supportsDtype(x.dtype)) {
-    throw new Error(`toBackend: the ${backend.name} backend does not support ${x.dtype} (it is float32 only; cast first)`);
+    throw new Error(
+      `toBackend: the ${backend.name} backend does not support ${x.dtype} ` +
+        `(it is float32 only; cast first)`,
+    );
   }
   const host = x.backend.readSync(x.storage); // sync point
   const y = new Tensor(backend.upload(host.slice(0, x.size), false), x.shape, backend);

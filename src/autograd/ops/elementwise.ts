@@ -2,7 +2,14 @@
 // A number operand becomes a scalar kernel (affine, powScalar) instead of a broadcast tensor.
 // Backward rules sum the gradient over broadcast dimensions (unbroadcast).
 
-import { broadcastShapes, broadcastStrides, collapseDims, fmtShape, sameShape, ShapeError } from '../../tensor/shape.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  collapseDims,
+  fmtShape,
+  sameShape,
+  ShapeError,
+} from '../../tensor/shape.js';
 import { full } from '../../tensor/creation.js';
 import type { BinaryKernel } from '../../tensor/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -17,7 +24,8 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
-  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  for (let i = 0; i < g.ndim; i++)
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   const s = axes.length > 0 ? sum(g, axes, true) : g;
   return reshape(s, shape);
 }
@@ -30,7 +38,10 @@ function scalarLike(x: Tensor, v: number): Tensor {
 function broadcastKernel(op: BinaryKernel, a: Tensor, b: Tensor): Tensor {
   checkCompatible(op, a, b);
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const c = collapseDims(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+  const c = collapseDims(shape, [
+    broadcastStrides(a.shape, shape),
+    broadcastStrides(b.shape, shape),
+  ]);
   return run(op, a, shape, (k) => k[op](a.storage, b.storage, c.shape, c.strides[0], c.strides[1]));
 }
 
@@ -96,14 +107,16 @@ export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 }
 
 function extremum(op: 'maximum' | 'minimum', a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a tensor`);
+  if (typeof a === 'number' && typeof b === 'number')
+    throw new Error(`${op}: at least one operand must be a tensor`);
   const ta = typeof a === 'number' ? scalarLike(b as Tensor, a) : a;
   const tb = typeof b === 'number' ? scalarLike(ta, b) : b;
   const y = broadcastKernel(op, ta, tb);
   // the winner gets g, a tie gives each g/2: wa = [a wins] + ½[a = b]
   return record(op, y, [ta, tb], (g) => {
     const eq = broadcastKernel('equal', ta, tb);
-    const aWins = op === 'maximum' ? broadcastKernel('greater', ta, tb) : broadcastKernel('greater', tb, ta);
+    const aWins =
+      op === 'maximum' ? broadcastKernel('greater', ta, tb) : broadcastKernel('greater', tb, ta);
     const wa = add(aWins, mul(eq, 0.5));
     return [
       ta.requiresGrad ? unbroadcast(mul(g, wa), ta.shape) : null,
@@ -114,7 +127,8 @@ function extremum(op: 'maximum' | 'minimum', a: TensorOrNumber, b: TensorOrNumbe
 
 /** Clamps into [min, max] (either may be omitted); the gradient passes where x is inside. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
-  if (min !== undefined && max !== undefined && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
+  if (min !== undefined && max !== undefined && min > max)
+    throw new Error(`clamp: min ${min} is greater than max ${max}`);
   let y = x;
   if (min !== undefined) y = clampOne(y, min, 'min');
   if (max !== undefined) y = clampOne(y, max, 'max');
@@ -126,7 +140,8 @@ function clampOne(x: Tensor, v: number, side: 'min' | 'max'): Tensor {
   const y = broadcastKernel(side === 'min' ? 'maximum' : 'minimum', x, s);
   // torch.clamp: gradient where min ≤ x (resp. x ≤ max), the bound itself included
   return record(`clamp${side === 'min' ? 'Min' : 'Max'}`, y, [x], (g) => {
-    const outside = side === 'min' ? broadcastKernel('greater', s, x) : broadcastKernel('greater', x, s);
+    const outside =
+      side === 'min' ? broadcastKernel('greater', s, x) : broadcastKernel('greater', x, s);
     return [mul(g, sub(1, outside))];
   });
 }
@@ -167,10 +182,13 @@ export function sign(x: Tensor): Tensor {
 
 /** x^p for a scalar exponent p. */
 export function pow(x: Tensor, p: number): Tensor {
-  if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: the exponent must be a finite number, got ${p}`);
+  if (typeof p !== 'number' || !Number.isFinite(p))
+    throw new Error(`pow: the exponent must be a finite number, got ${p}`);
   const y = run('pow', x, x.shape, (k) => k.powScalar(x.storage, p));
   // d xᵖ = p·xᵖ⁻¹·dx
-  return record('pow', y, [x], (g) => [p === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, p - 1), p))]);
+  return record('pow', y, [x], (g) => [
+    p === 2 ? mul(g, mul(x, 2)) : mul(g, mul(pow(x, p - 1), p)),
+  ]);
 }
 
 /** The Gauss error function. */
@@ -184,7 +202,9 @@ export function erf(x: Tensor): Tensor {
 export function gelu(x: Tensor): Tensor {
   const y = run('gelu', x, x.shape, (k) => k.gelu(x.storage));
   // d GELU(x) = (Φ(x) + x·φ(x))·dx, one fused kernel
-  return record('gelu', y, [x], (g) => [run('geluBackward', x, x.shape, (k) => k.geluBackward(x.storage, g.storage))]);
+  return record('gelu', y, [x], (g) => [
+    run('geluBackward', x, x.shape, (k) => k.geluBackward(x.storage, g.storage)),
+  ]);
 }
 
 /** 1 where a > b, else 0 (broadcasting; no gradient). */
@@ -200,6 +220,8 @@ export function equal(a: Tensor, b: TensorOrNumber): Tensor {
 /** Asserts two tensors have the same shape (for ops that do not broadcast). */
 export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
   if (!sameShape(a.shape, b.shape)) {
-    throw new ShapeError(`${op}: shapes differ: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `${op}: shapes differ: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}`,
+    );
   }
 }

@@ -18,13 +18,19 @@ const prod = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkCompatible('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both operands need at least 1 dimension: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both operands need at least 1 dimension: a is ${fmtShape(a.shape)} ` +
+        `and b is ${fmtShape(b.shape)}`,
+    );
   }
   // checked on the shapes as given, before 1-D operands are promoted, so the message shows them
   const K = a.shape[a.ndim - 1];
   const K2 = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
   if (K !== K2) {
-    throw new ShapeError(`matmul: inner dimensions differ: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)} (${K} ≠ ${K2})`);
+    throw new ShapeError(
+      `matmul: inner dimensions differ: a is ${fmtShape(a.shape)} and b ` +
+        `is ${fmtShape(b.shape)} (${K} ≠ ${K2})`,
+    );
   }
   if (a.ndim === 1 && b.ndim === 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -33,7 +39,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const N = b.shape[b.ndim - 1];
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
-  if (batchB.length === 0 || prod(batchB) === 1 && batchB.length <= batchA.length) {
+  if (batchB.length === 0 || (prod(batchB) === 1 && batchB.length <= batchA.length)) {
     // b is one matrix: fold a's batch into its rows, one product [R, K]·[K, N]
     return matmulFolded(a, reshape(b, [K, N]), b.shape);
   }
@@ -43,7 +49,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (da !== db && da !== 1 && db !== 1) {
       // named by the full shapes and the axis counted from their end, not the batch prefixes
       throw new ShapeError(
-        `matmul: batch dimensions cannot be broadcast: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)} (dim ${-i - 2}: ${da} ≠ ${db})`,
+        `matmul: batch dimensions cannot be broadcast: a is ${fmtShape(a.shape)} ` +
+          `and b is ${fmtShape(b.shape)} (dim ${-i - 2}: ${da} ≠ ${db})`,
       );
     }
   }
@@ -55,14 +62,26 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const aStride = prod(aFull.shape.slice(0, -2)) === 1 ? 0 : M * K;
   const bStride = prod(bFull.shape.slice(0, -2)) === 1 ? 0 : K * N;
   const shape = [...batch, M, N];
-  const y = run('matmul', a, shape, (k) => k.matmul(aFull.storage, bFull.storage, B, M, K, N, aStride, bStride, false, false));
+  const y = run('matmul', a, shape, (k) =>
+    k.matmul(aFull.storage, bFull.storage, B, M, K, N, aStride, bStride, false, false),
+  );
   return record('matmul', y, [a, b], (g) => {
     // dA = dY·Bᵀ, dB = Aᵀ·dY per batch, then summed over a's / b's broadcast dimensions
     const dA = a.requiresGrad
-      ? unbroadcast(run('matmul', g, [...batch, M, K], (k) => k.matmul(g.storage, bFull.storage, B, M, N, K, M * N, bStride, false, true)), a.shape)
+      ? unbroadcast(
+          run('matmul', g, [...batch, M, K], (k) =>
+            k.matmul(g.storage, bFull.storage, B, M, N, K, M * N, bStride, false, true),
+          ),
+          a.shape,
+        )
       : null;
     const dB = b.requiresGrad
-      ? unbroadcast(run('matmul', g, [...batch, K, N], (k) => k.matmul(aFull.storage, g.storage, B, K, M, N, aStride, M * N, true, false)), b.shape)
+      ? unbroadcast(
+          run('matmul', g, [...batch, K, N], (k) =>
+            k.matmul(aFull.storage, g.storage, B, K, M, N, aStride, M * N, true, false),
+          ),
+          b.shape,
+        )
       : null;
     return [dA, dB];
   });
@@ -76,11 +95,21 @@ function matmulFolded(a: Tensor, b2: Tensor, bShape: readonly number[]): Tensor 
   const lead = bShape.length > 2 ? bShape.slice(0, -2) : [];
   const batch = a.shape.slice(0, -2);
   const shape = [...(lead.length > batch.length ? lead : batch), a.shape[a.ndim - 2], N];
-  const y = run('matmul', a, shape, (k) => k.matmul(a.storage, b2.storage, 1, R, K, N, 0, 0, false, false));
+  const y = run('matmul', a, shape, (k) =>
+    k.matmul(a.storage, b2.storage, 1, R, K, N, 0, 0, false, false),
+  );
   return record('matmul', y, [a, b2], (g) => [
     // dA = dY·Bᵀ: [R, N]·[N, K];  dB = Aᵀ·dY: [K, R]·[R, N]
-    a.requiresGrad ? run('matmul', g, a.shape, (k) => k.matmul(g.storage, b2.storage, 1, R, N, K, 0, 0, false, true)) : null,
-    b2.requiresGrad ? run('matmul', g, [K, N], (k) => k.matmul(a.storage, g.storage, 1, K, R, N, 0, 0, true, false)) : null,
+    a.requiresGrad
+      ? run('matmul', g, a.shape, (k) =>
+          k.matmul(g.storage, b2.storage, 1, R, N, K, 0, 0, false, true),
+        )
+      : null,
+    b2.requiresGrad
+      ? run('matmul', g, [K, N], (k) =>
+          k.matmul(a.storage, g.storage, 1, K, R, N, 0, 0, true, false),
+        )
+      : null,
   ]);
 }
 
@@ -90,22 +119,38 @@ function matmulFolded(a: Tensor, b2: Tensor, bShape: readonly number[]): Tensor 
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   checkCompatible('linear', x, weight);
-  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
+  if (weight.ndim !== 2)
+    throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
   const [O, I] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== I) {
-    throw new ShapeError(`linear: x is ${fmtShape(x.shape)} but the weight is ${fmtShape(weight.shape)} (expects last dimension ${I})`);
+    throw new ShapeError(
+      `linear: x is ${fmtShape(x.shape)} but the weight is ${fmtShape(weight.shape)} ` +
+        `(expects last dimension ${I})`,
+    );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) {
-    throw new ShapeError(`linear: bias is ${fmtShape(bias.shape)} but the weight is ${fmtShape(weight.shape)} (expects [${O}])`);
+    throw new ShapeError(
+      `linear: bias is ${fmtShape(bias.shape)} but the weight is ${fmtShape(weight.shape)} ` +
+        `(expects [${O}])`,
+    );
   }
   const R = prod(x.shape.slice(0, -1)); // not x.size / I, which is NaN when I = 0
   const shape = [...x.shape.slice(0, -1), O];
-  const xw = run('linear', x, shape, (k) => k.matmul(x.storage, weight.storage, 1, R, I, O, 0, 0, false, true));
+  const xw = run('linear', x, shape, (k) =>
+    k.matmul(x.storage, weight.storage, 1, R, I, O, 0, 0, false, true),
+  );
   // dx = dY·W: [R, O]·[O, I];  dW = dYᵀ·x: [O, R]·[R, I]
   const y = record('linear', xw, [x, weight], (g) => [
-    x.requiresGrad ? run('matmul', g, x.shape, (k) => k.matmul(g.storage, weight.storage, 1, R, O, I, 0, 0, false, false)) : null,
-    weight.requiresGrad ? run('matmul', g, [O, I], (k) => k.matmul(g.storage, x.storage, 1, O, R, I, 0, 0, true, false)) : null,
+    x.requiresGrad
+      ? run('matmul', g, x.shape, (k) =>
+          k.matmul(g.storage, weight.storage, 1, R, O, I, 0, 0, false, false),
+        )
+      : null,
+    weight.requiresGrad
+      ? run('matmul', g, [O, I], (k) =>
+          k.matmul(g.storage, x.storage, 1, O, R, I, 0, 0, true, false),
+        )
+      : null,
   ]);
   return bias ? add(y, bias) : y;
 }
-

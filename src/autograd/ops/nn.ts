@@ -27,7 +27,9 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     const rows = x.size / Math.max(n, 1);
     const y = run('softmax', x, x.shape, (k) => k.softmax(x.storage, rows, n));
     // dx = y ⊙ (g − Σ g ⊙ y)
-    return record('softmax', y, [x], (g) => [run('softmaxBackward', g, x.shape, (k) => k.softmaxBackward(y.storage, g.storage, rows, n))]);
+    return record('softmax', y, [x], (g) => [
+      run('softmaxBackward', g, x.shape, (k) => k.softmaxBackward(y.storage, g.storage, rows, n)),
+    ]);
   });
 }
 
@@ -40,12 +42,15 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     const y = run('logSoftmax', x, x.shape, (k) => k.logSoftmax(x.storage, rows, n));
     // dx = g − softmax(x) · Σ g
     return record('logSoftmax', y, [x], (g) => [
-      run('logSoftmaxBackward', g, x.shape, (k) => k.logSoftmaxBackward(y.storage, g.storage, rows, n)),
+      run('logSoftmaxBackward', g, x.shape, (k) =>
+        k.logSoftmaxBackward(y.storage, g.storage, rows, n),
+      ),
     ]);
   });
 }
 
-/** LayerNorm over the last axis with weight and bias of shape [D] (biased variance, eps inside √). */
+/** LayerNorm over the last axis with weight and bias of shape [D] (biased variance, eps inside √).
+ * */
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
   checkCompatible('layerNorm', x, weight);
   checkCompatible('layerNorm', x, bias);
@@ -53,7 +58,8 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
   if (x.ndim === 0) throw new ShapeError('layerNorm: x must have at least 1 dimension, got []');
   if (weight.ndim !== 1 || weight.shape[0] !== D || bias.ndim !== 1 || bias.shape[0] !== D) {
     throw new ShapeError(
-      `layerNorm: weight ${fmtShape(weight.shape)} and bias ${fmtShape(bias.shape)} must both be [${D}] for x ${fmtShape(x.shape)}`,
+      `layerNorm: weight ${fmtShape(weight.shape)} and bias ${fmtShape(bias.shape)} ` +
+        `must both be [${D}] for x ${fmtShape(x.shape)}`,
     );
   }
   const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1); // not x.size / D: NaN when D = 0
@@ -66,12 +72,29 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
   return record('layerNorm', y, [x, weight, bias], (g) => {
     // dx = rstd·(ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ w;  dw = Σ g ⊙ x̂;  db = Σ g
     const dx = x.requiresGrad
-      ? run('layerNormBackward', g, x.shape, (k) => k.layerNormBackward(g.storage, x.storage, weight.storage, meanT.storage, rstdT.storage, rows, D))
+      ? run('layerNormBackward', g, x.shape, (k) =>
+          k.layerNormBackward(
+            g.storage,
+            x.storage,
+            weight.storage,
+            meanT.storage,
+            rstdT.storage,
+            rows,
+            D,
+          ),
+        )
       : null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (weight.requiresGrad || bias.requiresGrad) {
-      const p = backend.layerNormParamGrads(g.storage, x.storage, meanT.storage, rstdT.storage, rows, D);
+      const p = backend.layerNormParamGrads(
+        g.storage,
+        x.storage,
+        meanT.storage,
+        rstdT.storage,
+        rows,
+        D,
+      );
       dw = run('layerNormParamGrads', g, [D], () => p.dweight);
       db = run('layerNormParamGrads', g, [D], () => p.dbias);
     }
@@ -103,7 +126,11 @@ export function l2Normalize(x: Tensor, axis = -1, eps = 1e-12): Tensor {
 }
 
 /** Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1 − p). */
-export function dropout(x: Tensor, p: number, opts: { training?: boolean; generator?: Generator } = {}): Tensor {
+export function dropout(
+  x: Tensor,
+  p: number,
+  opts: { training?: boolean; generator?: Generator } = {},
+): Tensor {
   checkProbability('dropout', p);
   if (opts.training === false || p === 0) return x;
   if (p === 1) return mul(x, 0);
@@ -116,7 +143,11 @@ export function dropout(x: Tensor, p: number, opts: { training?: boolean; genera
  * Drop path (stochastic depth, timm's DropPath): per sample (axis 0), the whole residual branch is
  * dropped with probability p and kept samples are scaled by 1/(1 − p). Identity in eval mode.
  */
-export function dropPath(x: Tensor, p: number, opts: { training?: boolean; generator?: Generator } = {}): Tensor {
+export function dropPath(
+  x: Tensor,
+  p: number,
+  opts: { training?: boolean; generator?: Generator } = {},
+): Tensor {
   checkProbability('dropPath', p);
   if (opts.training === false || p === 0) return x;
   if (x.ndim === 0) throw new ShapeError('dropPath: x needs a batch axis, got []');

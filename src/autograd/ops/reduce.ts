@@ -51,7 +51,8 @@ export function sum(x: Tensor, axes?: Axes, keepdim = false): Tensor {
 export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normAxes('mean', axes, x.ndim);
   const n = ax.reduce((p, a) => p * x.shape[a], 1);
-  if (n === 0) throw new ShapeError(`mean: cannot average over an empty axis of ${fmtShape(x.shape)}`);
+  if (n === 0)
+    throw new ShapeError(`mean: cannot average over an empty axis of ${fmtShape(x.shape)}`);
   return mul(sum(x, ax, keepdim), 1 / n);
 }
 
@@ -59,7 +60,8 @@ export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
 export function max(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normAxes('max', axes, x.ndim);
   for (const a of ax) {
-    if (x.shape[a] === 0) throw new ShapeError(`max: cannot reduce over axis ${a} of size 0 in ${fmtShape(x.shape)}`);
+    if (x.shape[a] === 0)
+      throw new ShapeError(`max: cannot reduce over axis ${a} of size 0 in ${fmtShape(x.shape)}`);
   }
   const kept = keptShape(x.shape, ax);
   const yk = reduceKernel('max', x, ax);

@@ -45,9 +45,18 @@ export class GaussianBlurPIL {
   /**
    * Three box-blur passes over the n values img[off + i * step]. The line lives in a buffer padded
    * with pad = r + 1 copies of its end values on each side (PIL replicates the edges), so the
-   * sliding window needs no bounds checks: out[x] = (Σ_{|k|≤r} in[x+k]·ww + (in[x−r−1] + in[x+r+1])·fw + 2²³) >> 24.
+   * sliding window needs no bounds checks: out[x] = (Σ_{|k|≤r} in[x+k]·ww + (in[x−r−1] +
+   * in[x+r+1])·fw + 2²³) >> 24.
    */
-  private blurLine(img: Uint8Array, off: number, step: number, n: number, r: number, ww: number, fw: number): void {
+  private blurLine(
+    img: Uint8Array,
+    off: number,
+    step: number,
+    n: number,
+    r: number,
+    ww: number,
+    fw: number,
+  ): void {
     const pad = r + 1;
     let src = this.a;
     let dst = this.b;
@@ -66,13 +75,16 @@ export class GaussianBlurPIL {
         acc += src[i + r] - src[i - r - 1];
         dst[i] = (acc * ww + (src[i - r - 1] + src[i + r + 1]) * fw + 8388608) >>> 24;
       }
-      const t = src; src = dst; dst = t;
+      const t = src;
+      src = dst;
+      dst = t;
     }
     for (let i = 0, p = off; i < n; i++, p += step) img[p] = src[pad + i];
   }
 }
 
-/** Integer radius and 24-bit weights of the inner taps (ww) and the two fractional end taps (fw). */
+/** Integer radius and 24-bit weights of the inner taps (ww) and the two fractional end taps (fw).
+ * */
 function boxWeights(floatRadius: number): { ri: number; ww: number; fw: number } {
   const ri = Math.trunc(floatRadius);
   const ww = Math.trunc(f32((1 << 24) / f32(f32(floatRadius * 2) + 1)));

@@ -7,7 +7,8 @@
 
 const f32 = Math.fround;
 
-/** PIL's ImagingBlend of one value: im1 + alpha·(im2 − im1) in float32, truncated (clipped when extrapolating). */
+/** PIL's ImagingBlend of one value: im1 + alpha·(im2 − im1) in float32, truncated (clipped when
+ * extrapolating). */
 function blend(im1: number, im2: number, alpha: number): number {
   const t = f32(im1 + f32(alpha * (im2 - im1)));
   if (alpha >= 0 && alpha <= 1) return Math.trunc(t);
@@ -36,7 +37,8 @@ export class ColorOps {
     for (let i = 0; i < n; i++) img[i] = lut[img[i]];
   }
 
-  /** ImageEnhance.Contrast: blend with the mean grey level int(mean(L) + 0.5). `n` = values (pixels·C). */
+  /** ImageEnhance.Contrast: blend with the mean grey level int(mean(L) + 0.5). `n` = values
+   * (pixels·C). */
   contrast(img: Uint8Array, n: number, C: number, factor: number): void {
     let sum = 0;
     if (C === 1) {
@@ -60,12 +62,15 @@ export class ColorOps {
     }
   }
 
-  /** torchvision F_pil.adjust_hue: H channel of PIL's HSV plus uint8(hue·255), wrapping. RGB only. */
+  /** torchvision F_pil.adjust_hue: H channel of PIL's HSV plus uint8(hue·255), wrapping. RGB only.
+   * */
   hue(img: Uint8Array, n: number, hueFactor: number): void {
     const shift = Math.trunc(hueFactor * 255) & 255; // np.array(h * 255).astype(np.uint8)
     if (shift === 0) return;
     for (let i = 0; i < n; i += 3) {
-      const r = img[i], g = img[i + 1], b = img[i + 2];
+      const r = img[i],
+        g = img[i + 1],
+        b = img[i + 2];
       const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
       const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
       if (maxc === minc) continue; // s = 0: hsv2rgb returns (v, v, v) = the input
@@ -77,7 +82,8 @@ export class ColorOps {
       const bc = f32((maxc - b) / cr);
       let h: number;
       if (r === maxc) h = f32(bc - gc);
-      else if (g === maxc) h = f32(2.0 + rc - bc); // 2.0 is a double in C: computed in double
+      else if (g === maxc)
+        h = f32(2.0 + rc - bc); // 2.0 is a double in C: computed in double
       else h = f32(4.0 + gc - rc);
       h = f32((h / 6.0 + 1.0) % 1.0);
       let uh = clip8(Math.trunc(h * 255.0));
@@ -95,7 +101,9 @@ function clip8(v: number): number {
 /** hsv2rgb of libImaging/Convert.c, writing 3 values at img[o]. */
 function hsvToRgb(img: Uint8Array, o: number, h: number, s: number, v: number): void {
   if (s === 0) {
-    img[o] = v; img[o + 1] = v; img[o + 2] = v;
+    img[o] = v;
+    img[o + 1] = v;
+    img[o + 2] = v;
     return;
   }
   const i = Math.floor((h * 6.0) / 255.0);
@@ -105,12 +113,36 @@ function hsvToRgb(img: Uint8Array, o: number, h: number, s: number, v: number): 
   const q = clip8(Math.round(v * (1.0 - fs * f)));
   const t = clip8(Math.round(v * (1.0 - fs * (1.0 - f))));
   switch (i % 6) {
-    case 0: img[o] = v; img[o + 1] = t; img[o + 2] = p; break;
-    case 1: img[o] = q; img[o + 1] = v; img[o + 2] = p; break;
-    case 2: img[o] = p; img[o + 1] = v; img[o + 2] = t; break;
-    case 3: img[o] = p; img[o + 1] = q; img[o + 2] = v; break;
-    case 4: img[o] = t; img[o + 1] = p; img[o + 2] = v; break;
-    default: img[o] = v; img[o + 1] = p; img[o + 2] = q; break;
+    case 0:
+      img[o] = v;
+      img[o + 1] = t;
+      img[o + 2] = p;
+      break;
+    case 1:
+      img[o] = q;
+      img[o + 1] = v;
+      img[o + 2] = p;
+      break;
+    case 2:
+      img[o] = p;
+      img[o + 1] = v;
+      img[o + 2] = t;
+      break;
+    case 3:
+      img[o] = p;
+      img[o + 1] = q;
+      img[o + 2] = v;
+      break;
+    case 4:
+      img[o] = t;
+      img[o + 1] = p;
+      img[o + 2] = v;
+      break;
+    default:
+      img[o] = v;
+      img[o + 1] = p;
+      img[o + 2] = q;
+      break;
   }
 }
 
@@ -118,7 +150,9 @@ function hsvToRgb(img: Uint8Array, o: number, h: number, s: number, v: number): 
 export function grayscale(img: Uint8Array, n: number): void {
   for (let i = 0; i < n; i += 3) {
     const l = luma(img[i], img[i + 1], img[i + 2]);
-    img[i] = l; img[i + 1] = l; img[i + 2] = l;
+    img[i] = l;
+    img[i + 1] = l;
+    img[i + 2] = l;
   }
 }
 
@@ -132,7 +166,8 @@ export function flipHorizontal(img: Uint8Array, H: number, W: number, C: number)
   for (let y = 0; y < H; y++) {
     const row = y * W * C;
     for (let a = 0, b = W - 1; a < b; a++, b--) {
-      const pa = row + a * C, pb = row + b * C;
+      const pa = row + a * C,
+        pb = row + b * C;
       for (let c = 0; c < C; c++) {
         const t = img[pa + c];
         img[pa + c] = img[pb + c];

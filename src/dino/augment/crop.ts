@@ -23,9 +23,12 @@ export function roundHalfEven(x: number): number {
 
 /** Samples a RandomResizedCrop box of an H x W image (writes into `out` to avoid allocation). */
 export function randomResizedCropBox(
-  H: number, W: number,
-  scale: readonly [number, number], ratio: readonly [number, number],
-  gen: Generator, out: CropBox = { top: 0, left: 0, height: 0, width: 0 },
+  H: number,
+  W: number,
+  scale: readonly [number, number],
+  ratio: readonly [number, number],
+  gen: Generator,
+  out: CropBox = { top: 0, left: 0, height: 0, width: 0 },
 ): CropBox {
   const area = H * W;
   const logLo = Math.log(ratio[0]);
@@ -49,7 +52,8 @@ export function randomResizedCropBox(
   let h: number;
   if (inRatio < ratio[0]) {
     w = W;
-    h = Math.max(1, roundHalfEven(w / ratio[0])); // ≥ 1 pixel (torchvision could return 0 for extreme ratios)
+    // ≥ 1 pixel (torchvision could return 0 for extreme ratios)
+    h = Math.max(1, roundHalfEven(w / ratio[0]));
   } else if (inRatio > ratio[1]) {
     h = H;
     w = Math.max(1, roundHalfEven(h * ratio[1]));

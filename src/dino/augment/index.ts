@@ -3,8 +3,19 @@
 // bicubic resize (resize.ts), Gaussian blur (blur.ts), colour ops (color.ts), crop boxes
 // (crop.ts), options and official values (options.ts), the batched pipeline (pipeline.ts).
 
-export { OFFICIAL_AUGMENT, validateAugmentOptions, type AugmentOptions, type Range } from './options.js';
-export { DataAugmentationDINO, EvalTransform, type CropRecord, type EvalTransformOptions, type JitterOp } from './pipeline.js';
+export {
+  OFFICIAL_AUGMENT,
+  validateAugmentOptions,
+  type AugmentOptions,
+  type Range,
+} from './options.js';
+export {
+  DataAugmentationDINO,
+  EvalTransform,
+  type CropRecord,
+  type EvalTransformOptions,
+  type JitterOp,
+} from './pipeline.js';
 export { randomResizedCropBox, roundHalfEven, type CropBox } from './crop.js';
 export { BicubicResizer, bicubicCoeffs, type AxisCoeffs } from './resize.js';
 export { GaussianBlurPIL, boxRadiusForGaussian } from './blur.js';

@@ -12,13 +12,16 @@ export interface AugmentOptions {
   globalCropSize: number;
   /** Side of the local crops in pixels (official 96). */
   localCropSize: number;
-  /** RandomResizedCrop area fraction of the global crops (official --global_crops_scale (0.4, 1)). */
+  /** RandomResizedCrop area fraction of the global crops (official --global_crops_scale (0.4, 1)).
+   * */
   globalCropsScale: Range;
-  /** RandomResizedCrop area fraction of the local crops (official --local_crops_scale (0.05, 0.4)). */
+  /** RandomResizedCrop area fraction of the local crops (official --local_crops_scale (0.05, 0.4)).
+   * */
   localCropsScale: Range;
   /** Number of local crops (official --local_crops_number 8; 0 disables multi-crop). */
   localCropsNumber: number;
-  /** RandomResizedCrop aspect-ratio range w/h, sampled log-uniformly (torchvision default (3/4, 4/3)). */
+  /** RandomResizedCrop aspect-ratio range w/h, sampled log-uniformly (torchvision default (3/4,
+   * 4/3)). */
   cropRatio: Range;
   /** Horizontal flip probability (official 0.5). */
   flipProb: number;
@@ -83,17 +86,27 @@ export const OFFICIAL_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
   std: [0.229, 0.224, 0.225],
 });
 
-const PROBS = ['flipProb', 'colorJitterProb', 'grayscaleProb', 'blurProbGlobal1', 'blurProbGlobal2', 'blurProbLocal', 'solarizeProb'] as const;
+const PROBS = [
+  'flipProb',
+  'colorJitterProb',
+  'grayscaleProb',
+  'blurProbGlobal1',
+  'blurProbGlobal2',
+  'blurProbLocal',
+  'solarizeProb',
+] as const;
 
 /** Throws an error naming the option when `opts` is not usable for `channels`-channel images. */
 export function validateAugmentOptions(opts: AugmentOptions, channels: number): void {
   const fail = (field: string, why: string): never => {
     throw new Error(`AugmentOptions.${field}: ${why}`);
   };
-  if (channels !== 1 && channels !== 3) throw new Error(`DataAugmentationDINO: images must have 1 or 3 channels, got ${channels}`);
+  if (channels !== 1 && channels !== 3)
+    throw new Error(`DataAugmentationDINO: images must have 1 or 3 channels, got ${channels}`);
   for (const f of ['globalCropSize', 'localCropSize'] as const) {
     const v = opts[f];
-    if (!Number.isInteger(v) || v < 1 || v > 4096) fail(f, `expected an integer number of pixels in [1, 4096], got ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > 4096)
+      fail(f, `expected an integer number of pixels in [1, 4096], got ${v}`);
   }
   if (!Number.isInteger(opts.localCropsNumber) || opts.localCropsNumber < 0) {
     fail('localCropsNumber', `expected an integer ≥ 0, got ${opts.localCropsNumber}`);
@@ -105,7 +118,11 @@ export function validateAugmentOptions(opts: AugmentOptions, channels: number): 
     }
   }
   const ratio = opts.cropRatio;
-  if (!Array.isArray(ratio) || ratio.length !== 2 || !(ratio[0] > 0 && ratio[0] <= ratio[1] && Number.isFinite(ratio[1]))) {
+  if (
+    !Array.isArray(ratio) ||
+    ratio.length !== 2 ||
+    !(ratio[0] > 0 && ratio[0] <= ratio[1] && Number.isFinite(ratio[1]))
+  ) {
     fail('cropRatio', `expected [min, max] with 0 < min ≤ max, got ${JSON.stringify(ratio)}`);
   }
   for (const f of PROBS) {
@@ -116,16 +133,27 @@ export function validateAugmentOptions(opts: AugmentOptions, channels: number): 
     const v = opts[f];
     if (!(v >= 0 && Number.isFinite(v))) fail(f, `expected a jitter strength ≥ 0, got ${v}`);
   }
-  if (!(opts.hue >= 0 && opts.hue <= 0.5)) fail('hue', `expected a hue jitter in [0, 0.5], got ${opts.hue}`);
+  if (!(opts.hue >= 0 && opts.hue <= 0.5))
+    fail('hue', `expected a hue jitter in [0, 0.5], got ${opts.hue}`);
   const s = opts.blurSigma;
   if (!Array.isArray(s) || s.length !== 2 || !(s[0] > 0 && s[0] <= s[1] && s[1] <= 100)) {
-    fail('blurSigma', `expected [min, max] with 0 < min ≤ max ≤ 100 pixels, got ${JSON.stringify(s)}`);
+    fail(
+      'blurSigma',
+      `expected [min, max] with 0 < min ≤ max ≤ 100 pixels, got ${JSON.stringify(s)}`,
+    );
   }
   for (const f of ['mean', 'std'] as const) {
     const v = opts[f];
     if (!Array.isArray(v) || v.length !== channels) {
-      fail(f, `expected ${channels} value(s), one per channel of the ${channels}-channel images, got ${JSON.stringify(v)} (channelStats() in src/data computes them for a dataset)`);
+      fail(
+        f,
+        `expected ${channels} value(s), one per channel of the ${channels}-channel ` +
+          `images, got ${JSON.stringify(v)} (channelStats() in src/data computes ` +
+          `them for a dataset)`,
+      );
     }
-    for (const x of v) if (!Number.isFinite(x) || (f === 'std' && !(x > 0))) fail(f, `invalid value ${x} in ${JSON.stringify(v)}`);
+    for (const x of v)
+      if (!Number.isFinite(x) || (f === 'std' && !(x > 0)))
+        fail(f, `invalid value ${x} in ${JSON.stringify(v)}`);
   }
 }

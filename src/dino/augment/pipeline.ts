@@ -34,18 +34,27 @@ export interface CropRecord {
   solarized: boolean;
 }
 
-/** Per-channel lookup table of (v/255 − mean)/std in float32, as ToTensor + Normalize compute it. */
+/** Per-channel lookup table of (v/255 − mean)/std in float32, as ToTensor + Normalize compute it.
+ * */
 function normalisationLut(mean: readonly number[], std: readonly number[]): Float32Array {
   const f32 = Math.fround;
   const lut = new Float32Array(256 * mean.length);
   for (let c = 0; c < mean.length; c++) {
-    for (let v = 0; v < 256; v++) lut[c * 256 + v] = f32(f32(f32(v / 255) - f32(mean[c])) / f32(std[c]));
+    for (let v = 0; v < 256; v++)
+      lut[c * 256 + v] = f32(f32(f32(v / 255) - f32(mean[c])) / f32(std[c]));
   }
   return lut;
 }
 
 /** Writes the S x S x C uint8 image `src` as C x S x S normalised floats at out[offset]. */
-function normaliseInto(src: Uint8Array, S: number, C: number, lut: Float32Array, out: Float32Array, offset: number): void {
+function normaliseInto(
+  src: Uint8Array,
+  S: number,
+  C: number,
+  lut: Float32Array,
+  out: Float32Array,
+  offset: number,
+): void {
   const plane = S * S;
   for (let c = 0; c < C; c++) {
     const base = offset + c * plane;
@@ -58,7 +67,10 @@ function normaliseInto(src: Uint8Array, S: number, C: number, lut: Float32Array,
 class InputAdapter {
   private rgb = new Uint8Array(0);
 
-  constructor(private readonly channels: 1 | 3, private readonly who: string) {}
+  constructor(
+    private readonly channels: 1 | 3,
+    private readonly who: string,
+  ) {}
 
   pixels(img: Image): Uint8Array {
     if (img.channels === this.channels) return img.data;
@@ -66,10 +78,13 @@ class InputAdapter {
       const n = img.height * img.width;
       if (this.rgb.length < n * 3) this.rgb = new Uint8Array(n * 3);
       const d = img.data;
-      for (let p = 0, q = 0; p < n; p++, q += 3) this.rgb[q] = this.rgb[q + 1] = this.rgb[q + 2] = d[p];
+      for (let p = 0, q = 0; p < n; p++, q += 3)
+        this.rgb[q] = this.rgb[q + 1] = this.rgb[q + 2] = d[p];
       return this.rgb;
     }
-    throw new Error(`${this.who}: got a ${img.channels}-channel image for a ${this.channels}-channel transform`);
+    throw new Error(
+      `${this.who}: got a ${img.channels}-channel image for a ${this.channels}-channel transform`,
+    );
   }
 }
 
@@ -88,37 +103,65 @@ export class DataAugmentationDINO {
   private readonly box: CropBox = { top: 0, left: 0, height: 0, width: 0 };
   private readonly order = new Int32Array(4);
   private readonly factors = new Float64Array(4);
-  /** brightness, contrast, saturation, hue; saturation and hue are no-ops on 1 channel (PIL 'L'). */
+  /** brightness, contrast, saturation, hue; saturation and hue are no-ops on 1 channel (PIL 'L').
+   * */
   private readonly strengths: readonly number[];
   private work: Uint8Array;
 
-  constructor(options: AugmentOptions, readonly channels: 1 | 3) {
+  constructor(
+    options: AugmentOptions,
+    readonly channels: 1 | 3,
+  ) {
     validateAugmentOptions(options, channels);
     this.options = Object.freeze({ ...options });
     this.numCrops = 2 + options.localCropsNumber;
-    this.cropSizes = Array.from({ length: this.numCrops }, (_, v) => (v < 2 ? options.globalCropSize : options.localCropSize));
+    this.cropSizes = Array.from({ length: this.numCrops }, (_, v) =>
+      v < 2 ? options.globalCropSize : options.localCropSize,
+    );
     this.lut = normalisationLut(options.mean, options.std);
-    this.strengths = [options.brightness, options.contrast, channels === 3 ? options.saturation : 0, channels === 3 ? options.hue : 0];
+    this.strengths = [
+      options.brightness,
+      options.contrast,
+      channels === 3 ? options.saturation : 0,
+      channels === 3 ? options.hue : 0,
+    ];
     this.input = new InputAdapter(channels, 'DataAugmentationDINO');
-    this.work = new Uint8Array(Math.max(options.globalCropSize, options.localCropSize) ** 2 * channels);
+    this.work = new Uint8Array(
+      Math.max(options.globalCropSize, options.localCropSize) ** 2 * channels,
+    );
   }
 
   /**
    * Crop `v` (0, 1 global; ≥ 2 local) of one image, before normalisation: S x S x C uint8 HWC,
    * written into `dst` (allocated when absent). Fills `record` when given.
    */
-  cropUint8(img: Image, v: number, gen: Generator, dst?: Uint8Array, record?: CropRecord): Uint8Array {
+  cropUint8(
+    img: Image,
+    v: number,
+    gen: Generator,
+    dst?: Uint8Array,
+    record?: CropRecord,
+  ): Uint8Array {
     const o = this.options;
     const C = this.channels;
-    if (!Number.isInteger(v) || v < 0 || v >= this.numCrops) throw new Error(`DataAugmentationDINO: crop index ${v} out of range [0, ${this.numCrops})`);
+    if (!Number.isInteger(v) || v < 0 || v >= this.numCrops)
+      throw new Error(`DataAugmentationDINO: crop index ${v} out of range [0, ${this.numCrops})`);
     const S = this.cropSizes[v];
     const n = S * S * C;
     const out = dst ?? new Uint8Array(n);
-    if (out.length < n) throw new Error(`DataAugmentationDINO: dst holds ${out.length} values, crop ${v} needs ${n}`);
+    if (out.length < n)
+      throw new Error(`DataAugmentationDINO: dst holds ${out.length} values, crop ${v} needs ${n}`);
     const src = this.input.pixels(img);
 
     // 1. RandomResizedCrop, bicubic.
-    const box = randomResizedCropBox(img.height, img.width, v < 2 ? o.globalCropsScale : o.localCropsScale, o.cropRatio, gen, this.box);
+    const box = randomResizedCropBox(
+      img.height,
+      img.width,
+      v < 2 ? o.globalCropsScale : o.localCropsScale,
+      o.cropRatio,
+      gen,
+      this.box,
+    );
     this.resizer.resize(src, img.width, C, box.top, box.left, box.height, box.width, out, S, S);
     // 2. Horizontal flip.
     const flipped = gen.uniform() < o.flipProb;
@@ -128,13 +171,21 @@ export class DataAugmentationDINO {
     if (gen.uniform() < o.colorJitterProb) {
       const order = this.order;
       for (let i = 0; i < 4; i++) order[i] = i;
-      for (let i = 3; i > 0; i--) { // Fisher–Yates, like Generator.permutation (torch.randperm(4))
+      for (let i = 3; i > 0; i--) {
+        // Fisher–Yates, like Generator.permutation (torch.randperm(4))
         const j = gen.int(i + 1);
-        const t = order[i]; order[i] = order[j]; order[j] = t;
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
       }
       for (let k = 0; k < 4; k++) {
         const s = this.strengths[k];
-        this.factors[k] = s === 0 ? NaN : k === 3 ? gen.uniformRange(-s, s) : gen.uniformRange(Math.max(0, 1 - s), 1 + s);
+        this.factors[k] =
+          s === 0
+            ? NaN
+            : k === 3
+              ? gen.uniformRange(-s, s)
+              : gen.uniformRange(Math.max(0, 1 - s), 1 + s);
       }
       if (record) jitter = [];
       for (let i = 0; i < 4; i++) {
@@ -184,7 +235,11 @@ export class DataAugmentationDINO {
    * a Float32Array laid out [B, C, S, S] (reusing `opts.out` when its arrays have the right
    * sizes). With `opts.records`, one CropRecord per (image, crop) is pushed, image-major.
    */
-  apply(images: readonly Image[], gen: Generator, opts: { out?: Float32Array[]; records?: CropRecord[] } = {}): Float32Array[] {
+  apply(
+    images: readonly Image[],
+    gen: Generator,
+    opts: { out?: Float32Array[]; records?: CropRecord[] } = {},
+  ): Float32Array[] {
     const B = images.length;
     const C = this.channels;
     if (B === 0) throw new Error('DataAugmentationDINO.apply: empty batch');
@@ -204,9 +259,15 @@ export class DataAugmentationDINO {
     return out;
   }
 
-  /** `apply` as Tensors of shape [B, C, S, S] (float32 unless `tensorOpts.dtype` says otherwise). */
+  /** `apply` as Tensors of shape [B, C, S, S] (float32 unless `tensorOpts.dtype` says otherwise).
+   * */
   applyTensors(images: readonly Image[], gen: Generator, tensorOpts?: TensorOptions): Tensor[] {
-    return this.apply(images, gen).map((data, v) => tensor(data, { ...tensorOpts, shape: [images.length, this.channels, this.cropSizes[v], this.cropSizes[v]] }));
+    return this.apply(images, gen).map((data, v) =>
+      tensor(data, {
+        ...tensorOpts,
+        shape: [images.length, this.channels, this.cropSizes[v], this.cropSizes[v]],
+      }),
+    );
   }
 }
 
@@ -229,12 +290,27 @@ export class EvalTransform {
   private readonly input: InputAdapter;
   private readonly work: Uint8Array;
 
-  constructor(readonly options: EvalTransformOptions, readonly channels: 1 | 3) {
+  constructor(
+    readonly options: EvalTransformOptions,
+    readonly channels: 1 | 3,
+  ) {
     const { size, mean, std } = options;
-    if (!Number.isInteger(size) || size < 1 || size > 4096) throw new Error(`EvalTransformOptions.size: expected an integer in [1, 4096], got ${size}`);
-    for (const [f, v] of [['mean', mean], ['std', std]] as const) {
-      if (!Array.isArray(v) || v.length !== channels || !v.every((x) => Number.isFinite(x) && (f === 'mean' || x > 0))) {
-        throw new Error(`EvalTransformOptions.${f}: expected ${channels} finite value(s)${f === 'std' ? ' > 0' : ''}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(size) || size < 1 || size > 4096)
+      throw new Error(`EvalTransformOptions.size: expected an integer in [1, 4096], got ${size}`);
+    for (const [f, v] of [
+      ['mean', mean],
+      ['std', std],
+    ] as const) {
+      if (
+        !Array.isArray(v) ||
+        v.length !== channels ||
+        !v.every((x) => Number.isFinite(x) && (f === 'mean' || x > 0))
+      ) {
+        throw new Error(
+          `EvalTransformOptions.${f}: expected ${channels} finite value(s)` +
+            `${f === 'std' ? ' > 0' : ''}, ` +
+            `got ${JSON.stringify(v)}`,
+        );
       }
     }
     this.lut = normalisationLut(mean, std);
@@ -249,7 +325,18 @@ export class EvalTransform {
     const n = images.length * C * S * S;
     const dst = out && out.length === n ? out : new Float32Array(n);
     images.forEach((img, b) => {
-      this.resizer.resize(this.input.pixels(img), img.width, C, 0, 0, img.height, img.width, this.work, S, S);
+      this.resizer.resize(
+        this.input.pixels(img),
+        img.width,
+        C,
+        0,
+        0,
+        img.height,
+        img.width,
+        this.work,
+        S,
+        S,
+      );
       normaliseInto(this.work, S, C, this.lut, dst, b * C * S * S);
     });
     return dst;
@@ -257,6 +344,9 @@ export class EvalTransform {
 
   applyTensor(images: readonly Image[], tensorOpts?: TensorOptions): Tensor {
     const S = this.options.size;
-    return tensor(this.apply(images), { ...tensorOpts, shape: [images.length, this.channels, S, S] });
+    return tensor(this.apply(images), {
+      ...tensorOpts,
+      shape: [images.length, this.channels, S, S],
+    });
   }
 }

@@ -30,7 +30,8 @@ export interface AxisCoeffs {
   weights: Int32Array;
 }
 
-/** Pillow precompute_coeffs + normalize_coeffs_8bpc for resampling [0, inSize) to outSize pixels. */
+/** Pillow precompute_coeffs + normalize_coeffs_8bpc for resampling [0, inSize) to outSize pixels.
+ * */
 export function bicubicCoeffs(inSize: number, outSize: number): AxisCoeffs {
   const scale = inSize / outSize;
   const filterscale = Math.max(scale, 1);
@@ -57,7 +58,10 @@ export function bicubicCoeffs(inSize: number, outSize: number): AxisCoeffs {
     for (let x = 0; x < xmax; x++) {
       const w = ww !== 0 ? k[x] / ww : k[x];
       // (int)(±0.5 + w * 2^22): round half away from zero, then truncate.
-      weights[xx * ksize + x] = w < 0 ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS)) : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
+      weights[xx * ksize + x] =
+        w < 0
+          ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS))
+          : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
     }
     start[xx] = xmin;
     count[xx] = xmax;
@@ -95,9 +99,16 @@ export class BicubicResizer {
    * wide with C channels), resized as PIL's `img.crop(box).resize((outW, outH), BICUBIC)`.
    */
   resize(
-    src: Uint8Array, srcW: number, C: number,
-    top: number, left: number, h: number, w: number,
-    dst: Uint8Array, outH: number, outW: number,
+    src: Uint8Array,
+    srcW: number,
+    C: number,
+    top: number,
+    left: number,
+    h: number,
+    w: number,
+    dst: Uint8Array,
+    outH: number,
+    outW: number,
   ): void {
     const needH = w !== outW;
     const needV = h !== outH;
@@ -129,7 +140,15 @@ export class BicubicResizer {
   }
 }
 
-function horizontal(src: Uint8Array, stride: number, offset: number, C: number, rows: number, k: AxisCoeffs, dst: Uint8Array): void {
+function horizontal(
+  src: Uint8Array,
+  stride: number,
+  offset: number,
+  C: number,
+  rows: number,
+  k: AxisCoeffs,
+  dst: Uint8Array,
+): void {
   const { outSize, ksize, start, count, weights } = k;
   let o = 0;
   for (let y = 0; y < rows; y++) {
@@ -148,7 +167,14 @@ function horizontal(src: Uint8Array, stride: number, offset: number, C: number, 
 }
 
 /** Vertical pass over `rowLen` = outW·C values per row. */
-function vertical(src: Uint8Array, stride: number, offset: number, rowLen: number, k: AxisCoeffs, dst: Uint8Array): void {
+function vertical(
+  src: Uint8Array,
+  stride: number,
+  offset: number,
+  rowLen: number,
+  k: AxisCoeffs,
+  dst: Uint8Array,
+): void {
   const { outSize, ksize, start, count, weights } = k;
   let o = 0;
   for (let yy = 0; yy < outSize; yy++) {

@@ -1,4 +1,5 @@
-// CPU reference: elementwise kernels (unary, with a scalar parameter, and binary with broadcasting).
+// CPU reference: elementwise kernels (unary, with a scalar parameter, and binary with
+// broadcasting).
 //
 // One loop per kernel, switched once per row rather than per element (a per-element function
 // call would be ~7x slower in V8). Binary kernels receive the output shape and per-operand
@@ -79,8 +80,15 @@ export function geluBackward(out: TypedArray, x: TypedArray, dy: TypedArray): vo
  * the output (all of them by default; worker threads each take a range, see threads.ts).
  */
 export function binary(
-  op: BinaryKernel, out: TypedArray, a: TypedArray, b: TypedArray,
-  shape: number[], aStrides: number[], bStrides: number[], r0 = 0, r1 = -1,
+  op: BinaryKernel,
+  out: TypedArray,
+  a: TypedArray,
+  b: TypedArray,
+  shape: number[],
+  aStrides: number[],
+  bStrides: number[],
+  r0 = 0,
+  r1 = -1,
 ): void {
   const r = shape.length;
   if (out.length === 0) return;
@@ -117,8 +125,16 @@ export function binary(
 }
 
 function binaryRow(
-  op: BinaryKernel, out: TypedArray, o: number,
-  a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number, n: number,
+  op: BinaryKernel,
+  out: TypedArray,
+  o: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  n: number,
 ): void {
   const end = o + n;
   switch (op) {
@@ -135,10 +151,12 @@ function binaryRow(
       for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] / b[ib];
       break;
     case 'maximum':
-      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] >= b[ib] || a[ia] !== a[ia] ? a[ia] : b[ib];
+      for (; o < end; o++, ia += sa, ib += sb)
+        out[o] = a[ia] >= b[ib] || a[ia] !== a[ia] ? a[ia] : b[ib];
       break;
     case 'minimum':
-      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] <= b[ib] || a[ia] !== a[ia] ? a[ia] : b[ib];
+      for (; o < end; o++, ia += sa, ib += sb)
+        out[o] = a[ia] <= b[ib] || a[ia] !== a[ia] ? a[ia] : b[ib];
       break;
     case 'greater':
       for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] > b[ib] ? 1 : 0;

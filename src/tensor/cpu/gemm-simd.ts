@@ -7,7 +7,8 @@
 // columns: whole rows with one memcpy when they are contiguous, otherwise (a transposed operand)
 // packed into k-major panels as in Goto & van de Geijn, "Anatomy of high-performance matrix
 // multiplication" (2008). A 4×8 micro-kernel keeps the output block in eight f32x4 registers
-// and per k loads two vectors of B, splats four scalars of A and does eight multiply-adds. Measured ~30 GFLOP/s
+// and per k loads two vectors of B, splats four scalars of A and does eight multiply-adds. Measured
+// ~30 GFLOP/s
 // on one core here against ~3.5 for the plain TypeScript loop (bench/kernels.ts).
 // Products run in column chunks whose B panels stay in L2. MINI_DINO_SIMD=0 turns this off.
 
@@ -24,7 +25,9 @@ function chunkColumns(K: number): number {
  * stride, aKS 4); B(k, 0..7) is 8 contiguous floats at bp + k·bKS; C row r at cp + r·ldc.
  */
 function microKernel(): Parameters<typeof buildModule>[0][0] {
-  const [ap, aRS, aKS, bp, bKS, cp, ldc, K, k, acc, b0, b1, a] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18, 19];
+  const [ap, aRS, aKS, bp, bKS, cp, ldc, K, k, acc, b0, b1, a] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18, 19,
+  ];
   const body: number[] = [];
   const emit = (...parts: (readonly number[])[]) => {
     for (const p of parts) body.push(...p);
@@ -36,9 +39,21 @@ function microKernel(): Parameters<typeof buildModule>[0][0] {
   emit(op.get(bp), op.v128Load(16, 2), op.set(b1)); // B(k, 4..7)
   for (let r = 0; r < 4; r++) {
     // A(r, k) in every lane
-    emit(op.get(ap), ...(r > 0 ? [op.get(aRS), op.i32(r), op.i32Mul, op.i32Add] : []), op.v128Load32Splat(0), op.set(a));
+    emit(
+      op.get(ap),
+      ...(r > 0 ? [op.get(aRS), op.i32(r), op.i32Mul, op.i32Add] : []),
+      op.v128Load32Splat(0),
+      op.set(a),
+    );
     for (let c = 0; c < 2; c++) {
-      emit(op.get(acc + 2 * r + c), op.get(a), op.get(c === 0 ? b0 : b1), op.f32x4Mul, op.f32x4Add, op.set(acc + 2 * r + c));
+      emit(
+        op.get(acc + 2 * r + c),
+        op.get(a),
+        op.get(c === 0 ? b0 : b1),
+        op.f32x4Mul,
+        op.f32x4Add,
+        op.set(acc + 2 * r + c),
+      );
     }
   }
   emit(op.get(ap), op.get(aKS), op.i32Add, op.set(ap));
@@ -47,15 +62,40 @@ function microKernel(): Parameters<typeof buildModule>[0][0] {
   emit(op.end, op.end);
   for (let r = 0; r < 4; r++) {
     for (let c = 0; c < 2; c++) {
-      emit(op.get(cp), op.get(ldc), op.i32(r), op.i32Mul, op.i32Add, op.get(acc + 2 * r + c), op.v128Store(16 * c, 2));
+      emit(
+        op.get(cp),
+        op.get(ldc),
+        op.i32(r),
+        op.i32Mul,
+        op.i32Add,
+        op.get(acc + 2 * r + c),
+        op.v128Store(16 * c, 2),
+      );
     }
   }
-  return { name: 'kernel', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [[1, I32], [11, V128]], body };
+  return {
+    name: 'kernel',
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [
+      [1, I32],
+      [11, V128],
+    ],
+    body,
+  };
 }
 
 interface Instance {
   memory: WebAssembly.Memory;
-  kernel: (ap: number, aRS: number, aKS: number, bp: number, bKS: number, cp: number, ldc: number, K: number) => void;
+  kernel: (
+    ap: number,
+    aRS: number,
+    aKS: number,
+    bp: number,
+    bKS: number,
+    cp: number,
+    ldc: number,
+    K: number,
+  ) => void;
   f32: Float32Array;
 }
 
@@ -71,7 +111,11 @@ function getInstance(): Instance | null {
     if (!WebAssembly.validate(bytes)) return null;
     const memory = new WebAssembly.Memory({ initial: 16 });
     const mod = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    instance = { memory, kernel: mod.exports.kernel as Instance['kernel'], f32: new Float32Array(memory.buffer) };
+    instance = {
+      memory,
+      kernel: mod.exports.kernel as Instance['kernel'],
+      f32: new Float32Array(memory.buffer),
+    };
   } catch {
     instance = null;
   }
@@ -96,10 +140,19 @@ function ensureFloats(inst: Instance, n: number): Float32Array {
  * is unavailable, so callers fall back to the TypeScript loop.
  */
 export function gemmSimd(
-  out: Float32Array, oOff: number,
-  a: Float32Array, aOff: number, ars: number, acs: number,
-  b: Float32Array, bOff: number, brs: number, bcs: number,
-  M: number, K: number, N: number,
+  out: Float32Array,
+  oOff: number,
+  a: Float32Array,
+  aOff: number,
+  ars: number,
+  acs: number,
+  b: Float32Array,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  M: number,
+  K: number,
+  N: number,
 ): boolean {
   const inst = getInstance();
   if (!inst) return false;
@@ -118,12 +171,14 @@ export function gemmSimd(
   // A: rows of K floats copied whole when contiguous (acs = 1), else packed into 4-row panels
   const aRows = acs === 1;
   if (aRows) {
-    for (let i = 0; i < M; i++) F.set(a.subarray(aOff + i * ars, aOff + i * ars + K), aBase + i * K);
+    for (let i = 0; i < M; i++)
+      F.set(a.subarray(aOff + i * ars, aOff + i * ars + K), aBase + i * K);
     F.fill(0, aBase + M * K, aBase + Mp * K);
   } else {
     for (let i = 0; i < Mp; i++) {
       const q0 = aBase + (i - (i % 4)) * K + (i % 4);
-      if (i < M) for (let k = 0, p = aOff + i * ars, q = q0; k < K; k++, p += acs, q += 4) F[q] = a[p];
+      if (i < M)
+        for (let k = 0, p = aOff + i * ars, q = q0; k < K; k++, p += acs, q += 4) F[q] = a[p];
       else for (let k = 0, q = q0; k < K; k++, q += 4) F[q] = 0;
     }
   }
@@ -144,7 +199,9 @@ export function gemmSimd(
         const panel = bBase + jb * K;
         for (let t = 0; t < 8; t++) {
           const j = j0 + jb + t;
-          if (j < N) for (let k = 0, p = bOff + j * bcs, q = panel + t; k < K; k++, p += brs, q += 8) F[q] = b[p];
+          if (j < N)
+            for (let k = 0, p = bOff + j * bcs, q = panel + t; k < K; k++, p += brs, q += 8)
+              F[q] = b[p];
           else for (let k = 0, q = panel + t; k < K; k++, q += 8) F[q] = 0;
         }
       }
@@ -157,7 +214,8 @@ export function gemmSimd(
         inst.kernel(ap, aRS, aKS, bp, bKS, 4 * (cBase + i0 * ncp + jb), 4 * ncp, K);
       }
     }
-    for (let i = 0; i < M; i++) out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * N + j0);
+    for (let i = 0; i < M; i++)
+      out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * N + j0);
   }
   return true;
 }

@@ -88,7 +88,8 @@ export class CpuBackend implements Backend<CpuStorage> {
 
   describe(): string {
     const threads = configuredThreads();
-    const mm = `float32 matmul in ${simdAvailable() ? 'WebAssembly SIMD' : 'TypeScript'}${threads > 1 ? ` on ${threads} threads` : ''}`;
+    const where = simdAvailable() ? 'WebAssembly SIMD' : 'TypeScript';
+    const mm = `float32 matmul in ${where}${threads > 1 ? ` on ${threads} threads` : ''}`;
     return `cpu (TypeScript reference kernels; ${mm})`;
   }
 
@@ -114,7 +115,8 @@ export class CpuBackend implements Backend<CpuStorage> {
    */
   upload(data: TypedArray, copy: boolean): CpuStorage {
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-    if (!copy && data.buffer instanceof SharedArrayBuffer) return { dtype, size: data.length, data, pooled: false };
+    if (!copy && data.buffer instanceof SharedArrayBuffer)
+      return { dtype, size: data.length, data, pooled: false };
     const s = this.alloc(dtype, data.length);
     s.data.set(data);
     return s;
@@ -151,14 +153,30 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.out(dtype, x.size, (o) => o.set(x.data));
   }
 
-  neg(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('neg', o, x.data)); }
-  exp(x: CpuStorage) { return this.map('exp', x); }
-  log(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('log', o, x.data)); }
-  sqrt(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('sqrt', o, x.data)); }
-  abs(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('abs', o, x.data)); }
-  sign(x: CpuStorage) { return this.out(x.dtype, x.size, (o) => unary('sign', o, x.data)); }
-  gelu(x: CpuStorage) { return this.map('gelu', x); }
-  erf(x: CpuStorage) { return this.map('erf', x); }
+  neg(x: CpuStorage) {
+    return this.out(x.dtype, x.size, (o) => unary('neg', o, x.data));
+  }
+  exp(x: CpuStorage) {
+    return this.map('exp', x);
+  }
+  log(x: CpuStorage) {
+    return this.out(x.dtype, x.size, (o) => unary('log', o, x.data));
+  }
+  sqrt(x: CpuStorage) {
+    return this.out(x.dtype, x.size, (o) => unary('sqrt', o, x.data));
+  }
+  abs(x: CpuStorage) {
+    return this.out(x.dtype, x.size, (o) => unary('abs', o, x.data));
+  }
+  sign(x: CpuStorage) {
+    return this.out(x.dtype, x.size, (o) => unary('sign', o, x.data));
+  }
+  gelu(x: CpuStorage) {
+    return this.map('gelu', x);
+  }
+  erf(x: CpuStorage) {
+    return this.map('erf', x);
+  }
 
   affine(x: CpuStorage, scale: number, shift: number) {
     return this.out(x.dtype, x.size, (o) => affine(o, x.data, scale, shift));
@@ -166,33 +184,62 @@ export class CpuBackend implements Backend<CpuStorage> {
   powScalar(x: CpuStorage, p: number) {
     return this.out(x.dtype, x.size, (o) => powScalar(o, x.data, p));
   }
-  geluBackward(x: CpuStorage, dy: CpuStorage) { return this.map('geluBackward', x, dy); }
+  geluBackward(x: CpuStorage, dy: CpuStorage) {
+    return this.map('geluBackward', x, dy);
+  }
 
   /** The transcendental elementwise kernels, split over the worker threads when large. */
   private map(op: MapOp, x: CpuStorage, dy?: CpuStorage): CpuStorage {
     return this.out(x.dtype, x.size, (o) => {
-      if (!workerPool().tryMap(op, o, x.data, dy?.data ?? null)) mapSerial(op, o, x.data, dy?.data ?? null);
+      if (!workerPool().tryMap(op, o, x.data, dy?.data ?? null))
+        mapSerial(op, o, x.data, dy?.data ?? null);
     });
   }
 
-  add(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('add', a, b, shape, as, bs); }
-  sub(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('sub', a, b, shape, as, bs); }
-  mul(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('mul', a, b, shape, as, bs); }
-  div(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('div', a, b, shape, as, bs); }
-  maximum(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('maximum', a, b, shape, as, bs); }
-  minimum(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('minimum', a, b, shape, as, bs); }
-  greater(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('greater', a, b, shape, as, bs); }
-  equal(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('equal', a, b, shape, as, bs); }
+  add(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('add', a, b, shape, as, bs);
+  }
+  sub(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('sub', a, b, shape, as, bs);
+  }
+  mul(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('mul', a, b, shape, as, bs);
+  }
+  div(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('div', a, b, shape, as, bs);
+  }
+  maximum(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('maximum', a, b, shape, as, bs);
+  }
+  minimum(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('minimum', a, b, shape, as, bs);
+  }
+  greater(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('greater', a, b, shape, as, bs);
+  }
+  equal(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('equal', a, b, shape, as, bs);
+  }
 
-  private binary(op: Parameters<typeof binary>[0], a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
+  private binary(
+    op: Parameters<typeof binary>[0],
+    a: CpuStorage,
+    b: CpuStorage,
+    shape: number[],
+    as: number[],
+    bs: number[],
+  ) {
     const size = shape.reduce((x, y) => x * y, 1);
     return this.out(a.dtype, size, (o) => {
-      if (!workerPool().tryBinary(op, o, a.data, b.data, shape, as, bs)) binary(op, o, a.data, b.data, shape, as, bs);
+      if (!workerPool().tryBinary(op, o, a.data, b.data, shape, as, bs))
+        binary(op, o, a.data, b.data, shape, as, bs);
     });
   }
 
   sum(x: CpuStorage, outer: number, n: number, inner: number) {
-    return this.out(x.dtype, outer * inner, (o) => sum(o, x.data, outer, n, inner, this.acc(inner)));
+    return this.out(x.dtype, outer * inner, (o) =>
+      sum(o, x.data, outer, n, inner, this.acc(inner)),
+    );
   }
   max(x: CpuStorage, outer: number, n: number, inner: number) {
     return this.out(x.dtype, outer * inner, (o) => max(o, x.data, outer, n, inner));
@@ -218,21 +265,73 @@ export class CpuBackend implements Backend<CpuStorage> {
     layerNorm(y.data, mean.data, rstd.data, x.data, w.data, b.data, rows, n, eps);
     return { y, mean, rstd };
   }
-  layerNormBackward(dy: CpuStorage, x: CpuStorage, w: CpuStorage, mean: CpuStorage, rstd: CpuStorage, rows: number, n: number) {
-    return this.out(x.dtype, x.size, (o) => layerNormBackward(o, dy.data, x.data, w.data, mean.data, rstd.data, rows, n));
+  layerNormBackward(
+    dy: CpuStorage,
+    x: CpuStorage,
+    w: CpuStorage,
+    mean: CpuStorage,
+    rstd: CpuStorage,
+    rows: number,
+    n: number,
+  ) {
+    return this.out(x.dtype, x.size, (o) =>
+      layerNormBackward(o, dy.data, x.data, w.data, mean.data, rstd.data, rows, n),
+    );
   }
-  layerNormParamGrads(dy: CpuStorage, x: CpuStorage, mean: CpuStorage, rstd: CpuStorage, rows: number, n: number) {
+  layerNormParamGrads(
+    dy: CpuStorage,
+    x: CpuStorage,
+    mean: CpuStorage,
+    rstd: CpuStorage,
+    rows: number,
+    n: number,
+  ) {
     const dweight = this.alloc(x.dtype, n);
     const dbias = this.alloc(x.dtype, n);
     const acc = this.acc(2 * n);
-    layerNormParamGrads(dweight.data, dbias.data, dy.data, x.data, mean.data, rstd.data, rows, n, acc.subarray(0, n), acc.subarray(n, 2 * n));
+    layerNormParamGrads(
+      dweight.data,
+      dbias.data,
+      dy.data,
+      x.data,
+      mean.data,
+      rstd.data,
+      rows,
+      n,
+      acc.subarray(0, n),
+      acc.subarray(n, 2 * n),
+    );
     return { dweight, dbias };
   }
 
-  matmul(a: CpuStorage, b: CpuStorage, batch: number, M: number, K: number, N: number,
-    aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean) {
+  matmul(
+    a: CpuStorage,
+    b: CpuStorage,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
+  ) {
     return this.out(a.dtype, batch * M * N, (o) => {
-      if (!workerPool().tryMatmul(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB)) {
+      if (
+        !workerPool().tryMatmul(
+          o,
+          a.data,
+          b.data,
+          batch,
+          M,
+          K,
+          N,
+          aBatchStride,
+          bBatchStride,
+          transA,
+          transB,
+        )
+      ) {
         matmulSerial(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
       }
     });
@@ -248,16 +347,34 @@ export class CpuBackend implements Backend<CpuStorage> {
   }
   concat(parts: CpuStorage[], outer: number, sizes: number[], inner: number) {
     const size = outer * inner * sizes.reduce((p, d) => p + d, 0);
-    return this.out(parts[0].dtype, size, (o) => concat(o, parts.map((p) => p.data), outer, sizes, inner));
+    return this.out(parts[0].dtype, size, (o) =>
+      concat(
+        o,
+        parts.map((p) => p.data),
+        outer,
+        sizes,
+        inner,
+      ),
+    );
   }
   gather(x: CpuStorage, index: Int32Array, outer: number, n: number, inner: number) {
-    return this.out(x.dtype, outer * index.length * inner, (o) => gather(o, x.data, index, outer, n, inner));
+    return this.out(x.dtype, outer * index.length * inner, (o) =>
+      gather(o, x.data, index, outer, n, inner),
+    );
   }
   scatterAdd(g: CpuStorage, index: Int32Array, outer: number, n: number, inner: number) {
-    return this.out(g.dtype, outer * n * inner, (o) => scatterAdd(o, g.data, index, outer, n, inner));
+    return this.out(g.dtype, outer * n * inner, (o) =>
+      scatterAdd(o, g.data, index, outer, n, inner),
+    );
   }
 
-  adamw(p: CpuStorage, grad: CpuStorage, m: CpuStorage, v: CpuStorage, hp: Parameters<Backend['adamw']>[4]) {
+  adamw(
+    p: CpuStorage,
+    grad: CpuStorage,
+    m: CpuStorage,
+    v: CpuStorage,
+    hp: Parameters<Backend['adamw']>[4],
+  ) {
     const pOut = this.alloc(p.dtype, p.size);
     const mOut = this.alloc(p.dtype, p.size);
     const vOut = this.alloc(p.dtype, p.size);

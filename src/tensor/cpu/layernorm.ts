@@ -3,13 +3,21 @@
 //   x̂ = (x − μ) · rstd,  rstd = 1/√(σ² + eps),  y = x̂ ⊙ w + b
 //   dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),  ĝ = dy ⊙ w
 //   dw = Σ_rows dy ⊙ x̂,  db = Σ_rows dy
-// The variance is computed in two passes (mean first) for accuracy. Twin: src/tensor/gpu/layernorm.ts.
+// The variance is computed in two passes (mean first) for accuracy. Twin:
+// src/tensor/gpu/layernorm.ts.
 
 import type { TypedArray } from '../dtype.js';
 
 export function layerNorm(
-  y: TypedArray, mean: TypedArray, rstd: TypedArray,
-  x: TypedArray, w: TypedArray, b: TypedArray, rows: number, n: number, eps: number,
+  y: TypedArray,
+  mean: TypedArray,
+  rstd: TypedArray,
+  x: TypedArray,
+  w: TypedArray,
+  b: TypedArray,
+  rows: number,
+  n: number,
+  eps: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
@@ -29,8 +37,14 @@ export function layerNorm(
 }
 
 export function layerNormBackward(
-  dx: TypedArray, dy: TypedArray, x: TypedArray, w: TypedArray,
-  mean: TypedArray, rstd: TypedArray, rows: number, n: number,
+  dx: TypedArray,
+  dy: TypedArray,
+  x: TypedArray,
+  w: TypedArray,
+  mean: TypedArray,
+  rstd: TypedArray,
+  rows: number,
+  n: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
@@ -54,8 +68,16 @@ export function layerNormBackward(
 
 /** dw and db accumulate in float64 scratch rows (accW, accB of length n). */
 export function layerNormParamGrads(
-  dw: TypedArray, db: TypedArray, dy: TypedArray, x: TypedArray,
-  mean: TypedArray, rstd: TypedArray, rows: number, n: number, accW: Float64Array, accB: Float64Array,
+  dw: TypedArray,
+  db: TypedArray,
+  dy: TypedArray,
+  x: TypedArray,
+  mean: TypedArray,
+  rstd: TypedArray,
+  rows: number,
+  n: number,
+  accW: Float64Array,
+  accB: Float64Array,
 ): void {
   accW.fill(0, 0, n);
   accB.fill(0, 0, n);

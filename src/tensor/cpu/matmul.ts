@@ -10,9 +10,17 @@
 import type { TypedArray } from '../dtype.js';
 
 export function matmul(
-  out: TypedArray, a: TypedArray, b: TypedArray,
-  batch: number, M: number, K: number, N: number,
-  aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean,
+  out: TypedArray,
+  a: TypedArray,
+  b: TypedArray,
+  batch: number,
+  M: number,
+  K: number,
+  N: number,
+  aBatchStride: number,
+  bBatchStride: number,
+  transA: boolean,
+  transB: boolean,
 ): void {
   const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
   for (let t = 0; t < batch; t++) {
@@ -21,16 +29,31 @@ export function matmul(
 }
 
 /** Element strides of op(A) (rows, columns) and op(B) for the given transposes. */
-export function matmulStrides(M: number, K: number, N: number, transA: boolean, transB: boolean): { ars: number; acs: number; brs: number; bcs: number } {
+export function matmulStrides(
+  M: number,
+  K: number,
+  N: number,
+  transA: boolean,
+  transB: boolean,
+): { ars: number; acs: number; brs: number; bcs: number } {
   return { ars: transA ? 1 : K, acs: transA ? M : 1, brs: transB ? 1 : N, bcs: transB ? K : 1 };
 }
 
 /** out[oOff + i·N + j] = Σ_k A(i, k)·B(k, j) for an M×N block (also used by worker threads). */
 export function gemm(
-  out: TypedArray, oOff: number,
-  a: TypedArray, aOff: number, ars: number, acs: number,
-  b: TypedArray, bOff: number, brs: number, bcs: number,
-  M: number, K: number, N: number,
+  out: TypedArray,
+  oOff: number,
+  a: TypedArray,
+  aOff: number,
+  ars: number,
+  acs: number,
+  b: TypedArray,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  M: number,
+  K: number,
+  N: number,
 ): void {
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
@@ -40,10 +63,22 @@ export function gemm(
     const pa2 = pa1 + ars;
     const pa3 = pa2 + ars;
     for (let j = 0; j < N4; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let pb = bOff + j * bcs;
       let ka = 0;
       for (let k = 0; k < K; k++, pb += brs, ka += acs) {
@@ -55,30 +90,64 @@ export function gemm(
         const x1 = a[pa1 + ka];
         const x2 = a[pa2 + ka];
         const x3 = a[pa3 + ka];
-        c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
-        c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
-        c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
-        c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
+        c00 += x0 * b0;
+        c01 += x0 * b1;
+        c02 += x0 * b2;
+        c03 += x0 * b3;
+        c10 += x1 * b0;
+        c11 += x1 * b1;
+        c12 += x1 * b2;
+        c13 += x1 * b3;
+        c20 += x2 * b0;
+        c21 += x2 * b1;
+        c22 += x2 * b2;
+        c23 += x2 * b3;
+        c30 += x3 * b0;
+        c31 += x3 * b1;
+        c32 += x3 * b2;
+        c33 += x3 * b3;
       }
       let o = oOff + i * N + j;
-      out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
+      out[o] = c00;
+      out[o + 1] = c01;
+      out[o + 2] = c02;
+      out[o + 3] = c03;
       o += N;
-      out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13;
+      out[o] = c10;
+      out[o + 1] = c11;
+      out[o + 2] = c12;
+      out[o + 3] = c13;
       o += N;
-      out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23;
+      out[o] = c20;
+      out[o + 1] = c21;
+      out[o + 2] = c22;
+      out[o + 3] = c23;
       o += N;
-      out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
+      out[o] = c30;
+      out[o + 1] = c31;
+      out[o + 2] = c32;
+      out[o + 3] = c33;
     }
     for (let j = N4; j < N; j++) {
-      for (let r = 0; r < 4; r++) out[oOff + (i + r) * N + j] = dot(a, aOff + (i + r) * ars, acs, b, bOff + j * bcs, brs, K);
+      for (let r = 0; r < 4; r++)
+        out[oOff + (i + r) * N + j] = dot(a, aOff + (i + r) * ars, acs, b, bOff + j * bcs, brs, K);
     }
   }
   for (let i = M4; i < M; i++) {
-    for (let j = 0; j < N; j++) out[oOff + i * N + j] = dot(a, aOff + i * ars, acs, b, bOff + j * bcs, brs, K);
+    for (let j = 0; j < N; j++)
+      out[oOff + i * N + j] = dot(a, aOff + i * ars, acs, b, bOff + j * bcs, brs, K);
   }
 }
 
-function dot(a: TypedArray, pa: number, sa: number, b: TypedArray, pb: number, sb: number, K: number): number {
+function dot(
+  a: TypedArray,
+  pa: number,
+  sa: number,
+  b: TypedArray,
+  pb: number,
+  sb: number,
+  K: number,
+): number {
   let s = 0;
   for (let k = 0; k < K; k++, pa += sa, pb += sb) s += a[pa] * b[pb];
   return s;

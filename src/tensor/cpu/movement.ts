@@ -6,7 +6,13 @@
 import type { TypedArray } from '../dtype.js';
 
 /** out[i₀..iₖ] = x[offset + Σ i_d · strides_d], out row-major of `shape`. */
-export function copyStrided(out: TypedArray, x: TypedArray, shape: number[], strides: number[], offset: number): void {
+export function copyStrided(
+  out: TypedArray,
+  x: TypedArray,
+  shape: number[],
+  strides: number[],
+  offset: number,
+): void {
   const r = shape.length;
   if (out.length === 0) return;
   if (r === 0) {
@@ -33,7 +39,13 @@ export function copyStrided(out: TypedArray, x: TypedArray, shape: number[], str
 }
 
 /** Zeros of outShape with x (row-major, inShape) written at `starts`. */
-export function pad(out: TypedArray, x: TypedArray, inShape: number[], outShape: number[], starts: number[]): void {
+export function pad(
+  out: TypedArray,
+  x: TypedArray,
+  inShape: number[],
+  outShape: number[],
+  starts: number[],
+): void {
   out.fill(0);
   const r = inShape.length;
   if (x.length === 0) return;
@@ -67,7 +79,13 @@ export function pad(out: TypedArray, x: TypedArray, inShape: number[], outShape:
 }
 
 /** parts[p] viewed as [outer, sizes[p], inner], concatenated along the middle axis. */
-export function concat(out: TypedArray, parts: TypedArray[], outer: number, sizes: number[], inner: number): void {
+export function concat(
+  out: TypedArray,
+  parts: TypedArray[],
+  outer: number,
+  sizes: number[],
+  inner: number,
+): void {
   const total = sizes.reduce((x, y) => x + y, 0);
   for (let o = 0; o < outer; o++) {
     let ob = o * total * inner;
@@ -82,7 +100,14 @@ export function concat(out: TypedArray, parts: TypedArray[], outer: number, size
 }
 
 /** out[o, j, i] = x[o, index[j], i]; x viewed as [outer, n, inner], out as [outer, m, inner]. */
-export function gather(out: TypedArray, x: TypedArray, index: Int32Array, outer: number, n: number, inner: number): void {
+export function gather(
+  out: TypedArray,
+  x: TypedArray,
+  index: Int32Array,
+  outer: number,
+  n: number,
+  inner: number,
+): void {
   const m = index.length;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
@@ -94,7 +119,14 @@ export function gather(out: TypedArray, x: TypedArray, index: Int32Array, outer:
 }
 
 /** out = zeros [outer, n, inner]; out[o, index[j], i] += g[o, j, i]. */
-export function scatterAdd(out: TypedArray, g: TypedArray, index: Int32Array, outer: number, n: number, inner: number): void {
+export function scatterAdd(
+  out: TypedArray,
+  g: TypedArray,
+  index: Int32Array,
+  outer: number,
+  n: number,
+  inner: number,
+): void {
   out.fill(0);
   const m = index.length;
   for (let o = 0; o < outer; o++) {

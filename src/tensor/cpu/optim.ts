@@ -9,8 +9,14 @@ import type { AdamWParams } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 
 export function adamw(
-  pOut: TypedArray, mOut: TypedArray, vOut: TypedArray,
-  p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, hp: AdamWParams,
+  pOut: TypedArray,
+  mOut: TypedArray,
+  vOut: TypedArray,
+  p: TypedArray,
+  g: TypedArray,
+  m: TypedArray,
+  v: TypedArray,
+  hp: AdamWParams,
 ): void {
   const decay = 1 - hp.lr * hp.weightDecay;
   const stepSize = hp.lr / (1 - Math.pow(hp.beta1, hp.step));

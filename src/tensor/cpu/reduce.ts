@@ -7,7 +7,14 @@
 
 import type { TypedArray } from '../dtype.js';
 
-export function sum(out: TypedArray, x: TypedArray, outer: number, n: number, inner: number, acc: Float64Array): void {
+export function sum(
+  out: TypedArray,
+  x: TypedArray,
+  outer: number,
+  n: number,
+  inner: number,
+  acc: Float64Array,
+): void {
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       let s = 0;

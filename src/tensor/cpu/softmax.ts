@@ -34,7 +34,13 @@ export function logSoftmax(out: TypedArray, x: TypedArray, rows: number, n: numb
   }
 }
 
-export function softmaxBackward(out: TypedArray, y: TypedArray, dy: TypedArray, rows: number, n: number): void {
+export function softmaxBackward(
+  out: TypedArray,
+  y: TypedArray,
+  dy: TypedArray,
+  rows: number,
+  n: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     let dot = 0;
@@ -43,7 +49,13 @@ export function softmaxBackward(out: TypedArray, y: TypedArray, dy: TypedArray, 
   }
 }
 
-export function logSoftmaxBackward(out: TypedArray, y: TypedArray, dy: TypedArray, rows: number, n: number): void {
+export function logSoftmaxBackward(
+  out: TypedArray,
+  y: TypedArray,
+  dy: TypedArray,
+  rows: number,
+  n: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     let s = 0;

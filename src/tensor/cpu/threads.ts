@@ -42,8 +42,12 @@ export interface GemmTask {
   a: TypedArray;
   b: TypedArray;
   jobs: GemmJob[];
-  ars: number; acs: number; brs: number; bcs: number;
-  K: number; N: number;
+  ars: number;
+  acs: number;
+  brs: number;
+  bcs: number;
+  K: number;
+  N: number;
   flags: Int32Array;
   slot: number;
 }
@@ -68,9 +72,14 @@ export interface MapTask {
 export interface BinaryTask {
   kind: 'binary';
   op: BinaryKernel;
-  out: TypedArray; a: TypedArray; b: TypedArray;
-  shape: number[]; aStrides: number[]; bStrides: number[];
-  r0: number; r1: number;
+  out: TypedArray;
+  a: TypedArray;
+  b: TypedArray;
+  shape: number[];
+  aStrides: number[];
+  bStrides: number[];
+  r0: number;
+  r1: number;
   flags: Int32Array;
   slot: number;
 }
@@ -89,30 +98,66 @@ export function runMap(t: Omit<MapTask, 'kind' | 'flags' | 'slot'>): void {
 }
 
 /** An elementwise kernel on this thread alone. */
-export function mapSerial(op: MapOp, out: TypedArray, x: TypedArray, dy: TypedArray | null = null): void {
+export function mapSerial(
+  op: MapOp,
+  out: TypedArray,
+  x: TypedArray,
+  dy: TypedArray | null = null,
+): void {
   runMap({ op, out, x, dy, start: 0, end: out.length });
 }
 
 export function runGemmJobs(t: Omit<GemmTask, 'kind' | 'flags' | 'slot'>): void {
-  for (const [oOff, aOff, bOff, rows] of t.jobs) gemmFast(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
+  for (const [oOff, aOff, bOff, rows] of t.jobs)
+    gemmFast(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
 }
 
-/** gemm with the WebAssembly SIMD kernel for float32 (gemm-simd.ts), the TypeScript loop otherwise. */
+/** gemm with the WebAssembly SIMD kernel for float32 (gemm-simd.ts), the TypeScript loop otherwise.
+ * */
 export function gemmFast(
-  out: TypedArray, oOff: number, a: TypedArray, aOff: number, ars: number, acs: number,
-  b: TypedArray, bOff: number, brs: number, bcs: number, M: number, K: number, N: number,
+  out: TypedArray,
+  oOff: number,
+  a: TypedArray,
+  aOff: number,
+  ars: number,
+  acs: number,
+  b: TypedArray,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  M: number,
+  K: number,
+  N: number,
 ): void {
   // tiny blocks (attention over 5 tokens) are faster in plain TypeScript than through the copies
-  if (M * K * N >= SIMD_MIN_MACS && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array
-    && gemmSimd(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N)) return;
+  if (
+    M * K * N >= SIMD_MIN_MACS &&
+    out instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    gemmSimd(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N)
+  )
+    return;
   gemm(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N);
 }
 
 /** A batched product on this thread (the serial path of the cpu backend's matmul). */
-export function matmulSerial(out: TypedArray, a: TypedArray, b: TypedArray, batch: number, M: number, K: number, N: number,
-  aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean): void {
+export function matmulSerial(
+  out: TypedArray,
+  a: TypedArray,
+  b: TypedArray,
+  batch: number,
+  M: number,
+  K: number,
+  N: number,
+  aBatchStride: number,
+  bBatchStride: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
-  for (let t = 0; t < batch; t++) gemmFast(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
+  for (let t = 0; t < batch; t++)
+    gemmFast(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
 }
 
 export function configuredThreads(): number {
@@ -144,7 +189,11 @@ class WorkerPool {
     this.started = true;
     const self = new URL(import.meta.url);
     const ts = self.pathname.endsWith('.ts');
-    const workerData = { url: new URL(`./worker${ts ? '.ts' : '.js'}`, self).href, tsx: ts ? import.meta.resolve('tsx/esm/api') : null, flags: this.flags };
+    const workerData = {
+      url: new URL(`./worker${ts ? '.ts' : '.js'}`, self).href,
+      tsx: ts ? import.meta.resolve('tsx/esm/api') : null,
+      flags: this.flags,
+    };
     const boot = `const { workerData } = require('node:worker_threads');
 (async () => {
   if (workerData.tsx) (await import(workerData.tsx)).register();
@@ -158,9 +207,13 @@ class WorkerPool {
     }
     const deadline = Date.now() + 20000;
     for (let i = 0; i < this.workers.length; i++) {
-      while (Atomics.load(this.flags, i) === 0 && Date.now() < deadline) Atomics.wait(this.flags, i, 0, 100);
+      while (Atomics.load(this.flags, i) === 0 && Date.now() < deadline)
+        Atomics.wait(this.flags, i, 0, 100);
       if (Atomics.load(this.flags, i) !== 1) {
-        process.stderr.write('mini-dino: cpu worker threads did not start; running matrix products on one thread (MINI_DINO_THREADS=1 silences this)\n');
+        process.stderr.write(
+          'mini-dino: cpu worker threads did not start; running matrix products ' +
+            'on one thread (MINI_DINO_THREADS=1 silences this)\n',
+        );
         for (const w of this.workers) void w.terminate();
         this.workers = [];
         return false;
@@ -170,9 +223,27 @@ class WorkerPool {
   }
 
   /** Runs the product over `threads` threads; returns false when it should run serially. */
-  tryMatmul(out: TypedArray, a: TypedArray, b: TypedArray, batch: number, M: number, K: number, N: number,
-    aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean): boolean {
-    if (this.threads < 2 || batch * M * K * N < MIN_PARALLEL_MACS || !isShared(out) || !isShared(a) || !isShared(b)) return false;
+  tryMatmul(
+    out: TypedArray,
+    a: TypedArray,
+    b: TypedArray,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
+  ): boolean {
+    if (
+      this.threads < 2 ||
+      batch * M * K * N < MIN_PARALLEL_MACS ||
+      !isShared(out) ||
+      !isShared(a) ||
+      !isShared(b)
+    )
+      return false;
     if (!this.ensureWorkers()) return false;
     const s = matmulStrides(M, K, N, transA, transB);
     // every (batch entry, row block) job, then dealt out in contiguous shares
@@ -182,49 +253,108 @@ class WorkerPool {
       for (let p = 0; p < parts; p++) {
         const t0 = Math.floor((batch * p) / parts);
         const t1 = Math.floor((batch * (p + 1)) / parts);
-        for (let t = t0; t < t1; t++) shares[p].push([t * M * N, t * aBatchStride, t * bBatchStride, M]);
+        for (let t = t0; t < t1; t++)
+          shares[p].push([t * M * N, t * aBatchStride, t * bBatchStride, M]);
       }
     } else {
       for (let t = 0; t < batch; t++) {
         for (let p = 0; p < parts; p++) {
           const r0 = 4 * Math.floor((M * p) / parts / 4);
           const r1 = p === parts - 1 ? M : 4 * Math.floor((M * (p + 1)) / parts / 4);
-          if (r1 > r0) shares[p].push([t * M * N + r0 * N, t * aBatchStride + r0 * s.ars, t * bBatchStride, r1 - r0]);
+          if (r1 > r0)
+            shares[p].push([
+              t * M * N + r0 * N,
+              t * aBatchStride + r0 * s.ars,
+              t * bBatchStride,
+              r1 - r0,
+            ]);
         }
       }
     }
     this.dispatch(
-      (w) => ({ kind: 'gemm', out, a, b, jobs: shares[w + 1], ...s, K, N, flags: this.flags, slot: w }),
+      (w) => ({
+        kind: 'gemm',
+        out,
+        a,
+        b,
+        jobs: shares[w + 1],
+        ...s,
+        K,
+        N,
+        flags: this.flags,
+        slot: w,
+      }),
       () => runGemmJobs({ out, a, b, jobs: shares[0], ...s, K, N }),
     );
     return true;
   }
 
-  /** Runs an elementwise kernel over `threads` ranges; returns false when it should run serially. */
+  /** Runs an elementwise kernel over `threads` ranges; returns false when it should run serially.
+   * */
   tryMap(op: MapOp, out: TypedArray, x: TypedArray, dy: TypedArray | null = null): boolean {
     const n = out.length;
-    if (this.threads < 2 || n < MIN_PARALLEL_ELEMENTS || !isShared(out) || !isShared(x) || (dy && !isShared(dy))) return false;
+    if (
+      this.threads < 2 ||
+      n < MIN_PARALLEL_ELEMENTS ||
+      !isShared(out) ||
+      !isShared(x) ||
+      (dy && !isShared(dy))
+    )
+      return false;
     if (!this.ensureWorkers()) return false;
     const parts = this.workers.length + 1;
     const bound = (p: number) => Math.floor((n * p) / parts);
     this.dispatch(
-      (w) => ({ kind: 'map', op, out, x, dy, start: bound(w + 1), end: bound(w + 2), flags: this.flags, slot: w }),
+      (w) => ({
+        kind: 'map',
+        op,
+        out,
+        x,
+        dy,
+        start: bound(w + 1),
+        end: bound(w + 2),
+        flags: this.flags,
+        slot: w,
+      }),
       () => runMap({ op, out, x, dy, start: 0, end: bound(1) }),
     );
     return true;
   }
 
   /** Runs a binary op over `threads` ranges of rows; returns false when it should run serially. */
-  tryBinary(op: BinaryKernel, out: TypedArray, a: TypedArray, b: TypedArray, shape: number[], aStrides: number[], bStrides: number[]): boolean {
+  tryBinary(
+    op: BinaryKernel,
+    out: TypedArray,
+    a: TypedArray,
+    b: TypedArray,
+    shape: number[],
+    aStrides: number[],
+    bStrides: number[],
+  ): boolean {
     const n = out.length;
     const rows = shape.length === 0 ? 1 : n / shape[shape.length - 1];
-    if (this.threads < 2 || n < MIN_PARALLEL_BINARY || rows < this.threads || !isShared(out) || !isShared(a) || !isShared(b)) return false;
+    if (
+      this.threads < 2 ||
+      n < MIN_PARALLEL_BINARY ||
+      rows < this.threads ||
+      !isShared(out) ||
+      !isShared(a) ||
+      !isShared(b)
+    )
+      return false;
     if (!this.ensureWorkers()) return false;
     const parts = this.workers.length + 1;
     const bound = (p: number) => Math.floor((rows * p) / parts);
     const common = { op, out, a, b, shape, aStrides, bStrides };
     this.dispatch(
-      (w) => ({ kind: 'binary', ...common, r0: bound(w + 1), r1: bound(w + 2), flags: this.flags, slot: w }),
+      (w) => ({
+        kind: 'binary',
+        ...common,
+        r0: bound(w + 1),
+        r1: bound(w + 2),
+        flags: this.flags,
+        slot: w,
+      }),
       () => runBinary({ ...common, r0: 0, r1: bound(1) }),
     );
     return true;
@@ -240,7 +370,8 @@ class WorkerPool {
     own();
     for (let w = 0; w < this.workers.length; w++) {
       while (Atomics.load(flags, w) === 0) Atomics.wait(flags, w, 0, 1000);
-      if (Atomics.load(flags, w) !== 1) throw new Error('cpu backend: a worker thread failed (see its message above)');
+      if (Atomics.load(flags, w) !== 1)
+        throw new Error('cpu backend: a worker thread failed (see its message above)');
     }
   }
 }

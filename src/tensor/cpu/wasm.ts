@@ -55,7 +55,8 @@ export const op = {
   loop: [0x03, 0x40],
   end: [0x0b],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  /** v128.load (alignment hint 2^align bytes) at a constant offset from the address on the stack. */
+  /** v128.load (alignment hint 2^align bytes) at a constant offset from the address on the stack.
+   * */
   v128Load: (offset: number, align = 4) => simd(0x00, align, ...uleb(offset)),
   v128Store: (offset: number, align = 4) => simd(0x0b, align, ...uleb(offset)),
   /** Loads one f32 and replicates it into the 4 lanes. */
@@ -73,7 +74,8 @@ export interface WasmFunction {
   body: number[];
 }
 
-/** A module importing `env.memory` (at least `minPages` 64 KiB pages) and exporting the functions. */
+/** A module importing `env.memory` (at least `minPages` 64 KiB pages) and exporting the functions.
+ * */
 export function buildModule(functions: WasmFunction[], minPages = 1): Uint8Array {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), 0]);
   const bodies = functions.map((f) => {
@@ -81,7 +83,14 @@ export function buildModule(functions: WasmFunction[], minPages = 1): Uint8Array
     return [...uleb(code.length), ...code];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(minPages)]])),
     ...section(3, vector(functions.map((_, i) => uleb(i)))),

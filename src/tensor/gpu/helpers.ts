@@ -3,7 +3,8 @@
 // gpu.js computes in float32 except where an expression is typed Integer: thread ids, arguments
 // declared 'Integer', `for (let j = 0; j < n; j++)` counters, and the return values of helper
 // functions declared to return 'Integer'. Everything else is f32 — a local such as
-// `const i = this.thread.x` decays to f32 (gpu.js 2.24.1, both the webasm and WGSL translators), and
+// `const i = this.thread.x` decays to f32 (gpu.js 2.24.1, both the webasm and WGSL translators),
+// and
 // `/`, `%` and Math.floor are always f32 — so an index built that way is wrong from 2^24 on (the
 // "flat index >= 2^24" trap of ../shared/docs/gpu.md). The rule every kernel here follows: index
 // expressions use only Integer terms, never locals, and integer division goes through idiv/imod,
@@ -21,7 +22,8 @@ export function idivEst(t: number, s: number): number {
   return Math.floor(t / s);
 }
 
-/** One refinement: the remainder t − q·s is exact in i32 and small, so its f32 quotient is within ±1. */
+/** One refinement: the remainder t − q·s is exact in i32 and small, so its f32 quotient is within
+ * ±1. */
 export function idivFix(t: number, s: number, q: number): number {
   return q + idivEst(t - q * s, s);
 }
@@ -60,11 +62,27 @@ export function at(base: number, k: number, stride: number): number {
  * Σ c_d · s_d for the coordinates (c0, c1, c2, c3) of z in a row-major block [·, d1, d2, d3]:
  * the offset of the leading dimensions that rank-4…6 kernels fold into thread.z.
  */
-export function lead4(z: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number): number {
+export function lead4(
+  z: number,
+  d1: number,
+  d2: number,
+  d3: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+): number {
   return lead3(idiv(z, d3), d1, d2, s0, s1, s2) + imod(z, d3) * s3;
 }
 
-export function lead3(z: number, d1: number, d2: number, s0: number, s1: number, s2: number): number {
+export function lead3(
+  z: number,
+  d1: number,
+  d2: number,
+  s0: number,
+  s1: number,
+  s2: number,
+): number {
   return lead2(idiv(z, d2), d1, s0, s1) + imod(z, d2) * s2;
 }
 
@@ -75,12 +93,16 @@ export function lead2(z: number, d1: number, s0: number, s1: number): number {
 /** A helper function with its gpu.js signature. */
 export interface HelperSpec {
   source: ((...args: number[]) => number) | string;
-  settings: { argumentTypes: Record<string, 'Integer' | 'Number'>; returnType: 'Integer' | 'Number' };
+  settings: {
+    argumentTypes: Record<string, 'Integer' | 'Number'>;
+    returnType: 'Integer' | 'Number';
+  };
 }
 
 const ints = (...names: string[]) => Object.fromEntries(names.map((n) => [n, 'Integer' as const]));
 
-/** The index helpers with their Integer signatures (pass them all: gpu.js emits only what is called). */
+/** The index helpers with their Integer signatures (pass them all: gpu.js emits only what is
+ * called). */
 export const INDEX_HELPERS: readonly HelperSpec[] = [
   { source: ifloor, settings: { argumentTypes: { v: 'Number' }, returnType: 'Integer' } },
   { source: idivEst, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
@@ -89,7 +111,19 @@ export const INDEX_HELPERS: readonly HelperSpec[] = [
   { source: idiv, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: imod, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: at, settings: { argumentTypes: ints('base', 'k', 'stride'), returnType: 'Integer' } },
-  { source: lead2, settings: { argumentTypes: ints('z', 'd1', 's0', 's1'), returnType: 'Integer' } },
-  { source: lead3, settings: { argumentTypes: ints('z', 'd1', 'd2', 's0', 's1', 's2'), returnType: 'Integer' } },
-  { source: lead4, settings: { argumentTypes: ints('z', 'd1', 'd2', 'd3', 's0', 's1', 's2', 's3'), returnType: 'Integer' } },
+  {
+    source: lead2,
+    settings: { argumentTypes: ints('z', 'd1', 's0', 's1'), returnType: 'Integer' },
+  },
+  {
+    source: lead3,
+    settings: { argumentTypes: ints('z', 'd1', 'd2', 's0', 's1', 's2'), returnType: 'Integer' },
+  },
+  {
+    source: lead4,
+    settings: {
+      argumentTypes: ints('z', 'd1', 'd2', 'd3', 's0', 's1', 's2', 's3'),
+      returnType: 'Integer',
+    },
+  },
 ];

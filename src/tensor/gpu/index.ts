@@ -14,7 +14,13 @@ import { matmul } from './matmul.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
-import { Runtime, type GpuMode, type GpuStorage, type KernelSpec, type RuntimeOptions } from './runtime.js';
+import {
+  Runtime,
+  type GpuMode,
+  type GpuStorage,
+  type KernelSpec,
+  type RuntimeOptions,
+} from './runtime.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
 
 export type { GpuMode, GpuStorage, RuntimeOptions } from './runtime.js';
@@ -29,7 +35,10 @@ const FULL: KernelSpec = {
 
 function float32Only(op: string, dtype: DType): void {
   if (dtype !== 'float32') {
-    throw new Error(`${op}: the gpu backend is float32 only, it cannot hold ${dtype} (use the cpu backend for float64)`);
+    throw new Error(
+      `${op}: the gpu backend is float32 only, it cannot hold ${dtype} ` +
+        `(use the cpu backend for float64)`,
+    );
   }
 }
 
@@ -38,7 +47,11 @@ export class GpuBackend implements Backend<GpuStorage> {
   readonly rt: Runtime;
 
   /** `adapter`: the WebGPU adapter's name (webgpu mode), for describe() and gpuInfo(). */
-  constructor(readonly mode: GpuMode, readonly adapter: string | null = null, options: RuntimeOptions = {}) {
+  constructor(
+    readonly mode: GpuMode,
+    readonly adapter: string | null = null,
+    options: RuntimeOptions = {},
+  ) {
     this.rt = new Runtime(mode, options);
   }
 
@@ -91,61 +104,157 @@ export class GpuBackend implements Backend<GpuStorage> {
     return powScalar(this.rt, x, 1); // a copy: the output is a new buffer, never x itself
   }
 
-  neg(x: GpuStorage) { return unary(this.rt, 'neg', x); }
-  exp(x: GpuStorage) { return unary(this.rt, 'exp', x); }
-  log(x: GpuStorage) { return unary(this.rt, 'log', x); }
-  sqrt(x: GpuStorage) { return unary(this.rt, 'sqrt', x); }
-  abs(x: GpuStorage) { return unary(this.rt, 'abs', x); }
-  sign(x: GpuStorage) { return unary(this.rt, 'sign', x); }
-  gelu(x: GpuStorage) { return unary(this.rt, 'gelu', x); }
-  erf(x: GpuStorage) { return unary(this.rt, 'erf', x); }
+  neg(x: GpuStorage) {
+    return unary(this.rt, 'neg', x);
+  }
+  exp(x: GpuStorage) {
+    return unary(this.rt, 'exp', x);
+  }
+  log(x: GpuStorage) {
+    return unary(this.rt, 'log', x);
+  }
+  sqrt(x: GpuStorage) {
+    return unary(this.rt, 'sqrt', x);
+  }
+  abs(x: GpuStorage) {
+    return unary(this.rt, 'abs', x);
+  }
+  sign(x: GpuStorage) {
+    return unary(this.rt, 'sign', x);
+  }
+  gelu(x: GpuStorage) {
+    return unary(this.rt, 'gelu', x);
+  }
+  erf(x: GpuStorage) {
+    return unary(this.rt, 'erf', x);
+  }
 
-  affine(x: GpuStorage, scale: number, shift: number) { return affine(this.rt, x, scale, shift); }
-  powScalar(x: GpuStorage, p: number) { return powScalar(this.rt, x, p); }
-  geluBackward(x: GpuStorage, dy: GpuStorage) { return geluBackward(this.rt, x, dy); }
+  affine(x: GpuStorage, scale: number, shift: number) {
+    return affine(this.rt, x, scale, shift);
+  }
+  powScalar(x: GpuStorage, p: number) {
+    return powScalar(this.rt, x, p);
+  }
+  geluBackward(x: GpuStorage, dy: GpuStorage) {
+    return geluBackward(this.rt, x, dy);
+  }
 
-  add(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('add', a, b, shape, as, bs); }
-  sub(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('sub', a, b, shape, as, bs); }
-  mul(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('mul', a, b, shape, as, bs); }
-  div(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('div', a, b, shape, as, bs); }
-  maximum(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('maximum', a, b, shape, as, bs); }
-  minimum(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('minimum', a, b, shape, as, bs); }
-  greater(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('greater', a, b, shape, as, bs); }
-  equal(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) { return this.binary('equal', a, b, shape, as, bs); }
+  add(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('add', a, b, shape, as, bs);
+  }
+  sub(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('sub', a, b, shape, as, bs);
+  }
+  mul(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('mul', a, b, shape, as, bs);
+  }
+  div(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('div', a, b, shape, as, bs);
+  }
+  maximum(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('maximum', a, b, shape, as, bs);
+  }
+  minimum(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('minimum', a, b, shape, as, bs);
+  }
+  greater(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('greater', a, b, shape, as, bs);
+  }
+  equal(a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+    return this.binary('equal', a, b, shape, as, bs);
+  }
 
-  private binary(op: BinaryKernel, a: GpuStorage, b: GpuStorage, shape: number[], as: number[], bs: number[]) {
+  private binary(
+    op: BinaryKernel,
+    a: GpuStorage,
+    b: GpuStorage,
+    shape: number[],
+    as: number[],
+    bs: number[],
+  ) {
     return binary(this.rt, op, a, b, shape, as, bs);
   }
 
-  sum(x: GpuStorage, outer: number, n: number, inner: number) { return sum(this.rt, x, outer, n, inner); }
-  max(x: GpuStorage, outer: number, n: number, inner: number) { return max(this.rt, x, outer, n, inner); }
+  sum(x: GpuStorage, outer: number, n: number, inner: number) {
+    return sum(this.rt, x, outer, n, inner);
+  }
+  max(x: GpuStorage, outer: number, n: number, inner: number) {
+    return max(this.rt, x, outer, n, inner);
+  }
 
-  softmax(x: GpuStorage, rows: number, n: number) { return softmax(this.rt, x, rows, n); }
-  logSoftmax(x: GpuStorage, rows: number, n: number) { return logSoftmax(this.rt, x, rows, n); }
-  softmaxBackward(y: GpuStorage, dy: GpuStorage, rows: number, n: number) { return softmaxBackward(this.rt, y, dy, rows, n); }
-  logSoftmaxBackward(y: GpuStorage, dy: GpuStorage, rows: number, n: number) { return logSoftmaxBackward(this.rt, y, dy, rows, n); }
+  softmax(x: GpuStorage, rows: number, n: number) {
+    return softmax(this.rt, x, rows, n);
+  }
+  logSoftmax(x: GpuStorage, rows: number, n: number) {
+    return logSoftmax(this.rt, x, rows, n);
+  }
+  softmaxBackward(y: GpuStorage, dy: GpuStorage, rows: number, n: number) {
+    return softmaxBackward(this.rt, y, dy, rows, n);
+  }
+  logSoftmaxBackward(y: GpuStorage, dy: GpuStorage, rows: number, n: number) {
+    return logSoftmaxBackward(this.rt, y, dy, rows, n);
+  }
 
   layerNorm(x: GpuStorage, w: GpuStorage, b: GpuStorage, rows: number, n: number, eps: number) {
     return layerNorm(this.rt, x, w, b, rows, n, eps);
   }
-  layerNormBackward(dy: GpuStorage, x: GpuStorage, w: GpuStorage, mean: GpuStorage, rstd: GpuStorage, rows: number, n: number) {
+  layerNormBackward(
+    dy: GpuStorage,
+    x: GpuStorage,
+    w: GpuStorage,
+    mean: GpuStorage,
+    rstd: GpuStorage,
+    rows: number,
+    n: number,
+  ) {
     return layerNormBackward(this.rt, dy, x, w, mean, rstd, rows, n);
   }
-  layerNormParamGrads(dy: GpuStorage, x: GpuStorage, mean: GpuStorage, rstd: GpuStorage, rows: number, n: number) {
+  layerNormParamGrads(
+    dy: GpuStorage,
+    x: GpuStorage,
+    mean: GpuStorage,
+    rstd: GpuStorage,
+    rows: number,
+    n: number,
+  ) {
     return layerNormParamGrads(this.rt, dy, x, mean, rstd, rows, n);
   }
 
-  matmul(a: GpuStorage, b: GpuStorage, batch: number, M: number, K: number, N: number,
-    aBatchStride: number, bBatchStride: number, transA: boolean, transB: boolean) {
+  matmul(
+    a: GpuStorage,
+    b: GpuStorage,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
+  ) {
     return matmul(this.rt, a, b, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
   }
 
-  copyStrided(x: GpuStorage, shape: number[], strides: number[], offset: number) { return copyStrided(this.rt, x, shape, strides, offset); }
-  pad(x: GpuStorage, inShape: number[], outShape: number[], starts: number[]) { return pad(this.rt, x, inShape, outShape, starts); }
-  concat(parts: GpuStorage[], outer: number, sizes: number[], inner: number) { return concat(this.rt, parts, outer, sizes, inner); }
-  gather(x: GpuStorage, index: Int32Array, outer: number, n: number, inner: number) { return gather(this.rt, x, index, outer, n, inner); }
-  scatterAdd(g: GpuStorage, index: Int32Array, outer: number, n: number, inner: number) { return scatterAdd(this.rt, g, index, outer, n, inner); }
+  copyStrided(x: GpuStorage, shape: number[], strides: number[], offset: number) {
+    return copyStrided(this.rt, x, shape, strides, offset);
+  }
+  pad(x: GpuStorage, inShape: number[], outShape: number[], starts: number[]) {
+    return pad(this.rt, x, inShape, outShape, starts);
+  }
+  concat(parts: GpuStorage[], outer: number, sizes: number[], inner: number) {
+    return concat(this.rt, parts, outer, sizes, inner);
+  }
+  gather(x: GpuStorage, index: Int32Array, outer: number, n: number, inner: number) {
+    return gather(this.rt, x, index, outer, n, inner);
+  }
+  scatterAdd(g: GpuStorage, index: Int32Array, outer: number, n: number, inner: number) {
+    return scatterAdd(this.rt, g, index, outer, n, inner);
+  }
 
-  adamw(p: GpuStorage, grad: GpuStorage, m: GpuStorage, v: GpuStorage, hp: AdamWParams) { return adamw(this.rt, p, grad, m, v, hp); }
-  ema(t: GpuStorage, s: GpuStorage, momentum: number) { return ema(this.rt, t, s, momentum); }
+  adamw(p: GpuStorage, grad: GpuStorage, m: GpuStorage, v: GpuStorage, hp: AdamWParams) {
+    return adamw(this.rt, p, grad, m, v, hp);
+  }
+  ema(t: GpuStorage, s: GpuStorage, momentum: number) {
+    return ema(this.rt, t, s, momentum);
+  }
 }

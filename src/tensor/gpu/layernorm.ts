@@ -47,7 +47,15 @@ const ROW_RSTD: KernelSpec = {
 
 const Y: KernelSpec = {
   name: 'layerNormY',
-  fn: function (this: KernelThis, x: number[], mean: number[], rstd: number[], w: number[], b: number[], n: number) {
+  fn: function (
+    this: KernelThis,
+    x: number[],
+    mean: number[],
+    rstd: number[],
+    w: number[],
+    b: number[],
+    n: number,
+  ) {
     const v = x[this.thread.y * n + this.thread.x];
     return (v - mean[this.thread.y]) * rstd[this.thread.y] * w[this.thread.x] + b[this.thread.x];
   },
@@ -55,7 +63,13 @@ const Y: KernelSpec = {
 };
 
 export function layerNorm(
-  rt: Runtime, x: GpuStorage, w: GpuStorage, b: GpuStorage, rows: number, n: number, eps: number,
+  rt: Runtime,
+  x: GpuStorage,
+  w: GpuStorage,
+  b: GpuStorage,
+  rows: number,
+  n: number,
+  eps: number,
 ): { y: GpuStorage; mean: GpuStorage; rstd: GpuStorage } {
   const mean = rt.run(ROW_MEAN, [rows], [x, n], n);
   const rstd = rt.run(ROW_RSTD, [rows], [x, mean, n, eps], n);
@@ -66,7 +80,16 @@ export function layerNorm(
 /** mean(ĝ) (withX = 0) or mean(ĝ ⊙ x̂) (withX = 1) per row. */
 const ROW_MEAN_G: KernelSpec = {
   name: 'layerNormMeanG',
-  fn: function (this: KernelThis, dy: number[], x: number[], w: number[], mean: number[], rstd: number[], n: number, withX: number) {
+  fn: function (
+    this: KernelThis,
+    dy: number[],
+    x: number[],
+    w: number[],
+    mean: number[],
+    rstd: number[],
+    n: number,
+    withX: number,
+  ) {
     let s = 0.0;
     let c = 0.0;
     for (let j = 0; j < n; j++) {
@@ -81,23 +104,60 @@ const ROW_MEAN_G: KernelSpec = {
     }
     return s / n;
   },
-  args: { dy: 'Array', x: 'Array', w: 'Array', mean: 'Array', rstd: 'Array', n: 'Integer', withX: 'Integer' },
+  args: {
+    dy: 'Array',
+    x: 'Array',
+    w: 'Array',
+    mean: 'Array',
+    rstd: 'Array',
+    n: 'Integer',
+    withX: 'Integer',
+  },
 };
 
 const DX: KernelSpec = {
   name: 'layerNormDx',
-  fn: function (this: KernelThis, dy: number[], x: number[], w: number[], mean: number[], rstd: number[],
-    mg: number[], mgx: number[], n: number) {
+  fn: function (
+    this: KernelThis,
+    dy: number[],
+    x: number[],
+    w: number[],
+    mean: number[],
+    rstd: number[],
+    mg: number[],
+    mgx: number[],
+    n: number,
+  ) {
     const rs = rstd[this.thread.y];
     const xh = (x[this.thread.y * n + this.thread.x] - mean[this.thread.y]) * rs;
-    return rs * (dy[this.thread.y * n + this.thread.x] * w[this.thread.x] - mg[this.thread.y] - xh * mgx[this.thread.y]);
+    return (
+      rs *
+      (dy[this.thread.y * n + this.thread.x] * w[this.thread.x] -
+        mg[this.thread.y] -
+        xh * mgx[this.thread.y])
+    );
   },
-  args: { dy: 'Array', x: 'Array', w: 'Array', mean: 'Array', rstd: 'Array', mg: 'Array', mgx: 'Array', n: 'Integer' },
+  args: {
+    dy: 'Array',
+    x: 'Array',
+    w: 'Array',
+    mean: 'Array',
+    rstd: 'Array',
+    mg: 'Array',
+    mgx: 'Array',
+    n: 'Integer',
+  },
 };
 
 export function layerNormBackward(
-  rt: Runtime, dy: GpuStorage, x: GpuStorage, w: GpuStorage,
-  mean: GpuStorage, rstd: GpuStorage, rows: number, n: number,
+  rt: Runtime,
+  dy: GpuStorage,
+  x: GpuStorage,
+  w: GpuStorage,
+  mean: GpuStorage,
+  rstd: GpuStorage,
+  rows: number,
+  n: number,
 ): GpuStorage {
   const mg = rt.run(ROW_MEAN_G, [rows], [dy, x, w, mean, rstd, n, 0], n);
   const mgx = rt.run(ROW_MEAN_G, [rows], [dy, x, w, mean, rstd, n, 1], n);
@@ -110,15 +170,32 @@ export function layerNormBackward(
 /** dy ⊙ x̂ per element, output [n, rows]. */
 const DY_XHAT: KernelSpec = {
   name: 'layerNormDyXhat',
-  fn: function (this: KernelThis, dy: number[], x: number[], mean: number[], rstd: number[], n: number) {
-    return dy[this.thread.y * n + this.thread.x] * (x[this.thread.y * n + this.thread.x] - mean[this.thread.y]) * rstd[this.thread.y];
+  fn: function (
+    this: KernelThis,
+    dy: number[],
+    x: number[],
+    mean: number[],
+    rstd: number[],
+    n: number,
+  ) {
+    return (
+      dy[this.thread.y * n + this.thread.x] *
+      (x[this.thread.y * n + this.thread.x] - mean[this.thread.y]) *
+      rstd[this.thread.y]
+    );
   },
   args: { dy: 'Array', x: 'Array', mean: 'Array', rstd: 'Array', n: 'Integer' },
 };
 
 /** dw = Σ_rows dy ⊙ x̂, db = Σ_rows dy: column sums of [rows, n]. */
 export function layerNormParamGrads(
-  rt: Runtime, dy: GpuStorage, x: GpuStorage, mean: GpuStorage, rstd: GpuStorage, rows: number, n: number,
+  rt: Runtime,
+  dy: GpuStorage,
+  x: GpuStorage,
+  mean: GpuStorage,
+  rstd: GpuStorage,
+  rows: number,
+  n: number,
 ): { dweight: GpuStorage; dbias: GpuStorage } {
   const g = rt.run(DY_XHAT, [n, rows], [dy, x, mean, rstd, n]);
   const dweight = sum(rt, g, 1, rows, n);

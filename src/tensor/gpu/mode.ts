@@ -16,9 +16,11 @@ import { webgpuContext, type GpuMode, type RuntimeOptions } from './runtime.js';
 export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webasm', 'cpu'];
 
 export interface GpuBackendOptions extends RuntimeOptions {
-  /** webgpu | webasm | cpu; default: MINI_DINO_GPU_MODE, else webgpu when an adapter answers, else webasm. */
+  /** webgpu | webasm | cpu; default: MINI_DINO_GPU_MODE, else webgpu when an adapter answers, else
+   * webasm. */
   mode?: GpuMode;
-  /** Flags for Dawn's create() in Node (e.g. ['backend=null'] compiles shaders without running them). */
+  /** Flags for Dawn's create() in Node (e.g. ['backend=null'] compiles shaders without running
+   * them). */
   webgpuFlags?: string[];
 }
 
@@ -48,24 +50,37 @@ export function probeWebGPU(flags: string[] = []): Promise<WebGPUProbe> {
     const g = globalThis as { navigator?: { gpu?: NavigatorGpu } };
     let gpu = g.navigator?.gpu;
     if (!gpu) {
-      if (typeof process === 'undefined') return { adapter: null, reason: 'navigator.gpu is missing: this browser has no WebGPU' };
+      if (typeof process === 'undefined')
+        return { adapter: null, reason: 'navigator.gpu is missing: this browser has no WebGPU' };
       let mod: { create(flags: string[]): NavigatorGpu; globals: object };
       try {
         const name = 'webgpu'; // an optional dependency: resolved at run time only
         mod = (await import(name)) as typeof mod;
       } catch (e) {
-        return { adapter: null, reason: `the optional package 'webgpu' (0.6.2) could not be loaded (${(e as Error).message})` };
+        return {
+          adapter: null,
+          reason:
+            "the optional package 'webgpu' (0.6.2) could not be loaded " +
+            `(${(e as Error).message})`,
+        };
       }
       gpu = mod.create(flags);
       Object.assign(globalThis, mod.globals);
-      Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu }, configurable: true, writable: true });
+      Object.defineProperty(globalThis, 'navigator', {
+        value: { ...(g.navigator ?? {}), gpu },
+        configurable: true,
+        writable: true,
+      });
     }
     const adapter = await gpu.requestAdapter();
     if (!adapter) {
       return {
         adapter: null,
-        reason: 'navigator.gpu.requestAdapter() returned null: Dawn found no usable GPU (in Node on Linux it needs ' +
-          'libvulkan.so.1 and a Vulkan driver for a real GPU; the software Vulkan of Debian 12 is not enough)',
+        reason:
+          'navigator.gpu.requestAdapter() returned null: Dawn found no usable ' +
+          'GPU (in Node on Linux it needs ' +
+          'libvulkan.so.1 and a Vulkan driver for a real GPU; the software ' +
+          'Vulkan of Debian 12 is not enough)',
       };
     }
     return { adapter: adapterName(adapter.info), reason: null };
@@ -75,7 +90,11 @@ export function probeWebGPU(flags: string[] = []): Promise<WebGPUProbe> {
 
 function adapterName(info: Record<string, string> | undefined): string {
   if (!info) return 'unknown adapter';
-  return info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unknown adapter';
+  return (
+    info.description ||
+    [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') ||
+    'unknown adapter'
+  );
 }
 
 /** Creates a gpu backend (see the header for how the mode is chosen). */
@@ -83,7 +102,9 @@ export async function createGpuBackend(opts: GpuBackendOptions = {}): Promise<Gp
   const fromEnv = opts.mode === undefined ? gpuModeFromEnv() : undefined;
   const requested = opts.mode ?? fromEnv;
   if (requested !== undefined && !GPU_MODES.includes(requested)) {
-    throw new Error(`createGpuBackend: unknown mode '${String(requested)}' (expected ${GPU_MODES.join(', ')})`);
+    throw new Error(
+      `createGpuBackend: unknown mode '${String(requested)}' (expected ${GPU_MODES.join(', ')})`,
+    );
   }
   if (requested === 'webgpu' || requested === undefined) {
     const probe = await probeWebGPU(opts.webgpuFlags);
@@ -91,24 +112,34 @@ export async function createGpuBackend(opts: GpuBackendOptions = {}): Promise<Gp
       try {
         await webgpuContext(); // gpu.js's own device: fail here, not at the first kernel
       } catch (e) {
-        throw new Error(`gpu backend: the WebGPU adapter ${probe.adapter} answered but gpu.js could not open a device: ${(e as Error).message}`);
+        throw new Error(
+          `gpu backend: the WebGPU adapter ${probe.adapter} answered but gpu.js ` +
+            `could not open a device: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       return new GpuBackend('webgpu', probe.adapter, opts);
     }
     if (requested === 'webgpu') {
       const how = fromEnv ? ' (MINI_DINO_GPU_MODE=webgpu)' : '';
-      throw new Error(`gpu backend: mode 'webgpu' was requested${how} but no WebGPU adapter was found: ${probe.reason}. ` +
-        `Use mode 'webasm' or the cpu backend on a machine without a GPU.`);
+      throw new Error(
+        `gpu backend: mode 'webgpu' was requested${how} but no WebGPU adapter ` +
+          `was found: ${probe.reason}. ` +
+          `Use mode 'webasm' or the cpu backend on a machine without a GPU.`,
+      );
     }
   }
   const mode = requested ?? 'webasm';
   if (mode === 'webasm' && !GPU.isWebAssemblySupported) {
-    throw new Error('gpu backend: mode webasm needs WebAssembly, which this runtime does not support');
+    throw new Error(
+      'gpu backend: mode webasm needs WebAssembly, which this runtime does not support',
+    );
   }
   return new GpuBackend(mode, null, opts);
 }
 
-/** What a backend is: `{"backend":"gpu","gpuMode":"webasm","adapter":null}` (the CLI's info --json). */
+/** What a backend is: `{"backend":"gpu","gpuMode":"webasm","adapter":null}` (the CLI's info
+ * --json). */
 export interface BackendInfo {
   backend: BackendName;
   gpuMode: GpuMode | null;
@@ -118,7 +149,12 @@ export interface BackendInfo {
 
 export function gpuInfo(backend: Backend = getDefaultBackend()): BackendInfo {
   if (backend instanceof GpuBackend) {
-    return { backend: 'gpu', gpuMode: backend.mode, adapter: backend.adapter, description: backend.describe() };
+    return {
+      backend: 'gpu',
+      gpuMode: backend.mode,
+      adapter: backend.adapter,
+      description: backend.describe(),
+    };
   }
   return { backend: backend.name, gpuMode: null, adapter: null, description: backend.describe() };
 }

@@ -13,7 +13,14 @@ import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 /** m·β + g·(1 − β) (square = 0) or m·β + (1 − β)·g² (square = 1): the two moment updates. */
 const MOMENT: KernelSpec = {
   name: 'adamwMoment',
-  fn: function (this: KernelThis, m: number[], g: number[], beta: number, oneMinusBeta: number, square: number) {
+  fn: function (
+    this: KernelThis,
+    m: number[],
+    g: number[],
+    beta: number,
+    oneMinusBeta: number,
+    square: number,
+  ) {
     const gi = g[this.thread.x];
     if (square > 0) {
       return m[this.thread.x] * beta + oneMinusBeta * gi * gi;
@@ -25,14 +32,39 @@ const MOMENT: KernelSpec = {
 
 const PARAM: KernelSpec = {
   name: 'adamwParam',
-  fn: function (this: KernelThis, p: number[], m: number[], v: number[], decay: number, stepSize: number, bc2Sqrt: number, eps: number) {
-    return p[this.thread.x] * decay - stepSize * (m[this.thread.x] / (Math.sqrt(v[this.thread.x]) / bc2Sqrt + eps));
+  fn: function (
+    this: KernelThis,
+    p: number[],
+    m: number[],
+    v: number[],
+    decay: number,
+    stepSize: number,
+    bc2Sqrt: number,
+    eps: number,
+  ) {
+    return (
+      p[this.thread.x] * decay -
+      stepSize * (m[this.thread.x] / (Math.sqrt(v[this.thread.x]) / bc2Sqrt + eps))
+    );
   },
-  args: { p: 'Array', m: 'Array', v: 'Array', decay: 'Float', stepSize: 'Float', bc2Sqrt: 'Float', eps: 'Float' },
+  args: {
+    p: 'Array',
+    m: 'Array',
+    v: 'Array',
+    decay: 'Float',
+    stepSize: 'Float',
+    bc2Sqrt: 'Float',
+    eps: 'Float',
+  },
 };
 
 export function adamw(
-  rt: Runtime, p: GpuStorage, g: GpuStorage, m: GpuStorage, v: GpuStorage, hp: AdamWParams,
+  rt: Runtime,
+  p: GpuStorage,
+  g: GpuStorage,
+  m: GpuStorage,
+  v: GpuStorage,
+  hp: AdamWParams,
 ): { p: GpuStorage; m: GpuStorage; v: GpuStorage } {
   const decay = 1 - hp.lr * hp.weightDecay;
   const stepSize = hp.lr / (1 - Math.pow(hp.beta1, hp.step));

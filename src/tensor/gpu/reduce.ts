@@ -11,7 +11,8 @@ import { at } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 const CHUNK = 256;
-/** Split the reduced axis when it is longer than this and there are fewer outputs than SPLIT_OUT. */
+/** Split the reduced axis when it is longer than this and there are fewer outputs than SPLIT_OUT.
+ * */
 const SPLIT_N = 2 * CHUNK;
 const SPLIT_OUT = 4096;
 
@@ -56,7 +57,8 @@ const SUM_CHUNKS: KernelSpec = {
     let c = 0.0;
     for (let j = 0; j < len; j++) {
       if (j < n - this.thread.y * len) {
-        const y = x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)] - c;
+        const y =
+          x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)] - c;
         const t = s + y;
         c = t - s - y;
         s = t;
@@ -67,7 +69,13 @@ const SUM_CHUNKS: KernelSpec = {
   args: { x: 'Array', n: 'Integer', inner: 'Integer', len: 'Integer' },
 };
 
-export function sum(rt: Runtime, x: GpuStorage, outer: number, n: number, inner: number): GpuStorage {
+export function sum(
+  rt: Runtime,
+  x: GpuStorage,
+  outer: number,
+  n: number,
+  inner: number,
+): GpuStorage {
   if (n > SPLIT_N && outer * inner < SPLIT_OUT) {
     const chunks = Math.ceil(n / CHUNK);
     const partial = rt.run(SUM_CHUNKS, [inner, chunks, outer], [x, n, inner, CHUNK], CHUNK);
@@ -117,7 +125,8 @@ const MAX_CHUNKS: KernelSpec = {
     let m = x[(this.thread.z * n + this.thread.y * len) * inner + this.thread.x];
     for (let j = 1; j < len; j++) {
       if (j < n - this.thread.y * len) {
-        const v = x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)];
+        const v =
+          x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)];
         if (v > m || v !== v) {
           m = v;
         }
@@ -128,7 +137,13 @@ const MAX_CHUNKS: KernelSpec = {
   args: { x: 'Array', n: 'Integer', inner: 'Integer', len: 'Integer' },
 };
 
-export function max(rt: Runtime, x: GpuStorage, outer: number, n: number, inner: number): GpuStorage {
+export function max(
+  rt: Runtime,
+  x: GpuStorage,
+  outer: number,
+  n: number,
+  inner: number,
+): GpuStorage {
   if (n > SPLIT_N && outer * inner < SPLIT_OUT) {
     const chunks = Math.ceil(n / CHUNK);
     const partial = rt.run(MAX_CHUNKS, [inner, chunks, outer], [x, n, inner, CHUNK], CHUNK);

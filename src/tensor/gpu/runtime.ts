@@ -66,11 +66,15 @@ export interface RuntimeOptions {
 /** A kernel argument: storage, a number (Integer or Float), or host data (index tables). */
 export type Arg = GpuStorage | number | Float32Array;
 
-type GpuKernel = ((...args: unknown[]) => unknown) & { destroy(): void; kernel?: { constructor: { mode?: string }; fallbackReason?: string } };
+type GpuKernel = ((...args: unknown[]) => unknown) & {
+  destroy(): void;
+  kernel?: { constructor: { mode?: string }; fallbackReason?: string };
+};
 
 const noop = () => undefined;
 const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
-const isStorage = (a: Arg): a is GpuStorage => typeof a === 'object' && !(a instanceof Float32Array);
+const isStorage = (a: Arg): a is GpuStorage =>
+  typeof a === 'object' && !(a instanceof Float32Array);
 
 export class Runtime {
   readonly gpu: GPU;
@@ -82,7 +86,10 @@ export class Runtime {
   private tail: Promise<unknown> = Promise.resolve();
   private filler: GpuStorage | null = null;
 
-  constructor(readonly mode: GpuMode, readonly options: RuntimeOptions = {}) {
+  constructor(
+    readonly mode: GpuMode,
+    readonly options: RuntimeOptions = {},
+  ) {
     this.gpu = new GPU({ mode });
   }
 
@@ -100,7 +107,9 @@ export class Runtime {
     const size = prod(output) * (spec.components ?? 1);
     if (size === 0) return this.storage(0, new Float32Array(0), null);
     const values = args.map((a) => (isStorage(a) && a.size === 0 ? this.fillerStorage() : a));
-    const sizes = values.map((a) => (typeof a === 'number' ? '' : a instanceof Float32Array ? a.length : a.size));
+    const sizes = values.map((a) =>
+      typeof a === 'number' ? '' : a instanceof Float32Array ? a.length : a.size,
+    );
     const key = [spec.name, output.join('x'), loop, ...sizes].join('|');
     const kernel = this.kernel(key, spec, output, loop);
     if (this.mode !== 'webgpu') {
@@ -116,7 +125,11 @@ export class Runtime {
       try {
         h = (await kernel(...ready)) as DeviceBuffer;
       } catch (e) {
-        throw new Error(`gpu (webgpu): kernel ${spec.name} with output ${fmtShape(output)} failed: ${(e as Error).message}`);
+        throw new Error(
+          `gpu (webgpu): kernel ${spec.name} with output ${fmtShape(output)} ` +
+            `failed: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
       return spec.components === 4 ? flatView(h, size) : h;
     });
@@ -140,7 +153,10 @@ export class Runtime {
 
   readSync(s: GpuStorage): Float32Array {
     if (this.mode === 'webgpu') {
-      throw new Error('readSync: the gpu backend runs in webgpu mode, where reading is asynchronous; use await t.data() (or item(), toArray())');
+      throw new Error(
+        'readSync: the gpu backend runs in webgpu mode, where reading is ' +
+          'asynchronous; use await t.data() (or item(), toArray())',
+      );
     }
     return this.dataOf(s, 'readSync');
   }
@@ -155,7 +171,8 @@ export class Runtime {
     if (h) this.enqueue(() => h.then((b) => b.delete(), noop));
   }
 
-  /** Resolves when everything launched so far was submitted (webgpu) and has finished on the GPU. */
+  /** Resolves when everything launched so far was submitted (webgpu) and has finished on the GPU.
+   * */
   async sync(): Promise<void> {
     await this.tail;
     if (this.mode !== 'webgpu') return;
@@ -180,7 +197,12 @@ export class Runtime {
     return s.handle;
   }
 
-  private storage(size: number, data: Float32Array | null, handle: Promise<DeviceBuffer> | null, counted = true): GpuStorage {
+  private storage(
+    size: number,
+    data: Float32Array | null,
+    handle: Promise<DeviceBuffer> | null,
+    counted = true,
+  ): GpuStorage {
     if (counted) this.liveBuffers++;
     return { dtype: 'float32', size, data, handle, released: false };
   }
@@ -189,7 +211,8 @@ export class Runtime {
   private fillerStorage(): GpuStorage {
     if (!this.filler) {
       const one = new Float32Array(1);
-      this.filler = this.mode === 'webgpu' ? this.run(UPLOAD, [1], [one]) : this.storage(1, one, null);
+      this.filler =
+        this.mode === 'webgpu' ? this.run(UPLOAD, [1], [one]) : this.storage(1, one, null);
       this.liveBuffers--; // internal: lives as long as the backend
     }
     return this.filler;
@@ -202,14 +225,17 @@ export class Runtime {
       this.kernels.set(key, cached);
       return cached;
     }
-    const k = this.gpu.createKernel(spec.fn as never, {
-      output,
-      pipeline: true,
-      immutable: true,
-      argumentTypes: spec.args,
-      functions: [...INDEX_HELPERS, ...(spec.helpers ?? [])],
-      loopMaxIterations: Math.max(1, loop + 1),
-    } as never) as unknown as GpuKernel;
+    const k = this.gpu.createKernel(
+      spec.fn as never,
+      {
+        output,
+        pipeline: true,
+        immutable: true,
+        argumentTypes: spec.args,
+        functions: [...INDEX_HELPERS, ...(spec.helpers ?? [])],
+        loopMaxIterations: Math.max(1, loop + 1),
+      } as never,
+    ) as unknown as GpuKernel;
     this.kernelsBuilt++;
     this.kernels.set(key, k);
     while (this.kernels.size > (this.options.maxKernels ?? 256)) {
@@ -226,12 +252,16 @@ export class Runtime {
     else k.destroy();
   }
 
-  /** gpu.js degrades some kernels to its cpu mode with only a console warning: make that an error. */
+  /** gpu.js degrades some kernels to its cpu mode with only a console warning: make that an error.
+   * */
   private checkNoFallback(k: GpuKernel, spec: KernelSpec, key: string): void {
     const ran = k.kernel?.constructor.mode;
     if (ran && ran !== this.mode) {
       this.kernels.delete(key);
-      throw new Error(`gpu (${this.mode}): gpu.js ran kernel ${spec.name} in ${ran} mode instead (${k.kernel?.fallbackReason ?? 'no reason given'})`);
+      throw new Error(
+        `gpu (${this.mode}): gpu.js ran kernel ${spec.name} in ${ran} mode ` +
+          `instead (${k.kernel?.fallbackReason ?? 'no reason given'})`,
+      );
     }
   }
 
@@ -253,7 +283,10 @@ const UPLOAD: KernelSpec = {
 };
 
 function releasedError(op: string, s: GpuStorage): Error {
-  return new Error(`${op}: gpu storage of ${s.size} elements was already released (disposed tensor, see the memory rule in docs/ARCHITECTURE.md)`);
+  return new Error(
+    `${op}: gpu storage of ${s.size} elements was already released (disposed ` +
+      `tensor, see the memory rule in docs/ARCHITECTURE.md)`,
+  );
 }
 
 /** A kernel result (typed array, or rows of one for 2-D/3-D outputs) as one flat Float32Array. */
@@ -262,7 +295,11 @@ export function toFlat(r: unknown, size: number): Float32Array {
   // webasm returns row views of one fresh buffer: reuse it when that is what we got
   let first: unknown = r;
   while (Array.isArray(first)) first = first[0];
-  if (first instanceof Float32Array && first.byteOffset === 0 && first.buffer.byteLength === size * 4) {
+  if (
+    first instanceof Float32Array &&
+    first.byteOffset === 0 &&
+    first.buffer.byteLength === size * 4
+  ) {
     return new Float32Array(first.buffer, 0, size);
   }
   const out = new Float32Array(size);
@@ -278,15 +315,28 @@ export function toFlat(r: unknown, size: number): Float32Array {
   return out;
 }
 
-/** A 4-component result as a flat 1-component handle over the same buffer (refcounted by gpu.js). */
+/** A 4-component result as a flat 1-component handle over the same buffer (refcounted by gpu.js).
+ * */
 function flatView(h: DeviceBuffer, size: number): DeviceBuffer {
-  const BufferResult = (gpujs as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer }).WebGPUBufferResult;
-  const view = new BufferResult({ buffer: h.buffer, output: [size], componentCount: 1, context: h.context, kernel: h.kernel });
+  const BufferResult = (gpujs as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer })
+    .WebGPUBufferResult;
+  const view = new BufferResult({
+    buffer: h.buffer,
+    output: [size],
+    componentCount: 1,
+    context: h.context,
+    kernel: h.kernel,
+  });
   h.delete();
   return view;
 }
 
 /** gpu.js's shared WebGPU device. */
-export function webgpuContext(): Promise<{ adapter: { info?: Record<string, string> }; device: { queue: { onSubmittedWorkDone(): Promise<void> } } }> {
-  return (gpujs as unknown as { WebGPUContext: { acquire(): Promise<never> } }).WebGPUContext.acquire();
+export function webgpuContext(): Promise<{
+  adapter: { info?: Record<string, string> };
+  device: { queue: { onSubmittedWorkDone(): Promise<void> } };
+}> {
+  return (
+    gpujs as unknown as { WebGPUContext: { acquire(): Promise<never> } }
+  ).WebGPUContext.acquire();
 }

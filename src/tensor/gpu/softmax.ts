@@ -66,7 +66,10 @@ const LOG_SOFTMAX_OUT: KernelSpec = {
 const SOFTMAX_BACKWARD_OUT: KernelSpec = {
   name: 'softmaxBackwardOut',
   fn: function (this: KernelThis, y: number[], dy: number[], dot: number[], n: number) {
-    return y[this.thread.y * n + this.thread.x] * (dy[this.thread.y * n + this.thread.x] - dot[this.thread.y]);
+    return (
+      y[this.thread.y * n + this.thread.x] *
+      (dy[this.thread.y * n + this.thread.x] - dot[this.thread.y])
+    );
   },
   args: { y: 'Array', dy: 'Array', dot: 'Array', n: 'Integer' },
 };
@@ -74,13 +77,24 @@ const SOFTMAX_BACKWARD_OUT: KernelSpec = {
 const LOG_SOFTMAX_BACKWARD_OUT: KernelSpec = {
   name: 'logSoftmaxBackwardOut',
   fn: function (this: KernelThis, y: number[], dy: number[], s: number[], n: number) {
-    return dy[this.thread.y * n + this.thread.x] - Math.exp(y[this.thread.y * n + this.thread.x]) * s[this.thread.y];
+    return (
+      dy[this.thread.y * n + this.thread.x] -
+      Math.exp(y[this.thread.y * n + this.thread.x]) * s[this.thread.y]
+    );
   },
   args: { y: 'Array', dy: 'Array', s: 'Array', n: 'Integer' },
 };
 
 /** Runs the per-element kernel with row statistics, releasing the statistics after it. */
-function rowwise(rt: Runtime, spec: KernelSpec, a: GpuStorage, b: GpuStorage, stats: GpuStorage[], rows: number, n: number): GpuStorage {
+function rowwise(
+  rt: Runtime,
+  spec: KernelSpec,
+  a: GpuStorage,
+  b: GpuStorage,
+  stats: GpuStorage[],
+  rows: number,
+  n: number,
+): GpuStorage {
   const out = rt.run(spec, [n, rows], [a, b, ...stats, n]);
   for (const s of stats) rt.release(s);
   return out;
@@ -106,13 +120,25 @@ export function logSoftmax(rt: Runtime, x: GpuStorage, rows: number, n: number):
   return out;
 }
 
-export function softmaxBackward(rt: Runtime, y: GpuStorage, dy: GpuStorage, rows: number, n: number): GpuStorage {
+export function softmaxBackward(
+  rt: Runtime,
+  y: GpuStorage,
+  dy: GpuStorage,
+  rows: number,
+  n: number,
+): GpuStorage {
   if (rows * n === 0) return rt.empty();
   const dot = rt.run(ROW_DOT, [rows], [dy, y, n], n);
   return rowwise(rt, SOFTMAX_BACKWARD_OUT, y, dy, [dot], rows, n);
 }
 
-export function logSoftmaxBackward(rt: Runtime, y: GpuStorage, dy: GpuStorage, rows: number, n: number): GpuStorage {
+export function logSoftmaxBackward(
+  rt: Runtime,
+  y: GpuStorage,
+  dy: GpuStorage,
+  rows: number,
+  n: number,
+): GpuStorage {
   if (rows * n === 0) return rt.empty();
   const s = sum(rt, dy, rows, n, 1);
   return rowwise(rt, LOG_SOFTMAX_BACKWARD_OUT, y, dy, [s], rows, n);

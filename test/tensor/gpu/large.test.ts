@@ -9,7 +9,8 @@ import { assertClose, both, exact, U } from './setup.js';
 
 const R = 2 ** 22 + 3;
 const C = 4;
-const x = new Float32Array(R * C).map((_, i) => ((i * 0.6180339887) % 1) * 4 - 2 + (i % 5)); // cheap, every element distinct enough
+// cheap, every element distinct enough
+const x = new Float32Array(R * C).map((_, i) => ((i * 0.6180339887) % 1) * 4 - 2 + (i % 5));
 
 test('the test tensor is larger than 2^24 elements', () => {
   assert.ok(x.length > 2 ** 24);
@@ -17,7 +18,11 @@ test('the test tensor is larger than 2^24 elements', () => {
 
 test('neg, broadcast add, transpose copy: exact past 2^24', async () => {
   const b = Float32Array.from([1, 2, 3, 4]);
-  const r = await both([x, b], (k, [sx, sb]) => [k.neg(sx), k.add(sx, sb, [R, C], [C, 1], [0, 1]), k.copyStrided(sx, [C, R], [1, C], 0)]);
+  const r = await both([x, b], (k, [sx, sb]) => [
+    k.neg(sx),
+    k.add(sx, sb, [R, C], [C, 1], [0, 1]),
+    k.copyStrided(sx, [C, R], [1, C], 0),
+  ]);
   assertClose('neg', r.got[0], r.want[0], exact);
   assertClose('add [R, 4] + [4]', r.got[1], r.want[1], exact);
   assertClose('transpose [4, R]', r.got[2], r.want[2], exact);
@@ -28,14 +33,39 @@ test('sum over rows (chunked) and over the last axis', async () => {
   const colAbs = new Float64Array(C);
   for (let i = 0; i < x.length; i++) colAbs[i % C] += Math.abs(x[i]);
   assertClose('sum over rows', r.got[0], r.want[0], (j) => 4 * U * colAbs[j]);
-  assertClose('sum over the last axis', r.got[1], r.want[1], (i) => 4 * U * (Math.abs(x[4 * i]) + Math.abs(x[4 * i + 1]) + Math.abs(x[4 * i + 2]) + Math.abs(x[4 * i + 3])));
+  assertClose(
+    'sum over the last axis',
+    r.got[1],
+    r.want[1],
+    (i) =>
+      4 *
+      U *
+      (Math.abs(x[4 * i]) +
+        Math.abs(x[4 * i + 1]) +
+        Math.abs(x[4 * i + 2]) +
+        Math.abs(x[4 * i + 3])),
+  );
 });
 
 test('matmul and gather reaching the last rows', async () => {
   const w = Float32Array.from([0.5, -1, 2, 0.25]);
   const index = Int32Array.from([R - 1, 0, R - 2, 2 ** 22]);
-  const r = await both([x, w], (k, [sx, sw]) => [k.matmul(sx, sw, 1, R, C, 1, 0, 0, false, false), k.gather(sx, index, 1, R, C)]);
-  assertClose('matmul [R, 4]·[4, 1]', r.got[0], r.want[0], (i) => 6 * U * (Math.abs(x[4 * i] * 0.5) + Math.abs(x[4 * i + 1]) + Math.abs(2 * x[4 * i + 2]) + Math.abs(x[4 * i + 3] * 0.25)));
+  const r = await both([x, w], (k, [sx, sw]) => [
+    k.matmul(sx, sw, 1, R, C, 1, 0, 0, false, false),
+    k.gather(sx, index, 1, R, C),
+  ]);
+  assertClose(
+    'matmul [R, 4]·[4, 1]',
+    r.got[0],
+    r.want[0],
+    (i) =>
+      6 *
+      U *
+      (Math.abs(x[4 * i] * 0.5) +
+        Math.abs(x[4 * i + 1]) +
+        Math.abs(2 * x[4 * i + 2]) +
+        Math.abs(x[4 * i + 3] * 0.25)),
+  );
   assertClose('gather', r.got[1], r.want[1], exact);
 });
 

@@ -26,13 +26,19 @@ test('webgpu: used where an adapter answers, otherwise an error naming the reaso
     await createGpuBackend({ mode: 'webgpu' });
     assert.unreachable('webgpu without an adapter must fail');
   } catch (e) {
-    assert.match((e as Error).message, /mode 'webgpu' was requested but no WebGPU adapter was found: .+/);
+    assert.match(
+      (e as Error).message,
+      /mode 'webgpu' was requested but no WebGPU adapter was found: .+/,
+    );
   }
 });
 
 test('gpuInfo reports backend, mode and adapter', () => {
   const info = gpuInfo(gpu as unknown as Backend);
-  assert.equal({ backend: info.backend, gpuMode: info.gpuMode, adapter: info.adapter }, { backend: 'gpu', gpuMode: MODE, adapter: gpu.adapter });
+  assert.equal(
+    { backend: info.backend, gpuMode: info.gpuMode, adapter: info.adapter },
+    { backend: 'gpu', gpuMode: MODE, adapter: gpu.adapter },
+  );
   assert.equal(gpuInfo(cpu as unknown as Backend).gpuMode, null);
   assert.match(gpu.describe(), new RegExp(`gpu \\(gpu\\.js 2\\.24\\.1, ${MODE} mode`));
 });
@@ -40,7 +46,10 @@ test('gpuInfo reports backend, mode and adapter', () => {
 test('float64 on the gpu backend is a clear error', () => {
   const backend = gpu as unknown as Backend;
   assert.not.ok(backend.supportsDtype('float64'));
-  assert.throws(() => tensor([1, 2], { dtype: 'float64', backend }), /gpu backend does not support float64 \(it is float32 only/);
+  assert.throws(
+    () => tensor([1, 2], { dtype: 'float64', backend }),
+    /gpu backend does not support float64 \(it is float32 only/,
+  );
   assert.throws(() => zeros([2], { dtype: 'float64', backend }), /float32 only/);
   const t = tensor([1, 2], { backend });
   assert.throws(() => cast(t, 'float64'), /cast: the gpu backend does not support float64/);
@@ -49,7 +58,8 @@ test('float64 on the gpu backend is a clear error', () => {
 
 test('readSync works in webasm and cpu modes and is a clear error in webgpu mode', () => {
   const t = tensor([1, 2, 3], { backend: gpu as unknown as Backend });
-  if (WEBGPU) assert.throws(() => t.dataSync(), /webgpu mode, where reading is asynchronous; use await/);
+  if (WEBGPU)
+    assert.throws(() => t.dataSync(), /webgpu mode, where reading is asynchronous; use await/);
   else assert.equal(Array.from(t.dataSync()), [1, 2, 3]);
 });
 
@@ -60,38 +70,57 @@ test('MINI_DINO_GPU_MODE is validated', async () => {
     await createGpuBackend();
     assert.unreachable('an unknown mode must fail');
   } catch (e) {
-    assert.match((e as Error).message, /MINI_DINO_GPU_MODE=vulkan is not a gpu mode \(expected webgpu, webasm, cpu\)/);
+    assert.match(
+      (e as Error).message,
+      /MINI_DINO_GPU_MODE=vulkan is not a gpu mode \(expected webgpu, webasm, cpu\)/,
+    );
   } finally {
     if (saved === undefined) delete process.env.MINI_DINO_GPU_MODE;
     else process.env.MINI_DINO_GPU_MODE = saved;
   }
 });
 
-test('selectBackend makes its choice the default; auto is webgpu with an adapter, else cpu', async () => {
-  const before = getDefaultBackend();
-  try {
-    assert.is(await selectBackend('cpu'), cpu);
-    assert.is(getDefaultBackend(), cpu);
-    const g = await selectBackend('gpu', { mode: MODE });
-    assert.ok(g instanceof GpuBackend);
-    assert.is(getDefaultBackend(), g);
-    assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
-    const auto = await selectBackend('auto');
-    if ((await probeWebGPU()).adapter) assert.is((auto as GpuBackend).mode, 'webgpu');
-    else assert.is(auto, cpu);
-    const err = await selectBackend('tpu' as 'cpu').then(() => null, (e: Error) => e.message);
-    assert.match(String(err), /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'gpu' or 'auto'\)/);
-  } finally {
-    setDefaultBackend(before);
-  }
-});
+test(
+  'selectBackend makes its choice the default; auto is webgpu with ' + 'an adapter, else cpu',
+  async () => {
+    const before = getDefaultBackend();
+    try {
+      assert.is(await selectBackend('cpu'), cpu);
+      assert.is(getDefaultBackend(), cpu);
+      const g = await selectBackend('gpu', { mode: MODE });
+      assert.ok(g instanceof GpuBackend);
+      assert.is(getDefaultBackend(), g);
+      assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
+      const auto = await selectBackend('auto');
+      if ((await probeWebGPU()).adapter) assert.is((auto as GpuBackend).mode, 'webgpu');
+      else assert.is(auto, cpu);
+      const err = await selectBackend('tpu' as 'cpu').then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      assert.match(
+        String(err),
+        /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'gpu' or 'auto'\)/,
+      );
+    } finally {
+      setDefaultBackend(before);
+    }
+  },
+);
 
 test("gpu.js's cpu mode runs the same kernels (2-D results are copied flat)", async () => {
   const js = await createGpuBackend({ mode: 'cpu' });
   const a = normals(6 * 5, 1);
   const b = normals(5 * 4, 2);
-  const r = await both([a, b], (k, [sa, sb]) => [k.matmul(sa, sb, 1, 6, 5, 4, 0, 0, false, false), k.softmax(sa, 6, 5), k.sum(sa, 2, 3, 5)],
-    js as unknown as Backend);
+  const r = await both(
+    [a, b],
+    (k, [sa, sb]) => [
+      k.matmul(sa, sb, 1, 6, 5, 4, 0, 0, false, false),
+      k.softmax(sa, 6, 5),
+      k.sum(sa, 2, 3, 5),
+    ],
+    js as unknown as Backend,
+  );
   assertClose('cpu-mode matmul', r.got[0], r.want[0], () => 64 * U);
   assertClose('cpu-mode softmax', r.got[1], r.want[1], () => 8 * U);
   assertClose('cpu-mode sum', r.got[2], r.want[2], () => 64 * U);

@@ -10,7 +10,9 @@ import { FLOAT32_TOLERANCES, runParity } from '../../../src/dino/parity.js';
 import { gpu, MODE } from './setup.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'fixtures');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer') && !f.startsWith('multistep'));
+const fixtures = readdirSync(dir).filter(
+  (f) => f.endsWith('.safetensors') && !f.startsWith('torch-writer') && !f.startsWith('multistep'),
+);
 
 for (const f of fixtures) {
   test(`float32 parity with PyTorch on the gpu backend (${MODE}): ${f}`, async () => {
@@ -18,10 +20,18 @@ for (const f of fixtures) {
     assert.is(r.backend, 'gpu');
     assert.is(r.dtype, 'float32');
     for (const g of Object.keys(FLOAT32_TOLERANCES) as (keyof typeof FLOAT32_TOLERANCES)[]) {
-      assert.ok(r.errors[g] <= FLOAT32_TOLERANCES[g], `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT32_TOLERANCES[g]}`);
+      assert.ok(
+        r.errors[g] <= FLOAT32_TOLERANCES[g],
+        `${f}: ${g} error ${r.errors[g]} at ${r.worst[g]} exceeds ${FLOAT32_TOLERANCES[g]}`,
+      );
     }
     assert.ok(r.ok);
-    console.log(`  ${f} gpu ${MODE} float32:`, Object.entries(r.errors).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', '));
+    console.log(
+      `  ${f} gpu ${MODE} float32:`,
+      Object.entries(r.errors)
+        .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+        .join(', '),
+    );
   });
 }
 

@@ -10,15 +10,28 @@ import { assertClose, both, exact, normals, RUNS, U } from './setup.js';
 /** Σ|x| over the elements that output (o, i) reduces. */
 function absSums(x: Float32Array, outer: number, n: number, inner: number): Float64Array {
   const s = new Float64Array(outer * inner);
-  for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) s[o * inner + i] += Math.abs(x[(o * n + j) * inner + i]);
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < n; j++)
+      for (let i = 0; i < inner; i++) s[o * inner + i] += Math.abs(x[(o * n + j) * inner + i]);
   return s;
 }
 
-async function check(op: 'sum' | 'max', outer: number, n: number, inner: number, seed: number): Promise<void> {
+async function check(
+  op: 'sum' | 'max',
+  outer: number,
+  n: number,
+  inner: number,
+  seed: number,
+): Promise<void> {
   const x = normals(outer * n * inner, seed, 3);
   const { got, want } = await both([x], (k, [s]) => k[op](s, outer, n, inner));
   const abs = op === 'sum' ? absSums(x, outer, n, inner) : null;
-  assertClose(`${op} [${outer}, ${n}, ${inner}]`, got[0], want[0], abs ? (i) => 4 * U * abs[i] : exact);
+  assertClose(
+    `${op} [${outer}, ${n}, ${inner}]`,
+    got[0],
+    want[0],
+    abs ? (i) => 4 * U * abs[i] : exact,
+  );
 }
 
 const view = fc.record({
@@ -30,15 +43,23 @@ const view = fc.record({
 
 for (const op of ['sum', 'max'] as const) {
   test(`${op}: gpu equals cpu on random [outer, n, inner] views`, async () => {
-    await fc.assert(fc.asyncProperty(view, (v) => check(op, v.outer, v.n, v.inner, v.seed)), RUNS);
+    await fc.assert(
+      fc.asyncProperty(view, (v) => check(op, v.outer, v.n, v.inner, v.seed)),
+      RUNS,
+    );
   });
 
-  test(`${op}: a long row without the chunked path (n = 1500, 4096 outputs), a full reduction of 70 000`, async () => {
-    await check(op, 64, 1500, 64, 11); // columns kernel, loop of 1500 > gpu.js's default cap of 1000
-    await check(op, 4096, 1500, 1, 12); // rows kernel
-    await check(op, 1, 70000, 1, 13); // chunked twice: 70000 → 274 → 2 → 1
-    await check(op, 3, 5000, 7, 14); // chunked, with inner > 1
-  });
+  test(
+    `${op}: a long row without the chunked path (n = 1500, 4096 outputs), ` +
+      `a full reduction of 70 000`,
+    async () => {
+      // columns kernel, loop of 1500 > gpu.js's default cap of 1000
+      await check(op, 64, 1500, 64, 11);
+      await check(op, 4096, 1500, 1, 12); // rows kernel
+      await check(op, 1, 70000, 1, 13); // chunked twice: 70000 → 274 → 2 → 1
+      await check(op, 3, 5000, 7, 14); // chunked, with inner > 1
+    },
+  );
 }
 
 test('sum over an empty axis is zero, as on the cpu', async () => {

@@ -40,7 +40,11 @@ export function uniforms(n: number, seed: number, lo: number, hi: number): Float
 type Call<S extends Storage> = (k: Backend<S>, inputs: S[]) => S | S[];
 
 /** Runs `call` on the gpu and the cpu backend with the same inputs; returns both outputs. */
-export async function both(inputs: Float32Array[], call: Call<Storage>, on: Backend = gpu as unknown as Backend): Promise<{ got: Float32Array[]; want: Float32Array[] }> {
+export async function both(
+  inputs: Float32Array[],
+  call: Call<Storage>,
+  on: Backend = gpu as unknown as Backend,
+): Promise<{ got: Float32Array[]; want: Float32Array[] }> {
   const run = async (k: Backend) => {
     const ins = inputs.map((a) => k.upload(a, true));
     const out = call(k, ins);
@@ -57,8 +61,14 @@ export async function both(inputs: Float32Array[], call: Call<Storage>, on: Back
  * Asserts |got[i] − want[i]| ≤ tol(i) for every i (NaN only against NaN, equal infinities), and
  * reports the worst element with its tolerance otherwise.
  */
-export function assertClose(label: string, got: Float32Array, want: Float32Array, tol: (i: number) => number): void {
-  if (got.length !== want.length) throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
+export function assertClose(
+  label: string,
+  got: Float32Array,
+  want: Float32Array,
+  tol: (i: number) => number,
+): void {
+  if (got.length !== want.length)
+    throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
   let worst = -1;
   let worstRatio = 1;
   let seen = 0; // largest |diff| / tol seen (GPU_TEST_REPORT=1 prints it, to size tolerances)
@@ -66,7 +76,8 @@ export function assertClose(label: string, got: Float32Array, want: Float32Array
     const g = got[i];
     const w = want[i];
     if (Number.isNaN(w) || Number.isNaN(g)) {
-      if (Number.isNaN(w) !== Number.isNaN(g)) throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
+      if (Number.isNaN(w) !== Number.isNaN(g))
+        throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
       continue;
     }
     if (g === w) continue;
@@ -80,14 +91,20 @@ export function assertClose(label: string, got: Float32Array, want: Float32Array
   }
   if (REPORT) report.set(label.split(' ')[0], Math.max(report.get(label.split(' ')[0]) ?? 0, seen));
   if (worst >= 0) {
-    throw new Error(`${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
-      `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`);
+    throw new Error(
+      `${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
+        `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > ` +
+        `tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`,
+    );
   }
 }
 
 const REPORT = !!process.env.GPU_TEST_REPORT;
 const report = new Map<string, number>();
-if (REPORT) process.on('exit', () => console.log('largest |diff| / tolerance per check:', Object.fromEntries(report)));
+if (REPORT)
+  process.on('exit', () =>
+    console.log('largest |diff| / tolerance per check:', Object.fromEntries(report)),
+  );
 
 /** Exact equality, element by element. */
 export const exact = () => 0;
@@ -106,4 +123,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 export const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
 
 /** fast-check settings: a fixed number of runs (kernels compile per shape, so runs cost). */
-export const RUNS = { numRuns: Number(process.env.GPU_TEST_RUNS ?? 25), endOnFailure: !!process.env.GPU_TEST_NO_SHRINK };
+export const RUNS = {
+  numRuns: Number(process.env.GPU_TEST_RUNS ?? 25),
+  endOnFailure: !!process.env.GPU_TEST_NO_SHRINK,
+};

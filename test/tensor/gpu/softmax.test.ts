@@ -31,57 +31,74 @@ const rowSum = (v: Float32Array, rows: number, n: number, f: (a: number, i: numb
 };
 
 test('softmax: gpu equals cpu', async () => {
-  await fc.assert(fc.asyncProperty(shape, async ({ rows, n, seed, scale }) => {
-    const x = normals(rows * n, seed, scale);
-    const m = rowStats(x, rows, n);
-    const { got, want } = await both([x], (k, [s]) => k.softmax(s, rows, n));
-    const tol = (i: number) => {
-      const d = m[Math.floor(i / n)] - x[i];
-      return 8 * U * (1 + d + wgsl(3 + 2 * d)) * Math.abs(want[0][i]);
-    };
-    assertClose(`softmax [${rows}, ${n}]`, got[0], want[0], tol);
-  }), RUNS);
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ rows, n, seed, scale }) => {
+      const x = normals(rows * n, seed, scale);
+      const m = rowStats(x, rows, n);
+      const { got, want } = await both([x], (k, [s]) => k.softmax(s, rows, n));
+      const tol = (i: number) => {
+        const d = m[Math.floor(i / n)] - x[i];
+        return 8 * U * (1 + d + wgsl(3 + 2 * d)) * Math.abs(want[0][i]);
+      };
+      assertClose(`softmax [${rows}, ${n}]`, got[0], want[0], tol);
+    }),
+    RUNS,
+  );
 });
 
 test('logSoftmax: gpu equals cpu', async () => {
-  await fc.assert(fc.asyncProperty(shape, async ({ rows, n, seed, scale }) => {
-    const x = normals(rows * n, seed, scale);
-    const m = rowStats(x, rows, n);
-    const { got, want } = await both([x], (k, [s]) => k.logSoftmax(s, rows, n));
-    const tol = (i: number) => 8 * U * (Math.abs(x[i]) + Math.abs(m[Math.floor(i / n)]) + Math.log(n) + 1) + wgsl(2 ** -19);
-    assertClose(`logSoftmax [${rows}, ${n}]`, got[0], want[0], tol);
-  }), RUNS);
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ rows, n, seed, scale }) => {
+      const x = normals(rows * n, seed, scale);
+      const m = rowStats(x, rows, n);
+      const { got, want } = await both([x], (k, [s]) => k.logSoftmax(s, rows, n));
+      const tol = (i: number) =>
+        8 * U * (Math.abs(x[i]) + Math.abs(m[Math.floor(i / n)]) + Math.log(n) + 1) +
+        wgsl(2 ** -19);
+      assertClose(`logSoftmax [${rows}, ${n}]`, got[0], want[0], tol);
+    }),
+    RUNS,
+  );
 });
 
 test('softmaxBackward: gpu equals cpu', async () => {
-  await fc.assert(fc.asyncProperty(shape, async ({ rows, n, seed }) => {
-    const y = normals(rows * n, seed).map((v) => Math.abs(v) / n);
-    const dy = normals(rows * n, seed + 1);
-    const dot = rowSum(dy, rows, n, (a, i) => a * y[i]);
-    const absDot = rowSum(dy, rows, n, (a, i) => Math.abs(a * y[i]));
-    const { got, want } = await both([y, dy], (k, [a, b]) => k.softmaxBackward(a, b, rows, n));
-    const tol = (i: number) => {
-      const r = Math.floor(i / n);
-      return Math.abs(y[i]) * (4 * U * absDot[r] + 4 * U * (Math.abs(dy[i]) + Math.abs(dot[r])));
-    };
-    assertClose(`softmaxBackward [${rows}, ${n}]`, got[0], want[0], tol);
-  }), RUNS);
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ rows, n, seed }) => {
+      const y = normals(rows * n, seed).map((v) => Math.abs(v) / n);
+      const dy = normals(rows * n, seed + 1);
+      const dot = rowSum(dy, rows, n, (a, i) => a * y[i]);
+      const absDot = rowSum(dy, rows, n, (a, i) => Math.abs(a * y[i]));
+      const { got, want } = await both([y, dy], (k, [a, b]) => k.softmaxBackward(a, b, rows, n));
+      const tol = (i: number) => {
+        const r = Math.floor(i / n);
+        return Math.abs(y[i]) * (4 * U * absDot[r] + 4 * U * (Math.abs(dy[i]) + Math.abs(dot[r])));
+      };
+      assertClose(`softmaxBackward [${rows}, ${n}]`, got[0], want[0], tol);
+    }),
+    RUNS,
+  );
 });
 
 test('logSoftmaxBackward: gpu equals cpu', async () => {
-  await fc.assert(fc.asyncProperty(shape, async ({ rows, n, seed }) => {
-    const y = normals(rows * n, seed).map((v) => -Math.abs(v) - Math.log(n)); // log-probabilities
-    const dy = normals(rows * n, seed + 1);
-    const s = rowSum(dy, rows, n, (a) => a);
-    const abs = rowSum(dy, rows, n, (a) => Math.abs(a));
-    const { got, want } = await both([y, dy], (k, [a, b]) => k.logSoftmaxBackward(a, b, rows, n));
-    const tol = (i: number) => {
-      const r = Math.floor(i / n);
-      const e = Math.exp(y[i]);
-      return 4 * U * (Math.abs(dy[i]) + e * (abs[r] + Math.abs(s[r]))) + wgsl(8 * U * e * Math.abs(s[r]) * (3 + 2 * Math.abs(y[i])));
-    };
-    assertClose(`logSoftmaxBackward [${rows}, ${n}]`, got[0], want[0], tol);
-  }), RUNS);
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ rows, n, seed }) => {
+      const y = normals(rows * n, seed).map((v) => -Math.abs(v) - Math.log(n)); // log-probabilities
+      const dy = normals(rows * n, seed + 1);
+      const s = rowSum(dy, rows, n, (a) => a);
+      const abs = rowSum(dy, rows, n, (a) => Math.abs(a));
+      const { got, want } = await both([y, dy], (k, [a, b]) => k.logSoftmaxBackward(a, b, rows, n));
+      const tol = (i: number) => {
+        const r = Math.floor(i / n);
+        const e = Math.exp(y[i]);
+        return (
+          4 * U * (Math.abs(dy[i]) + e * (abs[r] + Math.abs(s[r]))) +
+          wgsl(8 * U * e * Math.abs(s[r]) * (3 + 2 * Math.abs(y[i])))
+        );
+      };
+      assertClose(`logSoftmaxBackward [${rows}, ${n}]`, got[0], want[0], tol);
+    }),
+    RUNS,
+  );
 });
 
 test.run();

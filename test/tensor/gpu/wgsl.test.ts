@@ -15,59 +15,86 @@ if (process.env.MINI_DINO_GPU_MODE !== 'webgpu') {
   else console.log(`wgsl.test: skipped, no Dawn null adapter (${probe.reason})`);
 }
 
-const up = (n: number) => g!.upload(Float32Array.from({ length: n }, (_, i) => (i % 7) - 3 + 0.5), true);
+const up = (n: number) =>
+  g!.upload(
+    Float32Array.from({ length: n }, (_, i) => (i % 7) - 3 + 0.5),
+    true,
+  );
 
-(g ? test : test.skip)('every kernel compiles to WGSL and runs through the webgpu queue', async () => {
-  const b = g!;
-  assert.is(b.mode, 'webgpu');
-  const x = up(24);
-  const y = up(24);
-  const w = up(4);
-  const runs: [string, GpuStorage, number][] = [];
-  const add = (name: string, s: GpuStorage, n: number) => runs.push([name, s, n]);
-  for (const op of ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'gelu', 'erf'] as const) add(op, b[op](x), 24);
-  add('full', b.full('float32', 5, 2), 5);
-  add('cast', b.cast(x, 'float32'), 24);
-  add('affine', b.affine(x, 2, 1), 24);
-  for (const p of [2, 1, -1, 0.5, 3, 1.7]) add(`pow ${p}`, b.powScalar(x, p), 24);
-  add('geluBackward', b.geluBackward(x, y), 24);
-  for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'equal'] as const) add(op, b[op](x, y, [6, 4], [4, 1], [0, 1]), 24);
-  add('binary rank 5', b.add(x, w, [2, 3, 2, 2, 2], [12, 4, 2, 1, 0], [0, 0, 0, 1, 2]), 48);
-  add('sum rows', b.sum(x, 6, 4, 1), 6);
-  add('sum cols', b.sum(x, 2, 3, 4), 8);
-  add('sum chunked', b.sum(up(1200), 1, 1200, 1), 1);
-  add('max rows', b.max(x, 6, 4, 1), 6);
-  add('max cols', b.max(x, 2, 3, 4), 8);
-  add('max chunked', b.max(up(1200), 1, 1200, 1), 1);
-  add('softmax', b.softmax(x, 6, 4), 24);
-  add('logSoftmax', b.logSoftmax(x, 6, 4), 24);
-  add('softmaxBackward', b.softmaxBackward(x, y, 6, 4), 24);
-  add('logSoftmaxBackward', b.logSoftmaxBackward(x, y, 6, 4), 24);
-  const ln = b.layerNorm(x, w, w, 6, 4, 1e-5);
-  add('layerNorm y', ln.y, 24);
-  add('layerNormBackward', b.layerNormBackward(y, x, w, ln.mean, ln.rstd, 6, 4), 24);
-  const pg = b.layerNormParamGrads(y, x, ln.mean, ln.rstd, 6, 4);
-  add('layerNormParamGrads', pg.dweight, 4);
-  add('matmul tiled', b.matmul(x, y, 1, 6, 4, 4, 0, 0, false, true), 24);
-  add('matmul simple', b.matmul(x, y, 2, 3, 4, 3, 12, 0, true, false), 18);
-  add('copyStrided 3', b.copyStrided(x, [4, 6], [1, 4], 0), 24);
-  add('copyStrided rank 5', b.copyStrided(x, [2, 2, 2, 3, 2], [12, 1, 6, 2, 0], 0), 48);
-  add('pad 3', b.pad(x, [6, 4], [7, 6], [1, 1]), 42);
-  add('pad 6', b.pad(x, [2, 3, 2, 2], [3, 4, 3, 3], [1, 1, 1, 1]), 108);
-  add('concat 5', b.concat([x, y, x, y, x], 2, [3, 3, 3, 3, 3], 4), 120);
-  add('gather', b.gather(x, Int32Array.from([5, 0, 5]), 1, 6, 4), 12);
-  add('scatterAdd', b.scatterAdd(x, Int32Array.from([1, 0, 1, 3, 3, 3]), 1, 4, 4), 16);
-  const opt = b.adamw(x, y, x, y, { lr: 1e-3, weightDecay: 0.04, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1 });
-  add('adamw p', opt.p, 24);
-  add('ema', b.ema(x, y, 0.99), 24);
-  b.release(y); // released after every kernel that reads it was queued: must not disturb them
-  for (const [name, s, n] of runs) {
-    const values = await b.read(s).catch((e: Error) => new Error(`${name}: ${e.message.slice(0, 2000)}`));
-    if (values instanceof Error) throw values;
-    assert.is(values.length, n, `${name}: ${values.length} values, expected ${n}`);
-  }
-  assert.throws(() => b.readSync(x), /webgpu mode, where reading is asynchronous/);
-  await b.sync();
-});
+(g ? test : test.skip)(
+  'every kernel compiles to WGSL and runs through the webgpu queue',
+  async () => {
+    const b = g!;
+    assert.is(b.mode, 'webgpu');
+    const x = up(24);
+    const y = up(24);
+    const w = up(4);
+    const runs: [string, GpuStorage, number][] = [];
+    const add = (name: string, s: GpuStorage, n: number) => runs.push([name, s, n]);
+    for (const op of ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'gelu', 'erf'] as const)
+      add(op, b[op](x), 24);
+    add('full', b.full('float32', 5, 2), 5);
+    add('cast', b.cast(x, 'float32'), 24);
+    add('affine', b.affine(x, 2, 1), 24);
+    for (const p of [2, 1, -1, 0.5, 3, 1.7]) add(`pow ${p}`, b.powScalar(x, p), 24);
+    add('geluBackward', b.geluBackward(x, y), 24);
+    for (const op of [
+      'add',
+      'sub',
+      'mul',
+      'div',
+      'maximum',
+      'minimum',
+      'greater',
+      'equal',
+    ] as const)
+      add(op, b[op](x, y, [6, 4], [4, 1], [0, 1]), 24);
+    add('binary rank 5', b.add(x, w, [2, 3, 2, 2, 2], [12, 4, 2, 1, 0], [0, 0, 0, 1, 2]), 48);
+    add('sum rows', b.sum(x, 6, 4, 1), 6);
+    add('sum cols', b.sum(x, 2, 3, 4), 8);
+    add('sum chunked', b.sum(up(1200), 1, 1200, 1), 1);
+    add('max rows', b.max(x, 6, 4, 1), 6);
+    add('max cols', b.max(x, 2, 3, 4), 8);
+    add('max chunked', b.max(up(1200), 1, 1200, 1), 1);
+    add('softmax', b.softmax(x, 6, 4), 24);
+    add('logSoftmax', b.logSoftmax(x, 6, 4), 24);
+    add('softmaxBackward', b.softmaxBackward(x, y, 6, 4), 24);
+    add('logSoftmaxBackward', b.logSoftmaxBackward(x, y, 6, 4), 24);
+    const ln = b.layerNorm(x, w, w, 6, 4, 1e-5);
+    add('layerNorm y', ln.y, 24);
+    add('layerNormBackward', b.layerNormBackward(y, x, w, ln.mean, ln.rstd, 6, 4), 24);
+    const pg = b.layerNormParamGrads(y, x, ln.mean, ln.rstd, 6, 4);
+    add('layerNormParamGrads', pg.dweight, 4);
+    add('matmul tiled', b.matmul(x, y, 1, 6, 4, 4, 0, 0, false, true), 24);
+    add('matmul simple', b.matmul(x, y, 2, 3, 4, 3, 12, 0, true, false), 18);
+    add('copyStrided 3', b.copyStrided(x, [4, 6], [1, 4], 0), 24);
+    add('copyStrided rank 5', b.copyStrided(x, [2, 2, 2, 3, 2], [12, 1, 6, 2, 0], 0), 48);
+    add('pad 3', b.pad(x, [6, 4], [7, 6], [1, 1]), 42);
+    add('pad 6', b.pad(x, [2, 3, 2, 2], [3, 4, 3, 3], [1, 1, 1, 1]), 108);
+    add('concat 5', b.concat([x, y, x, y, x], 2, [3, 3, 3, 3, 3], 4), 120);
+    add('gather', b.gather(x, Int32Array.from([5, 0, 5]), 1, 6, 4), 12);
+    add('scatterAdd', b.scatterAdd(x, Int32Array.from([1, 0, 1, 3, 3, 3]), 1, 4, 4), 16);
+    const opt = b.adamw(x, y, x, y, {
+      lr: 1e-3,
+      weightDecay: 0.04,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      step: 1,
+    });
+    add('adamw p', opt.p, 24);
+    add('ema', b.ema(x, y, 0.99), 24);
+    b.release(y); // released after every kernel that reads it was queued: must not disturb them
+    for (const [name, s, n] of runs) {
+      const values = await b
+        .read(s)
+        .catch((e: Error) => new Error(`${name}: ${e.message.slice(0, 2000)}`));
+      if (values instanceof Error) throw values;
+      assert.is(values.length, n, `${name}: ${values.length} values, expected ${n}`);
+    }
+    assert.throws(() => b.readSync(x), /webgpu mode, where reading is asynchronous/);
+    await b.sync();
+  },
+);
 
 test.run();
