@@ -12,12 +12,11 @@
 import type { Backend, Storage } from '../tensor/backend.js';
 import { ShapeError, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { envFlag, platform } from '../platform/index.js';
 import { isGradEnabled } from './grad-mode.js';
 
-const DEBUG =
-  typeof process !== 'undefined' &&
-  !!process.env?.MINI_DINO_DEBUG &&
-  process.env.MINI_DINO_DEBUG !== '0';
+/** MINI_DINO_DEBUG, read on the first kernel call (importing reads no environment). */
+let debug: boolean | undefined;
 
 /** Runs a kernel on `like`'s backend and wraps its output in a tensor of `shape`. */
 export function run(
@@ -26,13 +25,13 @@ export function run(
   shape: readonly number[],
   kernel: (k: Backend) => Storage,
 ): Tensor {
-  if (!DEBUG) return new Tensor(kernel(like.backend), shape, like.backend);
+  debug ??= envFlag('MINI_DINO_DEBUG');
+  if (!debug) return new Tensor(kernel(like.backend), shape, like.backend);
   const t0 = performance.now();
   const out = new Tensor(kernel(like.backend), shape, like.backend);
   const ms = performance.now() - t0;
-  process.stderr.write(
-    `[mini-dino] ${op} ${like.backend.name} ${like.dtype} -> ${fmtShape(shape)} ` +
-      `${ms.toFixed(3)} ms\n`,
+  platform().warn(
+    `${op} ${like.backend.name} ${like.dtype} -> ${fmtShape(shape)} ${ms.toFixed(3)} ms`,
   );
   return out;
 }

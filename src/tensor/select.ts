@@ -10,6 +10,7 @@
 //         the cpu kernels work in place), so the cpu backend is the default there.
 // The chosen backend becomes the default for tensors created without { backend }.
 
+import { platform } from '../platform/index.js';
 import type { Backend } from './backend.js';
 import { cpu } from './cpu/index.js';
 import type { GpuBackend } from './gpu/index.js';
@@ -22,7 +23,7 @@ const gpuBackends = new Map<string, Promise<GpuBackend>>();
 
 /** One gpu backend per set of options, created on first use (kernels are cached per backend). */
 function gpuBackend(opts: GpuBackendOptions): Promise<GpuBackend> {
-  const key = JSON.stringify({ ...opts, env: process.env.MINI_DINO_GPU_MODE ?? '' });
+  const key = JSON.stringify({ ...opts, env: platform().env('MINI_DINO_GPU_MODE') ?? '' });
   let b = gpuBackends.get(key);
   if (!b) {
     b = createGpuBackend(opts);

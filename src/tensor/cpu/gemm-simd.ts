@@ -12,6 +12,7 @@
 // on one core here against ~3.5 for the plain TypeScript loop (bench/kernels.ts).
 // Products run in column chunks whose B panels stay in L2. MINI_DINO_SIMD=0 turns this off.
 
+import { platform } from '../../platform/index.js';
 import { buildModule, I32, op, V128 } from './wasm.js';
 
 /** Columns per chunk so that a chunk of packed B (K × NC floats) is ~256 KiB. */
@@ -105,7 +106,7 @@ let instance: Instance | null | undefined;
 function getInstance(): Instance | null {
   if (instance !== undefined) return instance;
   instance = null;
-  if (process.env.MINI_DINO_SIMD === '0' || typeof WebAssembly === 'undefined') return null;
+  if (platform().env('MINI_DINO_SIMD') === '0' || typeof WebAssembly === 'undefined') return null;
   try {
     const bytes = buildModule([microKernel()]);
     if (!WebAssembly.validate(bytes)) return null;

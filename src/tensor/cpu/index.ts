@@ -6,7 +6,7 @@
 // reuses the previous step's buffers instead of paying page faults on fresh allocations (~40 ms
 // for 16 MB here). Buffers that wrap user data (upload without copy) never enter the pool.
 
-import { totalmem } from 'node:os';
+import { platform } from '../../platform/index.js';
 import type { Backend, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, powScalar, unary } from './elementwise.js';
@@ -34,9 +34,9 @@ export interface CpuStorage extends Storage {
  * Default: a quarter of the machine's memory, between 1 and 16 GiB; MINI_DINO_POOL_MB sets it.
  */
 export function poolMaxBytes(): number {
-  const env = Number(process.env.MINI_DINO_POOL_MB);
+  const env = Number(platform().env('MINI_DINO_POOL_MB'));
   if (Number.isFinite(env) && env > 0) return env * 2 ** 20;
-  return Math.min(16 * 2 ** 30, Math.max(2 ** 30, totalmem() / 4));
+  return Math.min(16 * 2 ** 30, Math.max(2 ** 30, platform().totalMemory() / 4));
 }
 
 class BufferPool {

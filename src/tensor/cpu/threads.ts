@@ -10,7 +10,7 @@
 // main thread alone (a round trip costs ~0.1 ms).
 // Threads: MINI_DINO_THREADS (default: the number of cores, at most 8; 1 disables).
 
-import { availableParallelism } from 'node:os';
+import { platform } from '../../platform/index.js';
 import { Worker } from 'node:worker_threads';
 import type { TypedArray } from '../dtype.js';
 import type { BinaryKernel } from '../backend.js';
@@ -161,9 +161,9 @@ export function matmulSerial(
 }
 
 export function configuredThreads(): number {
-  const env = Number(process.env.MINI_DINO_THREADS);
+  const env = Number(platform().env('MINI_DINO_THREADS'));
   if (Number.isInteger(env) && env >= 1) return Math.min(env, 64);
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Math.max(1, Math.min(8, platform().cores()));
 }
 
 const isShared = (x: TypedArray) => x.buffer instanceof SharedArrayBuffer;
@@ -210,9 +210,9 @@ class WorkerPool {
       while (Atomics.load(this.flags, i) === 0 && Date.now() < deadline)
         Atomics.wait(this.flags, i, 0, 100);
       if (Atomics.load(this.flags, i) !== 1) {
-        process.stderr.write(
-          'mini-dino: cpu worker threads did not start; running matrix products ' +
-            'on one thread (MINI_DINO_THREADS=1 silences this)\n',
+        platform().warn(
+          'cpu worker threads did not start; running matrix products ' +
+            'on one thread (MINI_DINO_THREADS=1 silences this)',
         );
         for (const w of this.workers) void w.terminate();
         this.workers = [];

@@ -8,6 +8,7 @@
 // No cpu twin: the cpu backend has no modes.
 
 import { GPU } from 'gpu.js';
+import { platform } from '../../platform/index.js';
 import type { Backend, BackendName } from '../backend.js';
 import { getDefaultBackend } from '../tensor.js';
 import { GpuBackend } from './index.js';
@@ -26,7 +27,7 @@ export interface GpuBackendOptions extends RuntimeOptions {
 
 /** The mode MINI_DINO_GPU_MODE asks for, if any. */
 export function gpuModeFromEnv(): GpuMode | undefined {
-  const v = typeof process === 'undefined' ? undefined : process.env.MINI_DINO_GPU_MODE;
+  const v = platform().env('MINI_DINO_GPU_MODE');
   if (v === undefined || v === '') return undefined;
   if (!(GPU_MODES as readonly string[]).includes(v)) {
     throw new Error(`MINI_DINO_GPU_MODE=${v} is not a gpu mode (expected ${GPU_MODES.join(', ')})`);
