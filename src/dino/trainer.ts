@@ -27,6 +27,7 @@ import { getDefaultBackend } from '../tensor/tensor.js';
 import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
+import { checkCollapse, type CollapseKind } from './collapse-monitor.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
 import { extractFeatures } from './features.js';
 import { knnClassify, type KnnResult } from './knn.js';
@@ -60,6 +61,10 @@ export interface EpochRecord {
   knn_top1?: Record<string, number>;
   /** Which images the k-NN used: 'subset' (per-epoch monitor) or 'full'. */
   knn_protocol?: string;
+  /** Set when the epoch's teacher entropy says training stalled (collapse-monitor.ts). */
+  stall?: CollapseKind;
+  /** What the stall looks like and its likely causes (also printed). */
+  stall_message?: string;
 }
 
 export interface TrainOptions {
@@ -292,6 +297,11 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       seconds: sums.seconds,
       img_per_s: (sums.n * config.batchSize) / sums.seconds,
     };
+    const stall = checkCollapse(rec, config.outDim);
+    if (stall) {
+      rec.stall = stall.kind;
+      rec.stall_message = stall.message;
+    }
     const lastEpoch = epoch === config.epochs - 1;
     if (
       opts.data.test &&
@@ -315,6 +325,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       );
     }
     opts.onEpoch?.(rec);
+    if (stall) info(stall.message);
     sums = emptySums();
     if (opts.shouldStop?.() && it < total) {
       info(`stopped after epoch ${epoch}; saved ${ckptPath} (continue with --resume)`);
