@@ -129,6 +129,8 @@ export function bool(p: Parsed, name: string): boolean {
 export function requireFile(flag: string, path: string | undefined): string {
   if (!path) throw new UsageError(`${flag} is required`);
   if (!existsSync(path)) throw new UsageError(`${flag}: ${path}: no such file`);
+  if (!statSync(path).isFile())
+    throw new UsageError(`${flag}: ${path}: expected a file, got a folder or a special file`);
   return path;
 }
 
