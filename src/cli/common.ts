@@ -129,8 +129,9 @@ export function bool(p: Parsed, name: string): boolean {
 export function requireFile(flag: string, path: string | undefined): string {
   if (!path) throw new UsageError(`${flag} is required`);
   if (!existsSync(path)) throw new UsageError(`${flag}: ${path}: no such file`);
-  if (!statSync(path).isFile())
-    throw new UsageError(`${flag}: ${path}: expected a file, got a folder or a special file`);
+  // (pipes stay allowed: --checkpoint <(zcat weights.safetensors.gz))
+  if (statSync(path).isDirectory())
+    throw new UsageError(`${flag}: ${path}: expected a file, got a folder`);
   return path;
 }
 

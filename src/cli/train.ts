@@ -10,6 +10,7 @@ import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/
 import { buildWrapper } from '../dino/build.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
+import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
 import { readLog, trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
@@ -98,6 +99,12 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message.replace(/^config: /, ''));
   }
   const out = str(parsed, 'out') ?? 'runs/dino';
+  try {
+    ensureOutDir(out); // before loading data, which can take minutes
+  } catch (e) {
+    if (e instanceof RunDirError) throw new UsageError(`--out: ${e.message}`);
+    throw e;
+  }
   const data = loadData(str(parsed, 'data'), log);
   const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
@@ -132,13 +139,14 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
         `checkpoint (Ctrl-C again to quit at once)\n`,
     );
   };
+  // Listening only while steps run: before the first step and after the last there is nothing to
+  // save, so a signal keeps its default action and ends the process at once, whatever it is doing.
   const listen = (on: boolean) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.off(sig, onSignal);
       if (on) process.on(sig, onSignal);
-      else process.off(sig, onSignal);
     }
   };
-  listen(true);
   const quiet = bool(parsed, 'quiet');
   const t0 = performance.now();
   let result;
@@ -150,6 +158,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       backend,
       resume: bool(parsed, 'resume'),
       shouldStop: () => stop,
+      onTrainingLoop: listen,
       onInfo: (m) => {
         bar.done();
         log(m);
@@ -165,9 +174,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       },
       onEpoch: (r: EpochRecord) => {
         if (!quiet) bar.done();
-        // Training is done and saved: Ctrl-C during the final k-NN (synchronous, so the handler
-        // could not run before it ends) quits at once, as without a handler.
-        if (r.epoch + 1 >= config.epochs) listen(false);
         const top20 = r.knn_top1 ? (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0]) : null;
         const knn =
           top20 !== null ? ` | k-NN@20 ${(100 * top20).toFixed(1)}% (${r.knn_protocol})` : '';

@@ -9,18 +9,11 @@
 // losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
 // returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
 
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-  copyFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
 import { channelStats } from '../data/stats.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import { copyFileAtomicSync, writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
@@ -30,6 +23,7 @@ import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
 import { extractFeatures } from './features.js';
 import { knnClassify, type KnnResult } from './knn.js';
+import { openRunDir } from './run-dir.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
 
 export interface StepProgress {
@@ -70,6 +64,9 @@ export interface TrainOptions {
   resume?: boolean;
   /** Polled after every step: true saves a checkpoint and stops (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Called with true just before the first step and with false after the last one: a stop
+   * request outside that span has nothing to save and should end the process at once. */
+  onTrainingLoop?: (active: boolean) => void;
   onStep?: (p: StepProgress) => void;
   onEpoch?: (r: EpochRecord) => void;
   onInfo?: (message: string) => void;
@@ -152,7 +149,21 @@ export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return new Generator((seed * 1000003 + epoch * 7919 + 17) >>> 0).permutation(n);
 }
 
+/**
+ * Trains in `opts.outDir`, which is created if needed and locked for the run (src/dino/run-dir.ts:
+ * a second training into the same folder is refused; temp files of killed saves are removed).
+ */
 export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
+  validateConfig(opts.config);
+  const runDir = openRunDir(opts.outDir, opts.onInfo ?? (() => {}));
+  try {
+    return await trainLocked(opts);
+  } finally {
+    runDir.lock.release();
+  }
+}
+
+async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   let config = opts.config;
   validateConfig(config);
   const backend = opts.backend ?? getDefaultBackend();
@@ -166,7 +177,6 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
         `training images (the last incomplete batch is dropped, as official)`,
     );
   }
-  mkdirSync(opts.outDir, { recursive: true });
   const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
   const logPath = join(opts.outDir, 'log.jsonl');
 
@@ -229,6 +239,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   let stepsTimed = 0;
   let stepSecondsTotal = 0;
   let stopped = false;
+  opts.onTrainingLoop?.(true);
   for (let it = startIt; it < total && !stopped;) {
     const epoch = Math.floor(it / itersPerEpoch);
     const order = epochOrder(config.seed, epoch, N);
@@ -309,7 +320,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
     await save(it, null);
     if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
-      copyFileSync(
+      copyFileAtomicSync(
         ckptPath,
         join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`),
       );
@@ -321,6 +332,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       stopped = true;
     }
   }
+  opts.onTrainingLoop?.(false);
   const trainSeconds = (performance.now() - t0) / 1000;
   let finalKnn: KnnResult | null = null;
   if (!stopped && opts.data.test && (opts.finalKnn ?? true)) {

@@ -3,7 +3,14 @@
 // References: https://github.com/huggingface/safetensors (format); dino-spec §1.7 (key names);
 // test/fixtures/README.md (the `mini-dino-oracle-v1` fixture format).
 
-export { isTempFileOf, tempPathFor, writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+export {
+  atomicTempTarget,
+  copyFileAtomicSync,
+  isTempFileOf,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic.js';
 export {
   type FromSafetensorsOptions,
   type StripOptions,

@@ -111,10 +111,11 @@ for (const delayMs of [0, 15]) {
       assert.ok(
         ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '32768,64',
       );
-      // Besides the checkpoint and the log, at most the interrupted save's temp file remains.
+      // Besides the checkpoint, the log and the lock of the killed run (taken over by the next
+      // one, test/cli/run-dir.test.ts), at most the interrupted save's temp file remains.
       for (const name of readdirSync(out)) {
         assert.ok(
-          ['checkpoint.safetensors', 'log.jsonl'].includes(name) ||
+          ['checkpoint.safetensors', 'log.jsonl', 'train.lock'].includes(name) ||
             isTempFileOf(name, join(out, 'checkpoint.safetensors')),
           name,
         );
