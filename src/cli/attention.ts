@@ -19,7 +19,7 @@ import {
   requireFile,
   str,
 } from './common.js';
-import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
+import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG, NUM_HEADS_FLAG } from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
@@ -55,7 +55,7 @@ const FLAGS: FlagSpec[] = [
   {
     name: 'mean',
     type: 'floatList',
-    defaultText: 'Fashion-MNIST for 1 channel, ImageNet for 3',
+    defaultText: "the checkpoint's; else Fashion-MNIST for 1 channel, ImageNet for 3",
     doc: 'normalisation mean per channel',
   },
   {
@@ -65,6 +65,7 @@ const FLAGS: FlagSpec[] = [
     doc: 'normalisation std per channel',
   },
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
   BACKEND_FLAG,
   JSON_FLAG,
   HELP_FLAG,
@@ -98,9 +99,10 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
   if (!(threshold >= 0 && threshold <= 1))
     throw new UsageError(`--threshold: expected a fraction in [0, 1], got ${threshold}`);
   const { backend } = await chooseBackend(str(p, 'backend'));
-  const { model, config, summary } = await loadBackbone(ckpt, {
+  const { model, config, summary, normalization } = await loadBackbone(ckpt, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   log(`loaded ${ckpt}: ${summary}`);
   const size = (p.values.get('size') as number | undefined) ?? config.imgSize;
@@ -110,7 +112,7 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
     );
   }
   const C = config.inChans as 1 | 3;
-  const norm = DEFAULT_NORM[C] ?? DEFAULT_NORM[3];
+  const norm = normalization ?? DEFAULT_NORM[C] ?? DEFAULT_NORM[3];
   const mean = (p.values.get('mean') as number[] | undefined) ?? [...norm.mean];
   const std = (p.values.get('std') as number[] | undefined) ?? [...norm.std];
   if (mean.length !== C || std.length !== C)

@@ -4,7 +4,8 @@
 // --json prints {"top1": {"10": 0.71, ...}, "top5": {...}, "baselines"?: {...}}.
 
 import { knnBaselines } from '../dino/baselines.js';
-import { loadBackbone } from '../dino/checkpoint.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import { loadBackbone, type Normalization } from '../dino/checkpoint.js';
 import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../dino/trainer.js';
@@ -32,6 +33,14 @@ export const CHECKPOINT_FLAG: FlagSpec = {
   meta: 'FILE',
   doc: 'a mini-dino checkpoint, or official DINO weights converted to safetensors',
 };
+export const NUM_HEADS_FLAG: FlagSpec = {
+  name: 'num-heads',
+  aliases: ['num_heads'],
+  type: 'int',
+  meta: 'N',
+  defaultText: "the checkpoint's config, or 3/6/12 for the official widths 192/384/768",
+  doc: 'attention heads, for weights that do not say (e.g. a converted custom ViT)',
+};
 export const CHECKPOINT_KEY_FLAG: FlagSpec = {
   name: 'checkpoint-key',
   aliases: ['checkpoint_key'],
@@ -45,6 +54,7 @@ const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
   {
     name: 'k',
     aliases: ['nb_knn', 'nb-knn'],
@@ -67,6 +77,30 @@ const FLAGS: FlagSpec[] = [
   JSON_FLAG,
   HELP_FLAG,
 ];
+
+/**
+ * The normalisation features are computed with: the one the checkpoint was trained with (the
+ * features it learnt depend on it), else the statistics of the bank's images (eval_knn.py uses
+ * fixed ImageNet statistics, which fit neither Fashion-MNIST nor an arbitrary folder).
+ */
+export function featureNormalization(
+  saved: Normalization | null,
+  train: ImageDataset,
+  log: (s: string) => void,
+): Normalization {
+  if (saved) {
+    log(
+      `normalisation of the training run: mean ${saved.mean.join(',')}, std ${saved.std.join(',')}`,
+    );
+    return saved;
+  }
+  const norm = normalizationOf(train);
+  log(
+    `normalisation from ${train.name} (the checkpoint does not say): mean ` +
+      `${norm.mean.join(',')}, std ${norm.std.join(',')}`,
+  );
+  return norm;
+}
 
 export function evalKnnHelp(): string {
   return [
@@ -98,9 +132,10 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
       'eval-knn needs held-out images: use the embedded data, a Fashion-MNIST ' +
         'idx folder, or a folder with train/ and val/ sub-folders',
     );
-  const { model, config, summary, unexpected } = await loadBackbone(file, {
+  const { model, config, summary, unexpected, normalization } = await loadBackbone(file, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   const ignored = unexpected.length
     ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})`
@@ -112,7 +147,7 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
         `${data.train.name} has ${data.train.channels}`,
     );
   }
-  const norm = normalizationOf(data.train);
+  const norm = featureNormalization(normalization, data.train, log);
   const size = config.imgSize;
   log(`features: ${data.train.length} train + ${data.test.length} test images at ${size}px`);
   const fopts = { size, mean: norm.mean, std: norm.std, backend };

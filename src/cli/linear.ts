@@ -4,7 +4,6 @@
 
 import { loadBackbone } from '../dino/checkpoint.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
-import { normalizationOf } from '../dino/trainer.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
   BACKEND_FLAG,
@@ -19,13 +18,19 @@ import {
   requireFile,
   str,
 } from './common.js';
-import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
+import {
+  CHECKPOINT_FLAG,
+  CHECKPOINT_KEY_FLAG,
+  featureNormalization,
+  NUM_HEADS_FLAG,
+} from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
   {
     name: 'epochs',
     type: 'int',
@@ -80,15 +85,16 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(
       `linear needs labels: ${data.train.name} has none (use one sub-folder per class)`,
     );
-  const { model, config } = await loadBackbone(file, {
+  const { model, config, normalization } = await loadBackbone(file, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   const depth = config.depth;
   const nLastBlocks = (p.values.get('n-last-blocks') as number | undefined) ?? Math.min(4, depth);
   if (nLastBlocks < 1 || nLastBlocks > depth)
     throw new UsageError(`--n-last-blocks: must be in 1..${depth}, got ${nLastBlocks}`);
-  const norm = normalizationOf(data.train);
+  const norm = featureNormalization(normalization, data.train, log);
   log(
     `linear probe: last ${nLastBlocks} [CLS] tokens (${nLastBlocks * config.embedDim} ` +
       `features), ${epochs} epochs, lr ${lr}`,

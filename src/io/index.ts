@@ -35,6 +35,7 @@ export {
   type DecodedArray,
   type HeaderEntry,
   MAX_HEADER_BYTES,
+  MAX_HEADER_KEYS,
   type SafeDType,
   type Safetensors,
   SafetensorsError,

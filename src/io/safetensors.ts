@@ -38,6 +38,14 @@ export class SafetensorsError extends Error {
 /** A sanity cap on the JSON header (the reference implementation uses 100 MB too). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * A cap on the keys of the JSON header, counted before it is parsed: JSON.parse of an object
+ * with 200 000 entries takes seconds and a lot of memory, even with no tensor data at all. Each
+ * tensor needs 4 keys (its name, dtype, shape, data_offsets): this admits 50 000 tensors, many
+ * times what a ViT (a few hundred) or a large language model shard (a few thousand) holds.
+ */
+export const MAX_HEADER_KEYS = 200_000;
+
 export interface SafetensorsTensor {
   dtype: SafeDType;
   shape: number[];
@@ -92,6 +100,12 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   } catch {
     return fail('the header is not valid UTF-8');
   }
+  const keys = countJsonKeys(text);
+  if (keys > MAX_HEADER_KEYS)
+    fail(
+      `the header has ${keys} JSON keys, more than the ${MAX_HEADER_KEYS} accepted ` +
+        `(about ${MAX_HEADER_KEYS / 4} tensors)`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -346,6 +360,22 @@ export function writeSafetensorsFileSync(
 }
 
 // ---- helpers
+
+/** The number of object keys in a JSON text (the colons outside strings), in one linear scan. */
+function countJsonKeys(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) n++;
+  }
+  return n;
+}
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
