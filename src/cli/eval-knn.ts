@@ -159,6 +159,8 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
     backend,
     numClasses: data.test.classes?.length,
   });
+  if (r.nonFinite > 0)
+    log(`warning: ${r.nonFinite} test image(s) gave non-finite features; counted as wrong`);
   log(`k-NN top-1: ${fmtTop(r.top1)}`);
   let baselines;
   if (bool(p, 'baselines')) {
