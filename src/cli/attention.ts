@@ -15,6 +15,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   logger,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   printJson,
   requireFile,
   str,
@@ -66,6 +68,7 @@ const FLAGS: FlagSpec[] = [
   },
   CHECKPOINT_KEY_FLAG,
   NUM_HEADS_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   BACKEND_FLAG,
   JSON_FLAG,
   HELP_FLAG,
@@ -119,7 +122,7 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
     throw new UsageError(`--mean/--std: the model takes ${C} channel(s), give ${C} value(s) each`);
   let img;
   try {
-    img = decodeImage(readFileSync(imagePath), imagePath);
+    img = decodeImage(readFileSync(imagePath), imagePath, { maxPixels: maxPixelsOf(p) });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

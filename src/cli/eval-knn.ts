@@ -18,6 +18,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   requireFile,
@@ -53,6 +55,7 @@ export const CHECKPOINT_KEY_FLAG: FlagSpec = {
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   CHECKPOINT_KEY_FLAG,
   NUM_HEADS_FLAG,
   {
@@ -94,7 +97,7 @@ export function featureNormalization(
     );
     return saved;
   }
-  const norm = normalizationOf(train);
+  const norm = normalizationOf(train, (m) => log(`warning: ${m}`));
   log(
     `normalisation from ${train.name} (the checkpoint does not say): mean ` +
       `${norm.mean.join(',')}, std ${norm.std.join(',')}`,
@@ -125,7 +128,7 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--k: every k must be at least 1, got ${ks.join(',')}`);
   const T = (p.values.get('temperature') as number | undefined) ?? 0.07;
   if (!(T > 0)) throw new UsageError(`--temperature: must be positive, got ${T}`);
-  const data = loadData(str(p, 'data'), log);
+  const data = loadData(str(p, 'data'), log, maxPixelsOf(p));
   const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test)
     throw new UsageError(

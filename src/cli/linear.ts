@@ -13,6 +13,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   requireFile,
@@ -29,6 +31,7 @@ import { formatFlags } from './help.js';
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   CHECKPOINT_KEY_FLAG,
   NUM_HEADS_FLAG,
   {
@@ -74,7 +77,7 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   const lr = (p.values.get('lr') as number | undefined) ?? LINEAR_PROBE_DEFAULTS.lr;
   if (epochs < 1) throw new UsageError(`--epochs: must be at least 1, got ${epochs}`);
   if (!(lr > 0)) throw new UsageError(`--lr: must be positive, got ${lr}`);
-  const data = loadData(str(p, 'data'), log);
+  const data = loadData(str(p, 'data'), log, maxPixelsOf(p));
   const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test)
     throw new UsageError(

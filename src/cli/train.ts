@@ -22,6 +22,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   ProgressBar,
@@ -40,6 +42,7 @@ export const EXIT_TERMINATED = 143;
 
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   {
     name: 'out',
     aliases: ['output_dir', 'output-dir'],
@@ -105,7 +108,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     if (e instanceof RunDirError) throw new UsageError(`--out: ${e.message}`);
     throw e;
   }
-  const data = loadData(str(parsed, 'data'), log);
+  const data = loadData(str(parsed, 'data'), log, maxPixelsOf(parsed));
   const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);

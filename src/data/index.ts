@@ -10,7 +10,7 @@ export {
   embeddedDataDir,
   loadEmbeddedFashionMnist,
 } from './embedded.js';
-export { loadImageFolder, type FolderOptions } from './folder.js';
+export { loadImageFolder, loadTrainValFolders, toRgb, type FolderOptions } from './folder.js';
 export {
   IDX_FILES,
   encodeIdx,
@@ -27,6 +27,7 @@ export {
 } from './idx.js';
 export {
   ImageDecodeError,
+  type DecodeOptions,
   MAX_IMAGE_PIXELS,
   decodeImage,
   greyToRgb,
@@ -42,4 +43,4 @@ export {
   type DatasetSplits,
   type ImageDataset,
 } from './image-dataset.js';
-export { channelStats, type ChannelStats } from './stats.js';
+export { channelStats, MIN_STD, normalizationOf, type ChannelStats } from './stats.js';

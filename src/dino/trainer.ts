@@ -12,7 +12,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
-import { channelStats } from '../data/stats.js';
+import { normalizationOf } from '../data/stats.js';
 import { copyFileAtomicSync, writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
@@ -135,14 +135,7 @@ export function augmentOptionsFor(
   };
 }
 
-/** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
-export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
-  const s = channelStats(ds, Math.min(ds.length, 10000));
-  return {
-    mean: s.mean.map((v) => Number(v.toFixed(4))),
-    std: s.std.map((v) => Number(v.toFixed(4))),
-  };
-}
+export { normalizationOf } from '../data/stats.js';
 
 /** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
 export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
@@ -180,7 +173,7 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
   const logPath = join(opts.outDir, 'log.jsonl');
 
-  const norm = normalizationOf(train);
+  const norm = normalizationOf(train, (m) => info(`warning: ${m}`));
   let run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
   const augGen = new Generator(config.seed + 1000);
   let startIt = 0;
