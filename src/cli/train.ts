@@ -7,11 +7,12 @@
 
 import { join } from 'node:path';
 import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
-import { buildWrapper } from '../dino/build.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
+import { readCheckpointInfo } from '../dino/checkpoint.js';
 import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
-import { readLog, trainDino, type EpochRecord } from '../dino/trainer.js';
+import { totalElements, wrapperShapes } from '../dino/shapes.js';
+import { trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
   BACKEND_FLAG,
@@ -112,7 +113,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);
-  const nParams = buildWrapper(config, train.channels, 0, { backend }).numParameters();
+  // counted from the shapes: building a model here would allocate before any check
+  const nParams = totalElements(wrapperShapes(config, train.channels));
   log(
     `mini-dino train: ${train.name}, ${train.length} images (${train.channels} ` +
       `channel${train.channels > 1 ? 's' : ''})` +
@@ -191,13 +193,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       if (!quiet) bar.done();
-      const done = readLog(join(out, 'log.jsonl')).length;
+      // what is on disk, not what this run saved: a resumed run may not have saved yet
+      const path = join(out, 'checkpoint.safetensors');
+      const kept = readCheckpointInfo(path);
       process.stderr.write(
         `error: ${e.message}\n${
-          done > 0
-            ? `The last good checkpoint (after epoch ${done}) is kept in ` +
-              `${join(out, 'checkpoint.safetensors')}.`
-            : 'No epoch finished, so no checkpoint was saved.'
+          kept
+            ? `The last good checkpoint (epoch ${kept.epoch}, iteration ${kept.iteration}) is ` +
+              `kept in ${path}.`
+            : `No checkpoint was saved in ${out}.`
         }\n`,
       );
       return 1;

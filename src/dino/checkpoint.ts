@@ -22,6 +22,7 @@ import {
 } from '../io/convert.js';
 import {
   readSafetensorsFile,
+  readSafetensorsHeaderFileSync,
   type SafetensorsTensor,
   writeSafetensorsFile,
 } from '../io/safetensors.js';
@@ -108,6 +109,21 @@ export async function saveCheckpoint(
     ...(meta.dataset ? { dataset: JSON.stringify(meta.dataset) } : {}),
     ...(meta.history ? { history: JSON.stringify(meta.history) } : {}),
   });
+}
+
+/** Epoch and iteration of the checkpoint at `path` from its header alone; null when there is no
+ * readable mini-dino checkpoint there. */
+export function readCheckpointInfo(path: string): { epoch: number; iteration: number } | null {
+  try {
+    const { metadata: md } = readSafetensorsHeaderFileSync(path);
+    if (md.format !== CHECKPOINT_FORMAT) return null;
+    return {
+      epoch: metadataCount(path, md, 'epoch'),
+      iteration: metadataCount(path, md, 'iteration'),
+    };
+  } catch {
+    return null;
+  }
 }
 
 export interface LoadedCheckpoint {

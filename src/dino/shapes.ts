@@ -119,6 +119,39 @@ export function stepBytesLowerBound(c: DinoConfig, inChans: number): number {
   return 4 * (5 * allParams + depth * attention);
 }
 
+/** The longest run the per-iteration schedules are tabulated for (4 × 8 bytes each: 320 MB). */
+export const MAX_ITERATIONS = 10_000_000;
+
+/**
+ * Refuses, before anything is allocated, a run that cannot work: more iterations than the
+ * schedules are made for, or a step whose lower-bound memory exceeds the machine's.
+ */
+export function checkTrainingBudget(
+  c: DinoConfig,
+  inChans: number,
+  itersPerEpoch: number,
+  memory: number,
+): void {
+  const total = c.epochs * itersPerEpoch;
+  if (total > MAX_ITERATIONS)
+    throw new Error(
+      `train: --epochs ${c.epochs} × ${itersPerEpoch} steps per epoch is ${total} iterations; ` +
+        `at most ${MAX_ITERATIONS} are supported (the schedules are tabulated per iteration)`,
+    );
+  const need = stepBytesLowerBound(c, inChans);
+  if (need > memory) {
+    const { numHeads } = archOf(c);
+    const tokens = Math.floor(c.globalCropSize / c.patchSize) ** 2 + 1;
+    throw new Error(
+      `train: one step of this configuration needs at least ${fmtBytes(need)} (parameters, ` +
+        `their gradients and AdamW moments, and per block attention maps of batch ` +
+        `${c.batchSize} × ${numHeads} heads × ${tokens} × ${tokens}, the tokens of a ` +
+        `--global-crop-size ${c.globalCropSize} crop at --patch-size ${c.patchSize}), more ` +
+        `than this machine's ${fmtBytes(memory)}`,
+    );
+  }
+}
+
 export function fmtBytes(n: number): string {
   if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
   if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;

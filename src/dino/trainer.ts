@@ -9,7 +9,7 @@
 // losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
 // returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
 
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
 import { normalizationOf } from '../data/stats.js';
@@ -17,13 +17,16 @@ import { copyFileAtomicSync, writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
+import { platform } from '../platform/index.js';
 import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
 import { extractFeatures } from './features.js';
 import { knnClassify, type KnnResult } from './knn.js';
+import { checkResumeData, datasetFingerprint, readLogLines, recoverHistory } from './resume.js';
 import { openRunDir } from './run-dir.js';
+import { checkTrainingBudget } from './shapes.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
 
 export interface StepProgress {
@@ -158,34 +161,14 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
 
 async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   let config = opts.config;
-  validateConfig(config);
   const backend = opts.backend ?? getDefaultBackend();
   const info = opts.onInfo ?? (() => {});
   const train = opts.data.train;
-  const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
-  const itersPerEpoch = Math.floor(N / config.batchSize);
-  if (itersPerEpoch === 0) {
-    throw new Error(
-      `train: --batch-size ${config.batchSize} is larger than the ${N} ` +
-        `training images (the last incomplete batch is dropped, as official)`,
-    );
-  }
   const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
   const logPath = join(opts.outDir, 'log.jsonl');
-
-  const norm = normalizationOf(train, (m) => info(`warning: ${m}`));
-  let run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
-  const augGen = new Generator(config.seed + 1000);
-  let startIt = 0;
-  let sums = emptySums();
-  let history: EpochRecord[] = [];
-  if (opts.resume && existsSync(ckptPath)) {
-    const ck = await loadCheckpoint(ckptPath, { backend });
-    if (ck.meta.inChans !== train.channels)
-      throw new Error(
-        `--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel ` +
-          `images, the data has ${train.channels}`,
-      );
+  const ck =
+    opts.resume && existsSync(ckptPath) ? await loadCheckpoint(ckptPath, { backend }) : null;
+  if (ck) {
     const asked = config;
     config = { ...ck.config, epochs: config.epochs };
     const differing = (Object.keys(CONFIG_FIELDS) as ConfigKey[])
@@ -196,18 +179,34 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
         `--resume: the checkpoint's configuration is kept (only --epochs ` +
           `comes from this command): ${differing.join(', ')}`,
       );
-    run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+  }
+  const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
+  const itersPerEpoch = Math.floor(N / config.batchSize);
+  if (itersPerEpoch === 0) {
+    throw new Error(
+      `train: --batch-size ${config.batchSize} is larger than the ${N} ` +
+        `training images (the last incomplete batch is dropped, as official)`,
+    );
+  }
+  checkTrainingBudget(config, train.channels, itersPerEpoch, platform().totalMemory());
+  const dataset = datasetFingerprint(train, N);
+  let norm = normalizationOf(train, (m) => info(`warning: ${m}`));
+  if (ck) norm = checkResumeData(ck, { fingerprint: dataset, norm, itersPerEpoch }, info);
+
+  const run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+  const augGen = new Generator(config.seed + 1000);
+  let startIt = 0;
+  let sums = emptySums();
+  let history: EpochRecord[] = [];
+  if (ck) {
     restoreRun(run, ck);
     if (ck.meta.rng.model) run.generator.setState(ck.meta.rng.model);
     if (ck.meta.rng.augment) augGen.setState(ck.meta.rng.augment);
     startIt = ck.meta.iteration;
     sums = (ck.meta.partial as EpochSums | null) ?? emptySums();
-    history = readLog(logPath).filter((r) => r.epoch < Math.floor(startIt / itersPerEpoch));
+    history = recoverHistory(logPath, ck, ck.meta.epoch, info);
     writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
-    info(
-      `resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, ` +
-        `iteration ${startIt}`,
-    );
+    info(`resumed from ${ckptPath} at epoch ${ck.meta.epoch}, iteration ${startIt}`);
   } else {
     if (opts.resume) info(`--resume: no checkpoint in ${opts.outDir}, starting from scratch`);
     else if (existsSync(ckptPath))
@@ -226,6 +225,9 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
       inChans: train.channels,
       rng: { model: run.generator.state(), augment: augGen.state() },
       partial,
+      normalization: norm,
+      dataset,
+      history,
     });
 
   const t0 = performance.now();
@@ -283,7 +285,7 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
       }
     }
     if (stopped) break;
-    // end of epoch: log line, checkpoint
+    // end of epoch: checkpoint, monitor, log line
     const rec: EpochRecord = {
       epoch,
       train_loss: sums.loss / sums.n,
@@ -296,21 +298,9 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
       seconds: sums.seconds,
       img_per_s: (sums.n * config.batchSize) / sums.seconds,
     };
-    const lastEpoch = epoch === config.epochs - 1;
-    if (
-      opts.data.test &&
-      config.knnEvery > 0 &&
-      (epoch + 1) % config.knnEvery === 0 &&
-      !lastEpoch
-    ) {
-      const r = evaluateKnn(run, train, opts.data.test, config, norm, backend, config.knnSubset);
-      rec.knn_top1 = r.top1;
-      rec.knn_protocol =
-        `subset: ${Math.min(config.knnSubset, N)} train / ` +
-        `${Math.min(config.knnSubset, opts.data.test.length)} test`;
-    }
+    // Save first: the epoch is kept whatever the monitor does (it used to run before the save,
+    // so an error in it lost the epoch); then the monitor, whose failure is a warning.
     history.push(rec);
-    appendFileSync(logPath, JSON.stringify(rec) + '\n');
     await save(it, null);
     if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
       copyFileAtomicSync(
@@ -318,6 +308,25 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
         join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`),
       );
     }
+    const lastEpoch = epoch === config.epochs - 1;
+    if (
+      opts.data.test &&
+      config.knnEvery > 0 &&
+      (epoch + 1) % config.knnEvery === 0 &&
+      !lastEpoch
+    ) {
+      const test = opts.data.test;
+      const r = guarded('the k-NN monitor (training goes on)', info, () =>
+        evaluateKnn(run, train, test, config, norm, backend, config.knnSubset),
+      );
+      if (r) {
+        rec.knn_top1 = r.top1;
+        rec.knn_protocol =
+          `subset: ${Math.min(config.knnSubset, N)} train / ` +
+          `${Math.min(config.knnSubset, test.length)} test`;
+      }
+    }
+    appendFileSync(logPath, JSON.stringify(rec) + '\n');
     opts.onEpoch?.(rec);
     sums = emptySums();
     if (opts.shouldStop?.() && it < total) {
@@ -333,9 +342,12 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
       `k-NN evaluation: ${N} training images as the memory bank, ${opts.data.test.length} ` +
         `test images`,
     );
-    finalKnn = evaluateKnn(run, train, opts.data.test, config, norm, backend, Infinity, N);
+    const test = opts.data.test;
+    finalKnn = guarded('the final k-NN (the checkpoint is saved)', info, () =>
+      evaluateKnn(run, train, test, config, norm, backend, Infinity, N),
+    );
     const last = history[history.length - 1];
-    if (last) {
+    if (last && finalKnn) {
       last.knn_top1 = finalKnn.top1;
       last.knn_protocol = `full: ${N} train / ${opts.data.test.length} test`;
       // a kill now keeps the log whole
@@ -380,10 +392,17 @@ export function evaluateKnn(
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
 
+/** An evaluation that must not end a training it only reports on: a failure is a warning. */
+function guarded<T>(what: string, info: (m: string) => void, fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    info(`warning: ${what} failed: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** The readable lines of a log.jsonl (damaged ones skipped; src/dino/resume.ts). */
 export function readLog(path: string): EpochRecord[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as EpochRecord);
+  return readLogLines(path);
 }

@@ -48,6 +48,7 @@ export {
   parseSafetensorsHeader,
   readSafetensorsFile,
   readSafetensorsFileSync,
+  readSafetensorsHeaderFileSync,
   serializeSafetensors,
   writeSafetensorsFile,
   writeSafetensorsFileSync,

@@ -73,7 +73,7 @@ async function killDuringSave(
         clearInterval(timer);
         sawTemp = true;
         setTimeout(() => {
-          // the log line is written just before the save
+          // the log line is written just after the save
           linesAtKill = readLog(join(out, 'log.jsonl')).length;
           run.child.kill('SIGKILL');
           resolve();
@@ -101,10 +101,10 @@ for (const delayMs of [0, 15]) {
       const { linesAtKill } = await killDuringSave(out, delayMs);
       assert.ok(linesAtKill >= 2, `killed during save ${linesAtKill}`);
       const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
-      // Save k (after epoch k) was under way: the file holds save k − 1, or save k if the rename
-      // won.
+      // The save after epoch k (k lines logged so far; its line comes after it) was under way:
+      // the file holds the save of epoch k − 1 (meta.epoch k), or the new one if the rename won.
       assert.ok(
-        ck.meta.epoch === linesAtKill - 1 || ck.meta.epoch === linesAtKill,
+        ck.meta.epoch === linesAtKill || ck.meta.epoch === linesAtKill + 1,
         `checkpoint of epoch ${ck.meta.epoch}, killed during save ${linesAtKill}`,
       );
       assert.is(ck.meta.iteration, ck.meta.epoch);
