@@ -112,10 +112,9 @@ export function stepBytesLowerBound(c: DinoConfig, inChans: number): number {
   const perBlock = totalElements(wrapperShapes(arch(1), inChans)) - base;
   const allParams = base + perBlock * depth;
   const tokens = (side: number) => Math.floor(side / c.patchSize) ** 2 + 1;
-  const crops = [c.globalCropSize, c.globalCropSize];
-  for (let i = 0; i < c.localCropsNumber; i++) crops.push(c.localCropSize);
-  let attention = 0;
-  for (const s of crops) attention += c.batchSize * numHeads * tokens(s) ** 2;
+  const crops =
+    2 * tokens(c.globalCropSize) ** 2 + c.localCropsNumber * tokens(c.localCropSize) ** 2;
+  const attention = c.batchSize * numHeads * crops;
   return 4 * (5 * allParams + depth * attention);
 }
 
@@ -135,19 +134,21 @@ export function checkTrainingBudget(
   const total = c.epochs * itersPerEpoch;
   if (total > MAX_ITERATIONS)
     throw new Error(
-      `train: --epochs ${c.epochs} × ${itersPerEpoch} steps per epoch is ${total} iterations; ` +
+      `--epochs ${c.epochs} × ${itersPerEpoch} steps per epoch is ${total} iterations; ` +
         `at most ${MAX_ITERATIONS} are supported (the schedules are tabulated per iteration)`,
     );
   const need = stepBytesLowerBound(c, inChans);
   if (need > memory) {
     const { numHeads } = archOf(c);
-    const tokens = Math.floor(c.globalCropSize / c.patchSize) ** 2 + 1;
+    const tokens = (side: number) => Math.floor(side / c.patchSize) ** 2 + 1;
     throw new Error(
-      `train: one step of this configuration needs at least ${fmtBytes(need)} (parameters, ` +
-        `their gradients and AdamW moments, and per block attention maps of batch ` +
-        `${c.batchSize} × ${numHeads} heads × ${tokens} × ${tokens}, the tokens of a ` +
-        `--global-crop-size ${c.globalCropSize} crop at --patch-size ${c.patchSize}), more ` +
-        `than this machine's ${fmtBytes(memory)}`,
+      `one step of this configuration needs at least ${fmtBytes(need)} (5 copies of the ` +
+        `parameters: student, teacher, gradients and AdamW moments; and per block attention ` +
+        `maps of batch ${c.batchSize} × ${numHeads} heads × (2 × Tg² + ${c.localCropsNumber} ` +
+        `× Tl²) token pairs, Tg = ${tokens(c.globalCropSize)} tokens of a --global-crop-size ` +
+        `${c.globalCropSize} crop and Tl = ${tokens(c.localCropSize)} of a --local-crop-size ` +
+        `${c.localCropSize} crop at --patch-size ${c.patchSize}), more than this machine's ` +
+        `${fmtBytes(memory)}`,
     );
   }
 }

@@ -184,7 +184,7 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   const itersPerEpoch = Math.floor(N / config.batchSize);
   if (itersPerEpoch === 0) {
     throw new Error(
-      `train: --batch-size ${config.batchSize} is larger than the ${N} ` +
+      `--batch-size ${config.batchSize} is larger than the ${N} ` +
         `training images (the last incomplete batch is dropped, as official)`,
     );
   }

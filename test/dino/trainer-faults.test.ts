@@ -182,7 +182,7 @@ test('configurations that cannot fit are refused before anything is allocated', 
   } catch (e) {
     assert.match(
       (e as Error).message,
-      /^train: one step of this configuration needs at least [\d.]+ GiB \(.* 20165 × 20165, the tokens of a --global-crop-size 1000 crop at --patch-size 7\), more than this machine's/,
+      /^one step of this configuration needs at least [\d.]+ GiB \(.* Tg = 20165 tokens of a --global-crop-size 1000 crop .* at --patch-size 7\), more than this machine's/,
     );
   }
   try {
@@ -191,7 +191,7 @@ test('configurations that cannot fit are refused before anything is allocated', 
   } catch (e) {
     assert.is(
       (e as Error).message,
-      `train: --epochs 100000000 × 2 steps per epoch is 200000000 iterations; at most ` +
+      `--epochs 100000000 × 2 steps per epoch is 200000000 iterations; at most ` +
         `10000000 are supported (the schedules are tabulated per iteration)`,
     );
   }
