@@ -204,6 +204,11 @@ export function loadTrainValFolders(
 ): { train: ImageDataset; test: ImageDataset } {
   const train = loadImageFolder(trainDir, { ...opts, classes: undefined });
   const test = loadImageFolder(valDir, { ...opts, classes: train.classes });
+  if (!train.classes && test.classes)
+    throw new Error(
+      `${trainDir}: no class sub-folders, but ${valDir} has them (labels need one sub-folder ` +
+        `per class in both)`,
+    );
   if (train.channels === test.channels) return { train, test };
   (opts.warn ?? console.warn)(
     `${train.channels === 1 ? trainDir : valDir} is grey and ` +

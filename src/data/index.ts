@@ -13,6 +13,7 @@ export {
 export { loadImageFolder, loadTrainValFolders, toRgb, type FolderOptions } from './folder.js';
 export {
   IDX_FILES,
+  MAX_IDX_BYTES,
   encodeIdx,
   findIdxFiles,
   idxImages,

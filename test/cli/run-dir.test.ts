@@ -74,13 +74,12 @@ test('a stop request before the first step ends the process at once', async () =
   const run = startCli(args(out, '--resume'));
   await run.waitFor(/1 epochs of batch 16/);
   await new Promise((r) => setTimeout(r, 300)); // into the read
-  const t0 = Date.now();
   run.child.kill('SIGTERM');
   const timer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
   const r = await run.done;
   clearTimeout(timer);
+  // ended by the signal itself (a held process would be SIGKILLed by the timer after 10 s)
   assert.is(r.signal, 'SIGTERM', `exit ${r.code ?? r.signal}:\n${r.stderr}`);
-  assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
 });
 
 test('lock: refused while its process runs, taken over with a warning once it is gone', async () => {

@@ -48,9 +48,7 @@ test('symlink loops: each real folder is read once, one warning per loop', () =>
   symlinkSync(join(dir, 'a'), join(dir, 'a', 'loop')); // a/loop -> a
   symlinkSync(dir, join(dir, 'b', 'up')); // b/up -> the root
   const w = collect();
-  const t0 = performance.now();
   const ds = loadImageFolder(dir, w);
-  assert.ok(performance.now() - t0 < 2000);
   assert.is(ds.length, 2);
   assert.equal(Array.from(ds.labels!), [0, 1]);
   assert.equal(w.messages, [
@@ -82,6 +80,15 @@ test('train/ and val/ share train/s class list; a val class unknown to train is 
   assert.equal(train.classes, ['bag', 'coat', 'shoe']);
   assert.equal(val.classes, ['bag', 'coat', 'shoe']);
   assert.equal(Array.from(val.labels!), [1, 2]);
+  // a flat (unlabelled) train/ cannot label a val/ with class folders (found by the folder fuzz)
+  const flat = tree({ 'train/1.png': png(2, 2), 'val/a/1.png': png(2, 2) });
+  assert.throws(
+    () => loadTrainValFolders(join(flat, 'train'), join(flat, 'val'), collect()),
+    (e: Error) =>
+      e.message ===
+      `${join(flat, 'train')}: no class sub-folders, but ${join(flat, 'val')} has them (labels ` +
+        `need one sub-folder per class in both)`,
+  );
   mkdirSync(join(dir, 'val', 'hat'));
   writeFileSync(join(dir, 'val', 'hat', '1.png'), png(2, 2));
   assert.throws(
@@ -126,7 +133,7 @@ test('a small PNG that decodes to 4097×4097 is refused before decoding; the lim
   ]);
   assert.ok(bytes.length < 100_000, `${bytes.length} bytes`);
   assert.is(MAX_IMAGE_PIXELS, 4096 * 4096);
-  const t0 = performance.now();
+  // (its chunk CRCs are 0: that the size is what fails shows it is checked before decoding)
   assert.throws(
     () => decodeImage(bytes, 'bomb.png'),
     (e: Error) =>
@@ -134,7 +141,6 @@ test('a small PNG that decodes to 4097×4097 is refused before decoding; the lim
       `bomb.png: image too large (4097x4097 = 16785409 pixels; at most 16777216, raise it with ` +
         `--max-image-pixels)`,
   );
-  assert.ok(performance.now() - t0 < 200, `${performance.now() - t0} ms`);
   const small = png(10, 10);
   assert.throws(() => decodeImage(small, 's.png', { maxPixels: 99 }), /at most 99,/);
   assert.is(decodeImage(small, 's.png', { maxPixels: 100 }).width, 10);

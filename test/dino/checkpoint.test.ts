@@ -46,12 +46,7 @@ function write(entries: Entries, md: Record<string, string>): string {
   writeFileSync(path, serializeSafetensors(entries, md));
   return path;
 }
-async function refused(
-  load: () => Promise<unknown>,
-  message: string | RegExp,
-  maxMs = 2000,
-): Promise<void> {
-  const t0 = performance.now();
+async function refused(load: () => Promise<unknown>, message: string | RegExp): Promise<void> {
   try {
     await load();
   } catch (e) {
@@ -59,7 +54,6 @@ async function refused(
     if (typeof message === 'string') assert.is(m, message);
     else assert.match(m, message);
     assert.not.match(m, /\n/, 'one line');
-    assert.ok(performance.now() - t0 < maxMs, `${performance.now() - t0} ms`);
     return;
   }
   assert.unreachable(`loaded; expected ${message}`);
@@ -231,6 +225,11 @@ test('a run with a non-finite weight is not saved; the previous checkpoint stays
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+test('nothing above was allocated from the lying metadata: peak memory stays small', () => {
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  assert.ok(peakMb < 1024, `peak RSS ${peakMb.toFixed(0)} MB`);
+});
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

@@ -175,7 +175,6 @@ test('--resume on other data: another count is refused, other images are a warni
 });
 
 test('configurations that cannot fit are refused before anything is allocated', async () => {
-  const t0 = performance.now();
   try {
     await run('huge', { config: { ...config, globalCropSize: 1000, patchSize: 7 } });
     assert.unreachable('trained');
@@ -195,7 +194,8 @@ test('configurations that cannot fit are refused before anything is allocated', 
         `10000000 are supported (the schedules are tabulated per iteration)`,
     );
   }
-  assert.ok(performance.now() - t0 < 5000, `${performance.now() - t0} ms`);
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  assert.ok(peakMb < 1024, `peak RSS ${peakMb.toFixed(0)} MB: something was allocated`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
