@@ -8,6 +8,9 @@
 // function of (seed, epoch). A resumed run therefore draws the same crops and computes the same
 // losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
 // returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
+// Faults (src/dino/run-dir.ts, resume.ts): the output folder is locked for the run; each epoch is
+// saved before the k-NN monitor runs, whose failure is a warning; the checkpoint also records the
+// data's fingerprint, the normalisation and the log lines, which --resume checks and restores.
 
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
