@@ -1,7 +1,7 @@
 // float32 matrix products with WebAssembly SIMD: the fast path of the cpu backend's matmul.
-// Same contract as gemm() in matmul.ts (which stays the readable reference and handles float64;
-// tests check the two agree): out[oOff + i·N + j] = Σ_k A(i, k)·B(k, j), A and B read through
-// arbitrary strides, so transposed operands cost nothing extra.
+// Same contract as gemmBlocked() in gemm-blocked.ts (tests check the two agree, and the fast path
+// against the reference in matmul.ts): out[oOff + i·ldo + j] = Σ_k A(i, k)·B(k, j), A and B read
+// through arbitrary strides, so transposed operands and attention heads cost nothing extra.
 //
 // The operands are copied into the module's memory, zero-padded to multiples of 4 rows and 8
 // columns: whole rows with one memcpy when they are contiguous, otherwise (a transposed operand)
@@ -143,6 +143,7 @@ function ensureFloats(inst: Instance, n: number): Float32Array {
 export function gemmSimd(
   out: Float32Array,
   oOff: number,
+  ldo: number,
   a: Float32Array,
   aOff: number,
   ars: number,
@@ -159,7 +160,7 @@ export function gemmSimd(
   if (!inst) return false;
   if (M === 0 || N === 0) return true;
   if (K === 0) {
-    for (let i = 0; i < M; i++) out.fill(0, oOff + i * N, oOff + i * N + N);
+    for (let i = 0; i < M; i++) out.fill(0, oOff + i * ldo, oOff + i * ldo + N);
     return true;
   }
   const Mp = Math.ceil(M / 4) * 4;
@@ -216,7 +217,7 @@ export function gemmSimd(
       }
     }
     for (let i = 0; i < M; i++)
-      out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * N + j0);
+      out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * ldo + j0);
   }
   return true;
 }
