@@ -137,8 +137,8 @@ function ensureFloats(inst: Instance, n: number): Float32Array {
 }
 
 /**
- * gemm() for float32 arrays with the SIMD kernel. Returns false (doing nothing) when the kernel
- * is unavailable, so callers fall back to the TypeScript loop.
+ * gemmBlocked() for float32 arrays with the SIMD kernel. Returns false (doing nothing) when the
+ * kernel is unavailable, so callers fall back to the TypeScript loop.
  */
 export function gemmSimd(
   out: Float32Array,
