@@ -11,12 +11,13 @@
 // coordinates are x, y, z mod e2 and ⌊z / e2⌋; each operand gets its strides in that order
 // (base4 below adds them up), and one kernel serves every layout, transpose and batch.
 //
-// Three kernels: NARROW (operands below 2^24 elements: `k·stride` inline, which gpu.js's webasm
-// SIMD code computes in f32, exact there), SIMPLE (any size: every index through the Integer
-// helpers, see helpers.ts) and TILED (default in webgpu mode, when j is the fastest coordinate
-// and N is divisible by 4: each thread computes four adjacent outputs of a row, returned as
-// [c0, c1, c2, c3], so every a element it loads is used four times; gpu.js has no workgroup
-// memory, so this is the tile it allows). Accumulation is float32 (the cpu twin: float64).
+// Three kernels: NARROW (operands and output below 2^24 elements: the base offsets are decoded
+// once into locals, which gpu.js keeps in f32, exact there), TILED (the same, default in webgpu
+// mode when j is the fastest coordinate and N is divisible by 4: each thread computes four
+// adjacent outputs of a row, returned as [c0, c1, c2, c3], so every a element it loads is used
+// four times; gpu.js has no workgroup memory, so this is the tile it allows) and SIMPLE (any size:
+// every index an Integer expression through the helpers, decoded again in each step of the loop;
+// see helpers.ts). Accumulation is float32 (the cpu twin: float64).
 
 import {
   contiguousLayout,
@@ -27,7 +28,10 @@ import {
 import { at, base4 } from './helpers.js';
 import type { Arg, GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
-/** One output per thread; `k·stride` inline in the loop is exact below 2^24 even in f32. */
+/**
+ * One output per thread, for operands and output below 2^24 elements: the base offsets are
+ * computed once, into locals that gpu.js keeps in f32 (exact below 2^24).
+ */
 const NARROW: KernelSpec = {
   name: 'matmulNarrow',
   fn: function (
@@ -55,15 +59,11 @@ const NARROW: KernelSpec = {
     cS3: number,
     alpha: number,
   ) {
+    const pa = base4(aOff, this.thread.x, this.thread.y, this.thread.z, e2, aS0, aS1, aS2, aS3);
+    const pb = base4(bOff, this.thread.x, this.thread.y, this.thread.z, e2, bS0, bS1, bS2, bS3);
     let s = 0.0;
     for (let k = 0; k < K; k++) {
-      s +=
-        a[
-          base4(aOff, this.thread.x, this.thread.y, this.thread.z, e2, aS0, aS1, aS2, aS3) + k * acs
-        ] *
-        b[
-          base4(bOff, this.thread.x, this.thread.y, this.thread.z, e2, bS0, bS1, bS2, bS3) + k * brs
-        ];
+      s += a[pa + k * acs] * b[pb + k * brs];
     }
     return (
       alpha * s +
@@ -150,7 +150,10 @@ const SIMPLE: KernelSpec = {
   args: NARROW.args,
 };
 
-/** Output [N/4, e1, e2·e3] of 4 components: the four outputs j = 4·thread.x + c of one row. */
+/**
+ * Output [N/4, e1, e2·e3] of 4 components: the four outputs j = 4·thread.x + c of one row, for
+ * operands and output below 2^24 elements (base offsets in f32 locals, as NARROW).
+ */
 const TILED: KernelSpec = {
   name: 'matmulTiled',
   fn: function (
@@ -178,90 +181,27 @@ const TILED: KernelSpec = {
     cS3: number,
     alpha: number,
   ) {
+    // aS0 = 0: the row's a element does not depend on j
+    const pa = base4(aOff, 0, this.thread.y, this.thread.z, e2, aS0, aS1, aS2, aS3);
+    const pb = base4(bOff, this.thread.x * 4, this.thread.y, this.thread.z, e2, bS0, bS1, bS2, bS3);
+    const pc = base4(0, this.thread.x * 4, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3);
     let s0 = 0.0;
     let s1 = 0.0;
     let s2 = 0.0;
     let s3 = 0.0;
     for (let k = 0; k < K; k++) {
-      // aS0 = 0: the row's a element does not depend on j
-      const av =
-        a[at(base4(aOff, 0, this.thread.y, this.thread.z, e2, aS0, aS1, aS2, aS3), k, acs)];
-      s0 +=
-        av *
-        b[
-          at(
-            base4(bOff, this.thread.x * 4, this.thread.y, this.thread.z, e2, bS0, bS1, bS2, bS3),
-            k,
-            brs,
-          )
-        ];
-      s1 +=
-        av *
-        b[
-          at(
-            base4(
-              bOff,
-              this.thread.x * 4 + 1,
-              this.thread.y,
-              this.thread.z,
-              e2,
-              bS0,
-              bS1,
-              bS2,
-              bS3,
-            ),
-            k,
-            brs,
-          )
-        ];
-      s2 +=
-        av *
-        b[
-          at(
-            base4(
-              bOff,
-              this.thread.x * 4 + 2,
-              this.thread.y,
-              this.thread.z,
-              e2,
-              bS0,
-              bS1,
-              bS2,
-              bS3,
-            ),
-            k,
-            brs,
-          )
-        ];
-      s3 +=
-        av *
-        b[
-          at(
-            base4(
-              bOff,
-              this.thread.x * 4 + 3,
-              this.thread.y,
-              this.thread.z,
-              e2,
-              bS0,
-              bS1,
-              bS2,
-              bS3,
-            ),
-            k,
-            brs,
-          )
-        ];
+      const av = a[pa + k * acs];
+      const pk = pb + k * brs;
+      s0 += av * b[pk];
+      s1 += av * b[pk + bS0];
+      s2 += av * b[pk + 2 * bS0];
+      s3 += av * b[pk + 3 * bS0];
     }
     return [
-      alpha * s0 +
-        bias[base4(0, this.thread.x * 4, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3)],
-      alpha * s1 +
-        bias[base4(0, this.thread.x * 4 + 1, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3)],
-      alpha * s2 +
-        bias[base4(0, this.thread.x * 4 + 2, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3)],
-      alpha * s3 +
-        bias[base4(0, this.thread.x * 4 + 3, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3)],
+      alpha * s0 + bias[pc],
+      alpha * s1 + bias[pc + cS0],
+      alpha * s2 + bias[pc + 2 * cS0],
+      alpha * s3 + bias[pc + 3 * cS0],
     ];
   },
   args: NARROW.args,
@@ -323,8 +263,9 @@ export function matmul(
     ...cS,
     alpha,
   ];
-  const tiled = (rt.options.tiledMatmul ?? rt.mode === 'webgpu') && order[0] === 3 && N % 4 === 0;
   const narrow = Math.max(a.data.size, b.data.size, layout.size) < 2 ** 24;
+  const tiled =
+    (rt.options.tiledMatmul ?? rt.mode === 'webgpu') && narrow && order[0] === 3 && N % 4 === 0;
   const out = tiled
     ? rt.run(TILED, [e0 / 4, e1, e2 * e3], args, K)
     : rt.run(narrow ? NARROW : SIMPLE, [e0, e1, e2 * e3], args, K);
