@@ -33,13 +33,14 @@ export interface Matrices {
 
 /**
  * A contiguous tensor [..., rows, cols] as matrices: [rows, cols] is one matrix, [n, rows, cols]
- * a batch of n, and [..., m, n, rows, cols] a grid [prod(...)·m, n].
+ * a batch of n, and [..., m, n, rows, cols] a grid [prod(...)·m, n]. With `shape` (of the same
+ * size), the tensor is read as if it had that shape: no view is made.
  */
-export function matrices(t: Tensor): Matrices {
-  if (t.ndim < 2)
-    throw new ShapeError(`gemm: an operand needs 2 dimensions, got ${fmtShape(t.shape)}`);
-  const [rows, cols] = t.shape.slice(-2);
-  const lead = t.shape.slice(0, -2);
+export function matrices(t: Tensor, shape: readonly number[] = t.shape): Matrices {
+  if (shape.length < 2)
+    throw new ShapeError(`gemm: an operand needs 2 dimensions, got ${fmtShape(shape)}`);
+  const [rows, cols] = shape.slice(-2);
+  const lead = shape.slice(0, -2);
   const b1 = lead.length > 0 ? lead[lead.length - 1] : 1;
   const b0 = prod(lead.slice(0, -1));
   return {
@@ -150,7 +151,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     // b is one matrix: a's batch folds into its rows, one product [R, K]·[K, N]
     const lead = batchB.length > batchA.length ? batchB : batchA;
     const R = prod(a.shape.slice(0, -1)); // not a.size / K, which is NaN when K = 0
-    return product(a, b, a.view([R, K]), b.view([K, N]), [...lead, M, N]);
+    return product(a, b, matrices(a, [R, K]), matrices(b, [K, N]), [...lead, M, N], true);
   }
   for (let i = 1; i <= Math.min(batchA.length, batchB.length); i++) {
     const da = batchA[batchA.length - i];
@@ -169,41 +170,39 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // broadcast is materialised
   const full = (x: Tensor, xBatch: number[], R: number, C: number) =>
     prod(xBatch) === 1
-      ? x.view([1, R, C])
-      : (sameShape(xBatch, batch) ? x : expand(x, [...batch, R, C])).view([T, R, C]);
-  return product(a, b, full(a, batchA, M, K), full(b, batchB, K, N), [...batch, M, N]);
+      ? matrices(x, [1, R, C])
+      : matrices(sameShape(xBatch, batch) ? x : expand(x, [...batch, R, C]), [T, R, C]);
+  const [A, B] = [full(a, batchA, M, K), full(b, batchB, K, N)];
+  return product(a, b, A, B, [...batch, M, N], false);
 }
 
 /**
- * Y = A·B, where A [T | 1, M, K] and B [T | 1, K, N] (or [M, K] and [K, N]) are views of a and b,
- * and Y has `shape`. Gradients come out in the product's layout and are summed over the batch
- * entries a or b was broadcast to.
+ * Y = A·B, where A [T | 1, M, K] and B [T | 1, K, N] read a and b (`folded`: A [R, K] holds all
+ * of a's rows and B is b's one matrix), and Y has `shape`. dA = dY·Bᵀ and dB = Aᵀ·dY come out
+ * per batch entry and are summed over the entries a or b was broadcast to.
  */
-function product(a: Tensor, b: Tensor, A: Tensor, B: Tensor, shape: number[]): Tensor {
+function product(
+  a: Tensor,
+  b: Tensor,
+  A: Matrices,
+  B: Matrices,
+  shape: number[],
+  folded: boolean,
+): Tensor {
   const y = gemm(A, B, { shape });
-  const batched = A.ndim === 3 || B.ndim === 3;
   return record('matmul', y, [a, b], (g) => {
-    const G = g.view(
-      batched ? [prod(shape.slice(0, -2)), ...shape.slice(-2)] : [A.shape[0], B.shape[1]],
-    );
-    const lead = batched ? shape.slice(0, -2) : [];
-    const [M, K, N] = [A.shape[A.ndim - 2], A.shape[A.ndim - 1], B.shape[B.ndim - 1]];
-    return [
-      // dA = dY·Bᵀ
-      a.requiresGrad
-        ? unbroadcast(
-            gemm(G, B, { transB: true, shape: batched ? [...lead, M, K] : a.shape }),
-            a.shape,
-          )
-        : null,
-      // dB = Aᵀ·dY
-      b.requiresGrad
-        ? unbroadcast(
-            gemm(A, G, { transA: true, shape: batched ? [...lead, K, N] : b.shape }),
-            b.shape,
-          )
-        : null,
-    ];
+    const T = Math.max(A.batch[1], B.batch[1]);
+    const G = matrices(g, [T, A.rows, B.cols]);
+    const lead = shape.slice(0, -2);
+    const [M, K, N] = [A.rows, A.cols, B.cols];
+    // dA = dY·Bᵀ,  dB = Aᵀ·dY
+    const dA = a.requiresGrad
+      ? gemm(G, B, { transB: true, shape: folded ? a.shape : [...lead, M, K] })
+      : null;
+    const dB = b.requiresGrad
+      ? gemm(A, G, { transA: true, shape: folded ? b.shape : [...lead, K, N] })
+      : null;
+    return [dA && unbroadcast(dA, a.shape), dB && unbroadcast(dB, b.shape)];
   });
 }
 
@@ -232,7 +231,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     }
   }
   const R = prod(x.shape.slice(0, -1)); // not x.size / I, which is NaN when I = 0
-  const X = x.view([R, I]);
+  const X = matrices(x, [R, I]);
   const y = gemm(X, weight, {
     transB: true,
     bias,
@@ -241,7 +240,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   });
   // dx = dY·W: [R, O]·[O, I];  dW = dYᵀ·x: [O, R]·[R, I];  db = Σ_rows dY
   return record('linear', y, bias ? [x, weight, bias] : [x, weight], (g) => {
-    const G = g.view([R, O]);
+    const G = matrices(g, [R, O]);
     return [
       x.requiresGrad ? gemm(G, weight, { shape: x.shape }) : null,
       weight.requiresGrad ? gemm(G, X, { transA: true }) : null,
