@@ -1,11 +1,12 @@
-// The fast path's TypeScript matrix kernel: one M×N block of A·B with A and B read through
-// arbitrary strides, out[oOff + i·ldo + j] = Σ_k A(i, k)·B(k, j) with A(i, k) = a[aOff + i·ars +
-// k·acs] and B(k, j) = b[bOff + k·brs + j·bcs]. It computes a 4×4 block of the output at a time,
-// keeping 16 accumulators in registers: every loaded element is used four times, which is what
-// makes plain JavaScript reach ~4 GFLOP/s here instead of ~1 (bench/kernels.ts). Edges that do
-// not fill a block fall back to plain dot products. The sum over k runs in order in float64, so
-// for float64 it equals the reference (matmul.ts) bit for bit. threads.ts uses it for products
-// too small for the WebAssembly SIMD kernel's copies, and where SIMD is unavailable or off.
+// The fast path's TypeScript matrix kernel: one M×N block of alpha·A·B (+ bias) with A and B read
+// through arbitrary strides, out[oOff + i·ldo + j] = alpha·Σ_k A(i, k)·B(k, j) (+ bias[j]) with
+// A(i, k) = a[aOff + i·ars + k·acs] and B(k, j) = b[bOff + k·brs + j·bcs]. It computes a 4×4
+// block of the output at a time, keeping 16 accumulators in registers: every loaded element is
+// used four times, which is what makes plain JavaScript reach ~4 GFLOP/s here instead of ~1
+// (bench/kernels.ts). Edges that do not fill a block fall back to plain dot products. The sum
+// over k runs in order in float64, so for float64 it equals the reference (matmul.ts) bit for
+// bit. threads.ts uses it for products too small for the WebAssembly SIMD kernel's copies, and
+// where SIMD is unavailable or off.
 
 import type { TypedArray } from '../dtype.js';
 
@@ -24,6 +25,8 @@ export function gemmBlocked(
   M: number,
   K: number,
   N: number,
+  alpha: number,
+  bias: TypedArray | null,
 ): void {
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
@@ -114,6 +117,14 @@ export function gemmBlocked(
   for (let i = M4; i < M; i++) {
     for (let j = 0; j < N; j++)
       out[oOff + i * ldo + j] = dot(a, aOff + i * ars, acs, b, bOff + j * bcs, brs, K);
+  }
+  // alpha·Σ + bias[j] from the stored sums (a second pass keeps the loop above as fast as a plain
+  // product; for float64 the stored sum is exact, so this is the reference's expression)
+  if (alpha === 1 && !bias) return;
+  for (let i = 0; i < M; i++) {
+    const o = oOff + i * ldo;
+    if (bias) for (let j = 0; j < N; j++) out[o + j] = alpha * out[o + j] + bias[j];
+    else for (let j = 0; j < N; j++) out[o + j] = alpha * out[o + j];
   }
 }
 

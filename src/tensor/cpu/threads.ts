@@ -38,8 +38,8 @@ const MIN_PARALLEL_BINARY = 1 << 17;
 export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
 
 /**
- * Blocks of one product: each job computes rows × N outputs at oOff + i·ldo + j (the layout's
- * column stride is 1), scales them by alpha and adds the bias.
+ * Blocks of one product: each job computes rows × N outputs alpha·A·B (+ bias) at
+ * oOff + i·ldo + j (the layout's column stride is 1).
  */
 export interface GemmTask {
   kind: 'gemm';
@@ -116,15 +116,25 @@ export function mapSerial(
 }
 
 export function runGemmJobs(t: Omit<GemmTask, 'kind' | 'flags' | 'slot'>): void {
-  const { out, ldo, N, alpha, bias } = t;
   for (const [oOff, aOff, bOff, rows] of t.jobs) {
-    gemmFast(out, oOff, ldo, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, N);
-    if (alpha === 1 && !bias) continue;
-    // the contract's alpha · Σ + bias, as the reference computes it from the stored sum
-    for (let i = 0, o = oOff; i < rows; i++, o += ldo) {
-      for (let j = 0; j < N; j++)
-        out[o + j] = bias ? alpha * out[o + j] + bias[j] : alpha * out[o + j];
-    }
+    gemmFast(
+      t.out,
+      oOff,
+      t.ldo,
+      t.a,
+      aOff,
+      t.ars,
+      t.acs,
+      t.b,
+      bOff,
+      t.brs,
+      t.bcs,
+      rows,
+      t.K,
+      t.N,
+      t.alpha,
+      t.bias,
+    );
   }
 }
 
@@ -145,6 +155,8 @@ export function gemmFast(
   M: number,
   K: number,
   N: number,
+  alpha: number,
+  bias: TypedArray | null,
 ): void {
   // tiny blocks (attention over 5 tokens) are faster in plain TypeScript than through the copies
   if (
@@ -152,10 +164,11 @@ export function gemmFast(
     out instanceof Float32Array &&
     a instanceof Float32Array &&
     b instanceof Float32Array &&
-    gemmSimd(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N)
+    (bias === null || bias instanceof Float32Array) &&
+    gemmSimd(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N, alpha, bias)
   )
     return;
-  gemmBlocked(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N);
+  gemmBlocked(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N, alpha, bias);
 }
 
 /** Whether the fast path takes this product: its blocks write rows with column stride 1. */
