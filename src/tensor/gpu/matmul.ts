@@ -11,13 +11,17 @@
 // coordinates are x, y, z mod e2 and ⌊z / e2⌋; each operand gets its strides in that order
 // (base4 below adds them up), and one kernel serves every layout, transpose and batch.
 //
-// Three kernels: NARROW (operands and output below 2^24 elements: the base offsets are decoded
-// once into locals, which gpu.js keeps in f32, exact there), TILED (the same, default in webgpu
-// mode when j is the fastest coordinate and N is divisible by 4: each thread computes four
-// adjacent outputs of a row, returned as [c0, c1, c2, c3], so every a element it loads is used
-// four times; gpu.js has no workgroup memory, so this is the tile it allows) and SIMPLE (any size:
-// every index an Integer expression through the helpers, decoded again in each step of the loop;
-// see helpers.ts). Accumulation is float32 (the cpu twin: float64).
+// Four kernels, chosen in matmul() below; all but SIMPLE need operands and output below 2^24
+// elements, where indices kept in f32 (gpu.js's locals and tables) are exact:
+//   NARROW  webasm, j fastest: one output per thread, no helper calls (see its comment);
+//   EXACT   webgpu, gpu.js's cpu mode and other layouts: offsets decoded once by the Integer
+//           helpers (WGSL's division is only accurate to 2.5 ulp);
+//   TILED   webgpu default when j is fastest and N is divisible by 4: four adjacent outputs of a
+//           row per thread, returned as [c0, c1, c2, c3], so every a element it loads is used four
+//           times (gpu.js has no workgroup memory, so this is the tile it allows);
+//   SIMPLE  any size: every index an Integer expression through the helpers, decoded again in
+//           each step of the loop (see helpers.ts).
+// Accumulation is float32 (the cpu twin: float64).
 
 import {
   contiguousLayout,
@@ -29,11 +33,62 @@ import { at, base4 } from './helpers.js';
 import type { Arg, GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 /**
- * One output per thread, for operands and output below 2^24 elements: the base offsets are
- * computed once, into locals that gpu.js keeps in f32 (exact below 2^24).
+ * One output per thread, webasm, when j is the fastest coordinate (x), for operands and output
+ * below 2^24 elements (f32 locals and tables exact). gpu.js's webasm SIMD code runs four adjacent
+ * x at once, and stays fast only when a's index does not involve x (one load for the four lanes)
+ * and the kernel calls no helper (one call per thread made it twice as slow, measured): the
+ * offsets along z (the third and fourth coordinates) come from host tables aZ, bZ indexed by z.
  */
 const NARROW: KernelSpec = {
   name: 'matmulNarrow',
+  fn: function (
+    this: KernelThis,
+    a: number[],
+    b: number[],
+    bias: number[],
+    aZ: number[],
+    bZ: number[],
+    K: number,
+    aS1: number,
+    acs: number,
+    bS0: number,
+    bS1: number,
+    brs: number,
+    cS0: number,
+    alpha: number,
+  ) {
+    const pa = aZ[this.thread.z] + this.thread.y * aS1;
+    const pb = bZ[this.thread.z] + this.thread.y * bS1;
+    let s = 0.0;
+    for (let k = 0; k < K; k++) {
+      s += a[pa + k * acs] * b[pb + this.thread.x * bS0 + k * brs];
+    }
+    return alpha * s + bias[this.thread.x * cS0];
+  },
+  args: {
+    a: 'Array',
+    b: 'Array',
+    bias: 'Array',
+    aZ: 'Array',
+    bZ: 'Array',
+    K: 'Integer',
+    aS1: 'Integer',
+    acs: 'Integer',
+    bS0: 'Integer',
+    bS1: 'Integer',
+    brs: 'Integer',
+    cS0: 'Integer',
+    alpha: 'Float',
+  },
+};
+
+/**
+ * One output per thread (webgpu and gpu.js's cpu mode), for operands and output below 2^24
+ * elements: the base offsets are decoded once by the Integer helpers (WGSL's division is only
+ * accurate to 2.5 ulp), into locals that gpu.js keeps in f32 (exact below 2^24).
+ */
+const EXACT: KernelSpec = {
+  name: 'matmulExact',
   fn: function (
     this: KernelThis,
     a: number[],
@@ -147,7 +202,7 @@ const SIMPLE: KernelSpec = {
       bias[base4(0, this.thread.x, this.thread.y, this.thread.z, e2, cS0, cS1, cS2, cS3)]
     );
   },
-  args: NARROW.args,
+  args: EXACT.args,
 };
 
 /**
@@ -204,7 +259,7 @@ const TILED: KernelSpec = {
       alpha * s3 + bias[pc + 3 * cS0],
     ];
   },
-  args: NARROW.args,
+  args: EXACT.args,
   components: 4,
 };
 
@@ -266,9 +321,22 @@ export function matmul(
   const narrow = Math.max(a.data.size, b.data.size, layout.size) < 2 ** 24;
   const tiled =
     (rt.options.tiledMatmul ?? rt.mode === 'webgpu') && narrow && order[0] === 3 && N % 4 === 0;
-  const out = tiled
-    ? rt.run(TILED, [e0 / 4, e1, e2 * e3], args, K)
-    : rt.run(narrow ? NARROW : SIMPLE, [e0, e1, e2 * e3], args, K);
+  const launch = [e0, e1, e2 * e3];
+  let out: GpuStorage;
+  if (tiled) out = rt.run(TILED, [e0 / 4, e1, e2 * e3], args, K);
+  else if (!narrow) out = rt.run(SIMPLE, launch, args, K);
+  else if (rt.mode !== 'webasm' || order[0] !== 3) out = rt.run(EXACT, launch, args, K);
+  else {
+    // webasm: the offset of every z = (z mod e2, ⌊z / e2⌋) of a and b, computed here
+    const table = (off: number, s: number[]) =>
+      Float32Array.from(
+        { length: e2 * e3 },
+        (_, z) => off + (z % e2) * s[2] + Math.floor(z / e2) * s[3],
+      );
+    const zTables = [table(a.offset, aS), table(b.offset, bS)];
+    const rest = [K, aS[1], a.colStride, bS[0], bS[1], b.rowStride, cS[0], alpha];
+    out = rt.run(NARROW, launch, [a.data, b.data, bias ?? noBias!, ...zTables, ...rest], K);
+  }
   if (noBias) rt.release(noBias);
   return out;
 }
