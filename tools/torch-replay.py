@@ -15,9 +15,10 @@ amplifies rounding differences); in float32 they drift after tens of steps, and 
 compared is the behaviour (does the teacher stay near uniform?), not the digits.
 
 Needs: Debian's python3-torch and python3-numpy (use /usr/bin/python3), and the reference
-(--reference, default ../shared/reference/torch_dino.py relative to the repository root).
+torch_dino.py (--reference PATH, or the TORCH_DINO variable as for tools/make-fixtures.sh).
 Usage: /usr/bin/python3 tools/torch-replay.py DIR [--dtype float32|float64] [--steps N]
-           [--every 10] [--knn] [--threads 2] [--json OUT.jsonl]
+           [--every 10] [--knn] [--init-knn] [--threads 2] [--device cpu|cuda]
+           [--json OUT.jsonl] [--schedule SCHEDULE_DIR]
 """
 import argparse
 import gzip
@@ -78,15 +79,15 @@ def reference_cfg(c, in_chans):
 class Crops:
     """step{s}.crop{i} from the crops-NNNN.safetensors files, one file in memory at a time."""
 
-    def __init__(self, folder, dtype):
-        self.folder, self.dtype, self.first, self.tensors = folder, dtype, None, {}
+    def __init__(self, folder, dtype, device):
+        self.folder, self.dtype, self.device, self.first, self.tensors = folder, dtype, device, None, {}
 
     def get(self, step, ncrops):
         first = step // 50 * 50
         if first != self.first:
             self.tensors = read_safetensors(os.path.join(self.folder, f"crops-{first:04d}.safetensors"))
             self.first = first
-        return [self.tensors[f"step{step}.crop{i}"].to(self.dtype) for i in range(ncrops)]
+        return [self.tensors[f"step{step}.crop{i}"].to(self.device, self.dtype) for i in range(ncrops)]
 
 
 def step(R, student, teacher, loss_fn, opt, crops, h, epoch, cfg, freeze_last_layer):
@@ -130,19 +131,21 @@ def read_idx(path):
 @torch.no_grad()
 def knn20(backbone, norm, dtype, T=0.07, k=20):
     """Weighted k-NN (eval_knn.py) of a backbone on the embedded Fashion-MNIST, 10k bank."""
+    device = next(backbone.parameters()).device
     d = os.path.join(ROOT, "data", "fashion-mnist")
     feats = {}
     for split, prefix in (("train", "train"), ("test", "t10k")):
         x = torch.from_numpy(read_idx(os.path.join(d, f"{prefix}-images-idx3-ubyte.gz")).copy())
         y = torch.from_numpy(read_idx(os.path.join(d, f"{prefix}-labels-idx1-ubyte.gz")).astype(np.int64))
-        x = ((x.to(dtype) / 255 - norm["mean"][0]) / norm["std"][0]).unsqueeze(1)
+        y = y.to(device)
+        x = ((x.to(device, dtype) / 255 - norm["mean"][0]) / norm["std"][0]).unsqueeze(1)
         f = torch.cat([backbone(x[i:i + 500]) for i in range(0, len(x), 500)])
         feats[split] = (F.normalize(f, dim=1), y)
     (tr, ytr), (te, yte) = feats["train"], feats["test"]
     correct = 0
     for i in range(0, len(te), 500):
         sim, idx = (te[i:i + 500] @ tr.T).topk(k, dim=1)
-        votes = torch.zeros(sim.shape[0], 10, dtype=dtype)
+        votes = torch.zeros(sim.shape[0], 10, dtype=dtype, device=device)
         votes.scatter_add_(1, ytr[idx], (sim / T).exp())
         correct += (votes.argmax(1) == yte[i:i + 500]).sum().item()
     return correct / len(te)
@@ -156,13 +159,20 @@ def main():
     ap.add_argument("--every", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--knn", action="store_true")
+    ap.add_argument("--init-knn", action="store_true",
+                    help="also the k-NN of the initial weights (the same ViT at random init)")
+    ap.add_argument("--device", default="cpu", help="torch device (cpu, cuda); TF32 is off")
     ap.add_argument("--json", default="", help="write PyTorch's per-step metrics here")
     ap.add_argument("--schedule", default="",
                     help="another trace dir whose config.json and trace.jsonl (schedules) to use "
                          "with this dir's weights and crops (a recipe-trace.ts --no-train run)")
-    ap.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "reference", "torch_dino.py"))
+    ap.add_argument("--reference", default=os.environ.get("TORCH_DINO", ""),
+                    help="the PyTorch reference torch_dino.py (default: $TORCH_DINO)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if not a.reference or not os.path.isfile(a.reference):
+        sys.exit(f"torch-replay: --reference: expected the PyTorch reference torch_dino.py, "
+                 f"got '{a.reference}' (or set TORCH_DINO)")
     R = load_reference(a.reference)
     sched_dir = a.schedule or a.dir
     meta = json.load(open(os.path.join(sched_dir, "config.json")))
@@ -172,6 +182,8 @@ def main():
     nsteps = min(len(trace), a.steps or len(trace))
     dtype = torch.float64 if a.dtype == "float64" else torch.float32
     cfg = reference_cfg(c, meta["inChans"])
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     student, teacher, loss_fn = R.build(cfg, dtype)
     init = read_safetensors(os.path.join(a.dir, "init.safetensors"))
     missing = set(student.state_dict()) ^ set(init)
@@ -179,8 +191,11 @@ def main():
         sys.exit(f"torch-replay: key mismatch between init.safetensors and the reference: {sorted(missing)}")
     student.load_state_dict({k: v.to(dtype) for k, v in init.items()})
     teacher.load_state_dict(student.state_dict())
+    student, teacher, loss_fn = student.to(a.device), teacher.to(a.device), loss_fn.to(a.device)
+    if a.init_knn:
+        print(f"k-NN@20 (10k bank): random init {knn20(teacher.backbone, meta['norm'], dtype):.4f}")
     opt = R.make_optimizer(student, cfg)
-    crops = Crops(a.dir, dtype)
+    crops = Crops(a.dir, dtype, a.device)
     ncrops = 2 + cfg.local_crops
     out = open(a.json, "w") if a.json else None
     print(f"replaying {nsteps} steps in {a.dtype} (mini-dino ran {meta['dtype']}); "
@@ -216,11 +231,11 @@ def main():
         ours = read_safetensors(final)
         diffs = []
         for k, v in teacher.state_dict().items():
-            o = ours["teacher." + k].to(dtype)
+            o = ours["teacher." + k].to(a.device, dtype)
             diffs.append(((o - v).abs().max() / v.abs().max().clamp_min(1e-30)).item())
         print(f"teacher weights after step {nsteps}: worst relative difference {max(diffs):.2e}")
         if a.knn:
-            ref_backbone = R.build(cfg, dtype)[0].backbone
+            ref_backbone = R.build(cfg, dtype)[0].backbone.to(a.device)
             ref_backbone.load_state_dict({k[len("teacher.backbone."):]: v.to(dtype) for k, v in ours.items()
                                           if k.startswith("teacher.backbone.")})
             print(f"k-NN@20 (10k bank): mini-dino teacher {knn20(ref_backbone, meta['norm'], dtype):.4f}, "
