@@ -9,6 +9,8 @@ import {
   type FieldGroup,
   type FieldSpec,
   kebab,
+  PRESETS,
+  type PresetName,
 } from '../dino/config.js';
 import { describeType, type FlagSpec, fmtDefault } from './args.js';
 
@@ -67,7 +69,10 @@ export function configHelp(): string {
         ? ' [true|false]'
         : ` <${typeName({ name, type: f.type, doc: '', values: f.values })}>`;
     const paper = f.paper ? `; paper ${f.paper}` : '';
-    const origin = `default ${fmtDefault(f.default)}; official ${f.official}${paper}`;
+    const presets = PRESET_NAMES.filter((p) => presetValue(p, key) !== undefined)
+      .map((p) => `; --preset ${p}: ${fmtDefault(presetValue(p, key))}`)
+      .join('');
+    const origin = `default ${fmtDefault(f.default)}${presets}; official ${f.official}${paper}`;
     const list = groups.get(f.group) ?? [];
     list.push(`  ${names}${meta}\n      ${f.doc} (${origin})`);
     groups.set(f.group, list);
@@ -75,15 +80,39 @@ export function configHelp(): string {
   return [...groups].map(([g, lines]) => `${GROUP_TITLES[g]}:\n${lines.join('\n')}`).join('\n\n');
 }
 
-/** The README table of training options. */
+const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** A preset's value of a field, or undefined where it keeps the default. */
+function presetValue(p: PresetName, key: ConfigKey): unknown {
+  return (PRESETS[p].values as Partial<Record<ConfigKey, unknown>>)[key];
+}
+
+/** The presets, one line each, for `train --help`. */
+export function presetsHelp(): string {
+  return PRESET_NAMES.map((p) => {
+    const values = Object.entries(PRESETS[p].values)
+      .map(([k, v]) => `--${kebab(k)} ${fmtDefault(v)}`)
+      .join(' ');
+    return `  ${p}: ${PRESETS[p].doc}; data ${PRESETS[p].data} unless --data; ${values}`;
+  }).join('\n');
+}
+
+/** The README table of training options (with a column per preset: its value where it differs). */
 export function configTableMarkdown(): string {
-  const head = '| flag | default | official | paper | meaning |\n|---|---|---|---|---|';
+  const presetCols = PRESET_NAMES.map((p) => ` \`--preset ${p}\` |`).join('');
+  const head =
+    `| flag | default |${presetCols} official | paper | meaning |\n` +
+    `|---|---|${PRESET_NAMES.map(() => '---|').join('')}---|---|---|`;
   const rows = (Object.entries(CONFIG_FIELDS) as [ConfigKey, FieldSpec<unknown>][]).map(
     ([key, f]) => {
       const flag =
         kebab(key) === f.flag ? `\`--${f.flag}\`` : `\`--${kebab(key)}\` (\`--${f.flag}\`)`;
+      const presets = PRESET_NAMES.map((p) => {
+        const v = presetValue(p, key);
+        return ` ${v === undefined ? '' : fmtDefault(v)} |`;
+      }).join('');
       return (
-        `| ${flag} | ${fmtDefault(f.default)} | ${f.official} | ${f.paper ?? ''} ` +
+        `| ${flag} | ${fmtDefault(f.default)} |${presets} ${f.official} | ${f.paper ?? ''} ` +
         `| ${f.doc.replace(/\|/g, '\\|')} |`
       );
     },

@@ -5,8 +5,17 @@
 // last good checkpoint stays), and at the end a k-NN evaluation on held-out images and
 // OUT/training.svg.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
+import {
+  archOf,
+  defaultConfig,
+  type DinoConfig,
+  PRESETS,
+  type PresetName,
+  presetConfig,
+  validateConfig,
+} from '../dino/config.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
 import { readCheckpointInfo } from '../dino/checkpoint.js';
@@ -30,7 +39,7 @@ import {
   ProgressBar,
   str,
 } from './common.js';
-import { configHelp, formatFlags } from './help.js';
+import { configHelp, formatFlags, presetsHelp } from './help.js';
 import { writeTrainingSvg } from './plot.js';
 
 /**
@@ -44,6 +53,13 @@ export const EXIT_TERMINATED = 143;
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
   MAX_IMAGE_PIXELS_FLAG,
+  {
+    name: 'preset',
+    type: 'enum',
+    values: Object.keys(PRESETS),
+    meta: Object.keys(PRESETS).join('|'),
+    doc: 'start from a named recipe (below) instead of the defaults; flags given with it win',
+  },
   {
     name: 'out',
     aliases: ['output_dir', 'output-dir'],
@@ -70,13 +86,16 @@ const OWN_FLAGS: FlagSpec[] = [
 
 export function trainHelp(): string {
   return [
-    'Usage: mini-dino train [--data PATH] [--out DIR] [--epochs N] [--backend ' +
+    'Usage: mini-dino train [--data PATH] [--preset NAME] [--out DIR] [--epochs N] [--backend ' +
       'cpu|gpu|auto] [--resume] [config flags]',
     '',
     'Trains a ViT with DINO on the data (the embedded Fashion-MNIST subset by default), then',
     'reports weighted k-NN top-1 on the held-out images. Defaults are the README recipe.',
     '',
     formatFlags(OWN_FLAGS),
+    '',
+    'Presets:',
+    presetsHelp(),
     '',
     'Training configuration (kebab-case or the official snake_case spelling):',
     '',
@@ -96,7 +115,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     );
   const json = bool(parsed, 'json');
   const log = logger(json);
-  const config: DinoConfig = applyConfigFlags(defaultConfig(), parsed);
+  const preset = str(parsed, 'preset') as PresetName | undefined;
+  const config: DinoConfig = applyConfigFlags(
+    preset ? presetConfig(preset) : defaultConfig(),
+    parsed,
+  );
   try {
     validateConfig(config);
   } catch (e) {
@@ -109,7 +132,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     if (e instanceof RunDirError) throw new UsageError(`--out: ${e.message}`);
     throw e;
   }
-  const data = loadData(str(parsed, 'data'), log, maxPixelsOf(parsed));
+  const dataPath = str(parsed, 'data') ?? (preset ? PRESETS[preset].data : undefined);
+  if (preset && str(parsed, 'data') === undefined && !existsSync(dataPath!))
+    throw new UsageError(
+      `--preset ${preset} trains on ${dataPath}, which does not exist (Debian: apt-get install ` +
+        `dataset-fashion-mnist), or give the folder with --data PATH`,
+    );
+  const data = loadData(dataPath, log, maxPixelsOf(parsed));
   const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);
@@ -120,6 +149,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       `channel${train.channels > 1 ? 's' : ''})` +
       (data.test ? `, ${data.test.length} held out for k-NN` : ''),
   );
+  if (preset) log(`  preset ${preset}: ${PRESETS[preset].doc}`);
   log(
     `  ViT patch ${config.patchSize}, dim ${embedDim}, depth ${depth}, ` +
       `${numHeads} heads; head ${config.headHiddenDim}/${config.headBottleneckDim} ` +

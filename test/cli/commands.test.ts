@@ -147,6 +147,7 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
     ['--num-heads', '3'],
     /^--num-heads \(3\) must divide the embedding dimension 64$/,
   ],
+  [trainCommand, ['--preset', 'huge'], /^--preset: expected one of full, got 'huge'$/],
   [trainCommand, ['--backend', 'tpu'], /^--backend: expected one of auto, cpu, gpu, got 'tpu'$/],
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
@@ -277,7 +278,7 @@ const helpMentions: [string, (argv: readonly string[]) => Promise<number>, strin
   [
     'train',
     trainCommand,
-    ['--data', '--out', '--resume', '--backend', '--json', '--baselines', '--quiet'],
+    ['--data', '--out', '--resume', '--backend', '--json', '--baselines', '--quiet', '--preset'],
   ],
 ];
 
@@ -305,6 +306,9 @@ test(
       out,
       /--teacher-temp, --teacher_temp <number>\n\s+.*\(default 0\.04; official 0\.04; paper 0\.04 → 0\.07 over 30 epochs\)/,
     );
+    // a preset's value beside the default, and the preset on its own line with its data
+    assert.match(out, /--epochs <int>\n\s+.*\(default 9; --preset full: 4; official 100/);
+    assert.match(out, /^ {2}full: .*; data \/usr\/share\/datasets\/fashion-mnist unless --data; /m);
   },
 );
 

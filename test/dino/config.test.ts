@@ -9,6 +9,8 @@ import {
   archOf,
   defaultConfig,
   kebab,
+  PRESETS,
+  presetConfig,
   validateConfig,
   type ConfigKey,
   type DinoConfig,
@@ -217,6 +219,21 @@ test('validateConfig: relations between fields name the flag to change', () => {
     '',
     'no local crops, no constraint',
   );
+});
+
+test('presets: valid configs, the defaults plus their values, fresh; an unknown name is an error', () => {
+  for (const name of Object.keys(PRESETS) as (keyof typeof PRESETS)[]) {
+    const c = presetConfig(name);
+    validateConfig(c);
+    const values = PRESETS[name].values as Partial<Record<ConfigKey, unknown>>;
+    assert.ok(Object.keys(values).length > 0, `${name} changes something`);
+    for (const [key] of FIELDS)
+      assert.equal(c[key], key in values ? values[key] : defaultConfig()[key], `${name}.${key}`);
+    c.globalCropsScale[0] = 0.9;
+    assert.is.not(presetConfig(name).globalCropsScale[0], 0.9, `${name}: fresh lists`);
+  }
+  assert.throws(() => presetConfig('huge'), /--preset must be one of full, got huge/);
+  assert.throws(() => presetConfig('toString'), /--preset must be one of/);
 });
 
 test('archOf: the named ViTs (depth 12) override the custom numbers', () => {
