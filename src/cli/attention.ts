@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { attentionMaps, prepareImage, writeAttentionPngs } from '../dino/attention-maps.js';
-import { loadBackbone } from '../dino/checkpoint.js';
+import { loadBackbone } from '../dino/checkpoint-file.js';
 import { decodeImage } from '../data/image.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {

@@ -4,7 +4,7 @@
 // --json prints {"top1": {"10": 0.71, ...}, "top5": {...}, "baselines"?: {...}}.
 
 import { knnBaselines } from '../dino/baselines.js';
-import { loadBackbone } from '../dino/checkpoint.js';
+import { loadBackbone } from '../dino/checkpoint-file.js';
 import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../dino/trainer.js';

@@ -4,10 +4,11 @@
 //   optimizer.<param>.exp_avg / .exp_avg_sq        dino_loss.center
 // and metadata: format, epoch (the next epoch to run, as official), iteration, the config JSON,
 // AdamW step counts, the generators' states (so --resume continues exactly), in_chans.
-// Files are written atomically (temp file + rename): a kill during a save keeps the last one.
+// This module works on bytes and parsed safetensors, so browsers use it as it is; the files
+// (written atomically: a kill during a save keeps the last one) are checkpoint-file.ts.
 //
-// loadBackbone() reads a ViT from any of: our checkpoints, official backbone-only weights
-// converted to safetensors (bare keys), or full official checkpoints (teacher./student.,
+// backboneFromSafetensors() reads a ViT from any of: our checkpoints, official backbone-only
+// weights converted to safetensors (bare keys), or full official checkpoints (teacher./student.,
 // module., backbone. prefixes recognised as the official eval scripts do; head keys are
 // reported as unexpected and ignored, official issue #66).
 
@@ -17,7 +18,7 @@ import {
   stripPrefixes,
   tensorsFromSafetensors,
 } from '../io/convert.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import { type Safetensors, serializeSafetensors } from '../io/safetensors.js';
 import { VisionTransformer, type ViTConfig } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -38,11 +39,12 @@ export interface CheckpointMeta {
   partial?: unknown;
 }
 
-export async function saveCheckpoint(
-  path: string,
+/** The checkpoint of `run` as safetensors bytes (`source` names it in errors). */
+export async function checkpointBytes(
   run: DinoRun,
   meta: CheckpointMeta,
-): Promise<void> {
+  source = '<checkpoint>',
+): Promise<Uint8Array> {
   const tensors = new Map<string, Tensor>();
   for (const [k, t] of run.student.namedParameters()) tensors.set(`student.module.${k}`, t);
   for (const [k, t] of run.teacher.namedParameters()) tensors.set(`teacher.${k}`, t);
@@ -50,7 +52,7 @@ export async function saveCheckpoint(
   for (const [k, t] of opt.tensors) tensors.set(`optimizer.${k}`, t);
   tensors.set('dino_loss.center', run.center.value);
   const entries = await safetensorsFromTensorsAsync(tensors);
-  await writeSafetensorsFile(path, entries, {
+  const metadata = {
     format: CHECKPOINT_FORMAT,
     epoch: String(meta.epoch),
     iteration: String(meta.iteration),
@@ -59,7 +61,8 @@ export async function saveCheckpoint(
     optimizer_steps: JSON.stringify(opt.steps),
     rng: JSON.stringify(meta.rng),
     partial: JSON.stringify(meta.partial ?? null),
-  });
+  };
+  return serializeSafetensors(entries, metadata, source);
 }
 
 export interface LoadedCheckpoint {
@@ -70,12 +73,13 @@ export interface LoadedCheckpoint {
   optimizerSteps: Record<string, number>;
 }
 
-/** Reads one of our training checkpoints (clear errors for other files). */
-export async function loadCheckpoint(
+/** One of our training checkpoints from parsed safetensors read from `path` (clear errors for
+ * other files). */
+export function checkpointFromSafetensors(
+  st: Safetensors,
   path: string,
   opts: { backend?: Backend } = {},
-): Promise<LoadedCheckpoint> {
-  const st = await readSafetensorsFile(path);
+): LoadedCheckpoint {
   const md = st.metadata;
   if (md.format !== CHECKPOINT_FORMAT) {
     throw new Error(
@@ -141,15 +145,15 @@ export interface LoadedBackbone {
 }
 
 /**
- * A VisionTransformer with weights from `path` (teacher by default, as the official eval
- * scripts). The architecture comes from our checkpoint's config when present, otherwise from
- * the tensor shapes (head dim 64, as every official ViT).
+ * A VisionTransformer with weights from parsed safetensors read from `path` (teacher by default,
+ * as the official eval scripts). The architecture comes from our checkpoint's config when
+ * present, otherwise from the tensor shapes (head dim 64, as every official ViT).
  */
-export async function loadBackbone(
+export function backboneFromSafetensors(
+  st: Safetensors,
   path: string,
   opts: { checkpointKey?: string; backend?: Backend } = {},
-): Promise<LoadedBackbone> {
-  const st = await readSafetensorsFile(path);
+): LoadedBackbone {
   const strip = stripPrefixes(st.tensors.keys(), {
     checkpointKey: opts.checkpointKey ?? 'teacher',
   });

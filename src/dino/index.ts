@@ -14,14 +14,15 @@ export {
 export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules } from './build.js';
 export {
   CHECKPOINT_FORMAT,
-  loadBackbone,
-  loadCheckpoint,
+  backboneFromSafetensors,
+  checkpointBytes,
+  checkpointFromSafetensors,
   restoreRun,
-  saveCheckpoint,
   type CheckpointMeta,
   type LoadedBackbone,
   type LoadedCheckpoint,
 } from './checkpoint.js';
+export { loadBackbone, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 export {
   CONFIG_FIELDS,
   archOf,

@@ -38,9 +38,11 @@ export {
   type WritableDType,
   parseSafetensors,
   parseSafetensorsHeader,
+  serializeSafetensors,
+} from './safetensors.js';
+export {
   readSafetensorsFile,
   readSafetensorsFileSync,
-  serializeSafetensors,
   writeSafetensorsFile,
   writeSafetensorsFileSync,
-} from './safetensors.js';
+} from './safetensors-file.js';

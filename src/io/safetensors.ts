@@ -4,11 +4,10 @@
 // Reference: https://github.com/huggingface/safetensors (format: u64 little-endian header length
 // N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end)}, "__metadata__":
 // {string: string}}, then the data section; offsets are relative to its start, tensors must not
-// overlap and must cover it without holes). Files are written atomically (src/io/atomic.ts).
+// overlap and must cover it without holes). Bytes in, bytes out: this module touches no file
+// system, so browsers use it as it is; reading and writing files (atomically) is
+// safetensors-file.ts.
 
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
   type DecodedArray,
   ITEM_SIZE,
@@ -300,49 +299,6 @@ function defaultDtype(data: ArrayLike<number>): WritableDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Int32Array) return 'I32';
   return 'F64';
-}
-
-// ---- files
-
-export async function readSafetensorsFile(path: string): Promise<Safetensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  return parseSafetensors(bytes, path);
-}
-
-export function readSafetensorsFileSync(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  return parseSafetensors(bytes, path);
-}
-
-/** Writes atomically: a crash or kill during the save leaves the previous file intact. */
-export async function writeSafetensorsFile(
-  path: string,
-  entries: TensorEntries,
-  metadata?: Record<string, string>,
-): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(entries, metadata, path));
-}
-
-export function writeSafetensorsFileSync(
-  path: string,
-  entries: TensorEntries,
-  metadata?: Record<string, string>,
-): void {
-  writeFileAtomicSync(path, serializeSafetensors(entries, metadata, path));
 }
 
 // ---- helpers
