@@ -13,10 +13,12 @@ export {
 export { loadImageFolder, type FolderOptions } from './folder.js';
 export {
   IDX_FILES,
+  decodeIdx,
   encodeIdx,
   findIdxFiles,
   idxImages,
   idxLabels,
+  isGzip,
   loadIdxDirectory,
   parseIdx,
   readIdx,
