@@ -69,9 +69,12 @@ export {
 } from './train-step.js';
 export {
   augmentOptionsFor,
+  backboneKnn,
   epochOrder,
   evaluateKnn,
   normalizationOf,
+} from './epoch.js';
+export {
   readLog,
   trainDino,
   type EpochRecord,

@@ -18,20 +18,21 @@ import {
   copyFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
-import { channelStats } from '../data/stats.js';
+import type { DatasetSplits } from '../data/image-dataset.js';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
-import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
+import { DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { restoreRun } from './checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
-import { extractFeatures } from './features.js';
-import { knnClassify, type KnnResult } from './knn.js';
+import { augmentOptionsFor, epochOrder, evaluateKnn, normalizationOf } from './epoch.js';
+import type { KnnResult } from './knn.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
+
+export { augmentOptionsFor, epochOrder, evaluateKnn, normalizationOf } from './epoch.js';
 
 export interface StepProgress {
   epoch: number;
@@ -110,48 +111,6 @@ const emptySums = (): EpochSums => ({
   temp: 0,
   seconds: 0,
 });
-
-export function augmentOptionsFor(
-  c: DinoConfig,
-  norm: { mean: number[]; std: number[] },
-): AugmentOptions {
-  return {
-    globalCropSize: c.globalCropSize,
-    localCropSize: c.localCropSize,
-    globalCropsScale: c.globalCropsScale,
-    localCropsScale: c.localCropsScale,
-    localCropsNumber: c.localCropsNumber,
-    cropRatio: [3 / 4, 4 / 3],
-    flipProb: 0.5,
-    colorJitterProb: c.colorJitterProb,
-    brightness: c.brightness,
-    contrast: c.contrast,
-    saturation: c.saturation,
-    hue: c.hue,
-    grayscaleProb: c.grayscaleProb,
-    blurProbGlobal1: c.blurProb[0],
-    blurProbGlobal2: c.blurProb[1],
-    blurProbLocal: c.blurProb[2],
-    blurSigma: c.blurSigma,
-    solarizeProb: c.solarizationProb,
-    mean: norm.mean,
-    std: norm.std,
-  };
-}
-
-/** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
-export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
-  const s = channelStats(ds, Math.min(ds.length, 10000));
-  return {
-    mean: s.mean.map((v) => Number(v.toFixed(4))),
-    std: s.std.map((v) => Number(v.toFixed(4))),
-  };
-}
-
-/** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
-export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
-  return new Generator((seed * 1000003 + epoch * 7919 + 17) >>> 0).permutation(n);
-}
 
 export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
   let config = opts.config;
@@ -347,31 +306,6 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
     trainSeconds,
     normalization: norm,
   };
-}
-
-/** Teacher-backbone k-NN: `limit` images of each split (the bank never exceeds `bankLimit`). */
-export function evaluateKnn(
-  run: DinoRun,
-  train: ImageDataset,
-  test: ImageDataset,
-  config: DinoConfig,
-  norm: { mean: number[]; std: number[] },
-  backend: Backend,
-  limit: number,
-  bankLimit = Infinity,
-): KnnResult {
-  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const nTrain = Math.min(train.length, limit, bankLimit);
-  const nTest = Math.min(test.length, limit);
-  const fopts = { size: config.globalCropSize, mean: norm.mean, std: norm.std, backend };
-  const bank = extractFeatures(run.teacher.backbone, train, { ...fopts, indices: range(nTrain) });
-  const queries = extractFeatures(run.teacher.backbone, test, { ...fopts, indices: range(nTest) });
-  return knnClassify(bank, queries, {
-    ks: config.knnK,
-    temperature: config.knnTemperature,
-    backend,
-    numClasses: test.classes?.length,
-  });
 }
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
