@@ -1,8 +1,18 @@
 // mini-dino/dino: the method. DINOHead, MultiCropWrapper, DINOLoss + Center, the EMA teacher,
 // multi-crop augmentation, the configuration, the training step and loop, checkpoints, weighted
-// k-NN, PyTorch parity.
+// k-NN, attention maps, PyTorch parity. (mini-dino/browser has the same without files.)
 
 export * from './augment/index.js';
+export {
+  attentionMaps,
+  convertChannels,
+  prepareImage,
+  thresholdMask,
+  viridis,
+  type AttentionMaps,
+  type PrepareImageOptions,
+} from './attention-maps.js';
+export { writeAttentionPngs, type AttentionPngOptions } from './attention-png.js';
 export { knnBaselines, pixelFeatures, type BaselineOptions, type Baselines } from './baselines.js';
 export {
   BENCH_CONFIGS,
