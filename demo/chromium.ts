@@ -12,6 +12,8 @@ export function launchChromium(userDataDir: string): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // a page's wait (waitForFunction) is one DevTools call: let it last as long as a slow step
+    protocolTimeout: 600_000,
     args: [
       '--no-sandbox',
       '--disable-dev-shm-usage',

@@ -142,6 +142,7 @@ async function openPage(query: string, width = 1280, height = 800): Promise<Page
   return page;
 }
 
+/** What the page has received so far (window.miniDinoDemo, a copy). */
 const record = (page: Page) =>
   page.evaluate(() => (globalThis as unknown as PageGlobals).miniDinoDemo);
 
@@ -355,8 +356,12 @@ test('CPU backend: load the saved checkpoint and resume; load official key names
   assert.is(r.state, 'paused');
   assert.equal(r.knn.find((k) => k.source === ctx.savedName)!.top1, ctx.ref.checkpointKnn);
   assert.is(r.attention?.title, ctx.savedName);
-  await page.locator('#resume').click();
-  await waitState(page, ['running'], 10_000);
+  assert.equal(r.steps, [], 'the curves start afresh from a loaded checkpoint');
+  await page.locator('#resume').click(); // pause-after (3) is behind: one step, then paused
+  await page.waitForFunction(
+    () => (globalThis as unknown as PageGlobals).miniDinoDemo.steps.length >= 1,
+    { timeout: 120_000, polling: 250 },
+  );
   await waitState(page, ['paused'], 60_000);
   r = await record(page);
   assert.equal(
@@ -397,9 +402,27 @@ test('WebGPU (SwiftShader): 3 steps give the losses of mini-dino train', async (
   assert.is(before.backend?.kind, 'webgpu');
   assert.match(before.backend!.description, /webgpu mode/);
   for (const [k, v] of Object.entries(SMALL)) await setKnob(page, k as keyof DinoConfig, v);
+  // Start, Pause as soon as the first step is reported (the run pauses after the step it is in),
+  // then Resume until pause-after stops it: the same losses as without the pause
   await page.locator('#start').click();
-  await waitState(page, ['paused'], 240_000);
+  await page.waitForFunction(
+    () => (globalThis as unknown as PageGlobals).miniDinoDemo.steps.length >= 1,
+    { timeout: 240_000, polling: 100 },
+  );
+  await page.locator('#pause').click();
+  await waitState(page, ['paused'], 120_000);
+  const paused = (await record(page)).steps.length;
+  if (paused < STEPS) {
+    await page.locator('#resume').click();
+    await page.waitForFunction(
+      (n: number) => (globalThis as unknown as PageGlobals).miniDinoDemo.steps.length >= n,
+      { timeout: 240_000, polling: 250 },
+      STEPS,
+    );
+    await waitState(page, ['paused'], 120_000);
+  }
   const r = await record(page);
+  assert.is(r.steps.length, Math.max(paused, STEPS), `paused after ${paused} steps, then resumed`);
   assertLosses(
     r.steps.map((s) => s.metrics.loss),
     ctx.ref.smallLosses,
