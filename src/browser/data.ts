@@ -21,4 +21,4 @@ export {
   type ImageDataset,
 } from '../data/image-dataset.js';
 export type { Image } from '../data/image.js';
-export { channelStats, type ChannelStats } from '../data/stats.js';
+export { channelStats, MIN_STD, normalizationOf, type ChannelStats } from '../data/stats.js';

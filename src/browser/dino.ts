@@ -36,13 +36,17 @@ export {
 } from '../dino/build.js';
 export {
   CHECKPOINT_FORMAT,
+  CheckpointError,
   backboneFromSafetensors,
   checkpointBytes,
   checkpointFromSafetensors,
   restoreRun,
   type CheckpointMeta,
+  type DatasetFingerprint,
+  type LoadBackboneOptions,
   type LoadedBackbone,
   type LoadedCheckpoint,
+  type Normalization,
 } from '../dino/checkpoint.js';
 export {
   CONFIG_FIELDS,

@@ -16,6 +16,7 @@ export {
   type DecodedArray,
   type HeaderEntry,
   MAX_HEADER_BYTES,
+  MAX_HEADER_KEYS,
   type SafeDType,
   type Safetensors,
   SafetensorsError,

@@ -6,11 +6,14 @@
 // utils.load_pretrained_weights.
 
 import { writeFileAtomic } from '../io/atomic.js';
-import { readSafetensorsFile } from '../io/safetensors-file.js';
+import { readSafetensorsFile, readSafetensorsHeaderFileSync } from '../io/safetensors-file.js';
 import type { Backend } from '../tensor/backend.js';
 import type { DinoRun } from './build.js';
+import { metadataCount } from './checkpoint-check.js';
 import {
+  CHECKPOINT_FORMAT,
   type CheckpointMeta,
+  type LoadBackboneOptions,
   type LoadedBackbone,
   type LoadedCheckpoint,
   backboneFromSafetensors,
@@ -26,7 +29,22 @@ export async function saveCheckpoint(
   await writeFileAtomic(path, await checkpointBytes(run, meta, path));
 }
 
-/** Reads one of our training checkpoints (clear errors for other files). */
+/** Epoch and iteration of the checkpoint at `path` from its header alone; null when there is no
+ * readable mini-dino checkpoint there. */
+export function readCheckpointInfo(path: string): { epoch: number; iteration: number } | null {
+  try {
+    const { metadata: md } = readSafetensorsHeaderFileSync(path);
+    if (md.format !== CHECKPOINT_FORMAT) return null;
+    return {
+      epoch: metadataCount(path, md, 'epoch'),
+      iteration: metadataCount(path, md, 'iteration'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads one of our training checkpoints, validated before conversion (checkpoint.ts). */
 export async function loadCheckpoint(
   path: string,
   opts: { backend?: Backend } = {},
@@ -37,7 +55,7 @@ export async function loadCheckpoint(
 /** A VisionTransformer with weights from `path` (see backboneFromSafetensors). */
 export async function loadBackbone(
   path: string,
-  opts: { checkpointKey?: string; backend?: Backend } = {},
+  opts: LoadBackboneOptions = {},
 ): Promise<LoadedBackbone> {
   return backboneFromSafetensors(await readSafetensorsFile(path), path, opts);
 }

@@ -5,7 +5,6 @@
 // DataAugmentationDINO's arguments) and eval_knn.py (the monitor's protocol). No file system.
 
 import type { ImageDataset } from '../data/image-dataset.js';
-import { channelStats } from '../data/stats.js';
 import type { VisionTransformer } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
@@ -43,14 +42,7 @@ export function augmentOptionsFor(
   };
 }
 
-/** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
-export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
-  const s = channelStats(ds, Math.min(ds.length, 10000));
-  return {
-    mean: s.mean.map((v) => Number(v.toFixed(4))),
-    std: s.std.map((v) => Number(v.toFixed(4))),
-  };
-}
+export { normalizationOf } from '../data/stats.js';
 
 /** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
 export function epochOrder(seed: number, epoch: number, n: number): Int32Array {

@@ -24,15 +24,24 @@ export {
 export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules } from './build.js';
 export {
   CHECKPOINT_FORMAT,
+  CheckpointError,
   backboneFromSafetensors,
   checkpointBytes,
   checkpointFromSafetensors,
   restoreRun,
   type CheckpointMeta,
+  type DatasetFingerprint,
+  type LoadBackboneOptions,
   type LoadedBackbone,
   type LoadedCheckpoint,
+  type Normalization,
 } from './checkpoint.js';
-export { loadBackbone, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
+export {
+  loadBackbone,
+  loadCheckpoint,
+  readCheckpointInfo,
+  saveCheckpoint,
+} from './checkpoint-file.js';
 export {
   CONFIG_FIELDS,
   archOf,

@@ -3,14 +3,17 @@
 // itself, from bytes and to bytes, is safetensors.ts, which browsers use without this module.
 // Reference: https://github.com/huggingface/safetensors.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
+  MAX_HEADER_BYTES,
   type Safetensors,
   SafetensorsError,
+  type SafetensorsHeader,
   type TensorEntries,
   parseSafetensors,
+  parseSafetensorsHeaderOfFile,
   serializeSafetensors,
 } from './safetensors.js';
 
@@ -24,6 +27,30 @@ export async function readSafetensorsFile(path: string): Promise<Safetensors> {
     });
   }
   return parseSafetensors(bytes, path);
+}
+
+/** The validated header of a file, reading only the header's bytes (a checkpoint's epoch and
+ * iteration without loading its weights). */
+export function readSafetensorsHeaderFileSync(path: string): SafetensorsHeader {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(8);
+    readSync(fd, head, 0, 8, 0);
+    const n = new DataView(head.buffer).getBigUint64(0, true);
+    const len = Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n);
+    const bytes = new Uint8Array(8 + Math.min(len, Math.max(0, size - 8)));
+    readSync(fd, bytes, 0, bytes.length, 0);
+    return parseSafetensorsHeaderOfFile(bytes, size, path);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw e;
+    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
+      cause: e,
+    });
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 export function readSafetensorsFileSync(path: string): Safetensors {

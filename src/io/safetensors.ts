@@ -37,6 +37,14 @@ export class SafetensorsError extends Error {
 /** A sanity cap on the JSON header (the reference implementation uses 100 MB too). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * A cap on the keys of the JSON header, counted before it is parsed: JSON.parse of an object
+ * with 200 000 entries takes seconds and a lot of memory, even with no tensor data at all. Each
+ * tensor needs 4 keys (its name, dtype, shape, data_offsets): this admits 50 000 tensors, many
+ * times what a ViT (a few hundred) or a large language model shard (a few thousand) holds.
+ */
+export const MAX_HEADER_KEYS = 200_000;
+
 export interface SafetensorsTensor {
   dtype: SafeDType;
   shape: number[];
@@ -67,23 +75,33 @@ export interface SafetensorsHeader {
 
 /** Validates the header (length, JSON, every entry, overlaps and holes) without decoding data. */
 export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): SafetensorsHeader {
+  return parseSafetensorsHeaderOfFile(bytes, bytes.length, source);
+}
+
+/** The same for a file of `fileLength` bytes of which `bytes` holds at least the header (read
+ * from a file without its data: safetensors-file.ts `readSafetensorsHeaderFileSync`). */
+export function parseSafetensorsHeaderOfFile(
+  bytes: Uint8Array,
+  fileLength: number,
+  source: string,
+): SafetensorsHeader {
   const fail = (problem: string): never => {
     throw new SafetensorsError(source, problem);
   };
-  if (bytes.length < 8)
-    fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  if (fileLength < 8)
+    fail(`the file is ${fileLength} bytes, too short for the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 < 2n) fail(`the header length is ${n64} bytes; the smallest header, '{}', is 2`);
   if (n64 > BigInt(MAX_HEADER_BYTES))
     fail(`the header length is ${n64} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(n64);
-  if (8 + n > bytes.length)
+  if (8 + n > fileLength)
     fail(
-      `the header length is ${n} bytes but the file has only ${bytes.length - 8} ` +
+      `the header length is ${n} bytes but the file has only ${fileLength - 8} ` +
         `bytes after the length field`,
     );
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileLength - dataStart;
 
   let text: string;
   try {
@@ -91,6 +109,12 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   } catch {
     return fail('the header is not valid UTF-8');
   }
+  const keys = countJsonKeys(text);
+  if (keys > MAX_HEADER_KEYS)
+    fail(
+      `the header has ${keys} JSON keys, more than the ${MAX_HEADER_KEYS} accepted ` +
+        `(about ${MAX_HEADER_KEYS / 4} tensors)`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -302,6 +326,22 @@ function defaultDtype(data: ArrayLike<number>): WritableDType {
 }
 
 // ---- helpers
+
+/** The number of object keys in a JSON text (the colons outside strings), in one linear scan. */
+function countJsonKeys(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) n++;
+  }
+  return n;
+}
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
