@@ -206,12 +206,20 @@ async function loadFile(page: Page, path: string, name: string) {
   await setKnob(page, 'knnSubset', KNN_SUBSET); // the k-NN of a loaded file takes it from here
   const input = await page.$('#load');
   await input!.uploadFile(path);
-  await page.waitForFunction(
-    (n: string) =>
-      (globalThis as unknown as PageGlobals).miniDinoDemo.knn.some((k) => k.source === n),
-    { timeout: 60_000, polling: 250 },
-    name,
-  );
+  try {
+    await page.waitForFunction(
+      (n: string) =>
+        (globalThis as unknown as PageGlobals).miniDinoDemo.knn.some((k) => k.source === n),
+      { timeout: 60_000, polling: 250 },
+      name,
+    );
+  } catch (e) {
+    const r = await record(page);
+    throw new Error(
+      `loading ${name}: no k-NN; the page is '${r.state}', errors ${JSON.stringify(r.errors)}`,
+      { cause: e },
+    );
+  }
   await waitState(page, ['paused', 'ready', 'done'], 30_000);
 }
 
@@ -372,7 +380,9 @@ test('CPU backend: load the saved checkpoint and resume; load official key names
   assertLosses([r.steps[0].metrics.loss], [ctx.ref.resumedLoss], 'resumed');
 
   // a ViT with the official released key names: k-NN and attention, no run to resume
+  // (64 wide, not an official width: its head count comes from the Heads knob)
   const work = (ctx as { work?: string }).work!;
+  await setKnob(page, 'numHeads', 1);
   await loadFile(page, join(work, OFFICIAL_FILE), OFFICIAL_FILE);
   r = await record(page);
   assert.is(r.state, 'ready');

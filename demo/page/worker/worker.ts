@@ -12,6 +12,7 @@ import {
   type nn,
 } from '../../../src/browser/index.js';
 import type { DatasetSplits } from '../../../src/data/image-dataset.js';
+import { OFFICIAL_HEADS } from '../../../src/dino/checkpoint-vit.js';
 import { attentionGrid, oneImagePerClass } from './attention-grid.js';
 import { chooseBackend } from './backend.js';
 import type {
@@ -204,6 +205,17 @@ async function showAttention(
   post({ type: 'attention', grid }, [grid.rgba]);
 }
 
+/**
+ * The attention heads of a ViT whose file does not say (no mini-dino config): none for an official
+ * width (192, 384, 768: the official count), else the page's Heads knob, as `--num-heads` on the
+ * command line.
+ */
+function headsFor(st: io.Safetensors, knobs: DinoConfig): number | undefined {
+  const key = [...st.tensors.keys()].find((k) => k.endsWith('patch_embed.proj.weight'));
+  const width = key ? st.tensors.get(key)!.shape[0] : undefined;
+  return width !== undefined && OFFICIAL_HEADS[width] === undefined ? knobs.numHeads : undefined;
+}
+
 /** A checkpoint from a file: ours resumes training; any other ViT gets k-NN and attention. */
 async function load(name: string, bytes: Uint8Array, knobs: DinoConfig): Promise<void> {
   const data = need(splits);
@@ -224,11 +236,13 @@ async function load(name: string, bytes: Uint8Array, knobs: DinoConfig): Promise
     what = `a mini-dino run at iteration ${session.iteration}`;
   } else {
     session = null;
-    const b = dino.backboneFromSafetensors(st, name, { backend: cpu });
+    const numHeads = headsFor(st, knobs);
+    const b = dino.backboneFromSafetensors(st, name, { backend: cpu, numHeads });
     model = b.model;
     norm = b.config.inChans === 3 ? IMAGENET : dino.normalizationOf(data.train);
     config = { ...knobs, globalCropSize: b.config.imgSize };
-    what = `a ViT without a DINO run (${b.summary}): k-NN and attention only`;
+    const heads = `${b.config.numHeads} heads${numHeads ? ' from the Heads knob' : ''}`;
+    what = `a ViT without a DINO run (${b.summary}; ${heads}): k-NN and attention only`;
   }
   setState('loading', `${name}, ${what}: k-NN on ${config.knnSubset} images per split`);
   const result = dino.backboneKnn(
