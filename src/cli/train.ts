@@ -18,7 +18,7 @@ import {
 } from '../dino/config.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
-import { readCheckpointInfo } from '../dino/checkpoint.js';
+import { readCheckpointInfo } from '../dino/checkpoint-file.js';
 import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
 import { totalElements, wrapperShapes } from '../dino/shapes.js';
 import { trainDino, type EpochRecord } from '../dino/trainer.js';
