@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../data/dataset.js';
 import type { DatasetSplits } from '../data/image-dataset.js';
 import { loadImageFolder } from '../data/folder.js';
-import type { Backend } from '../tensor/backend.js';
+import type { Backend, BackendName } from '../tensor/backend.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { setDefaultBackend } from '../tensor/tensor.js';
 import type { FlagSpec, Parsed } from './args.js';
@@ -47,7 +47,7 @@ export const HELP_FLAG: FlagSpec = {
 };
 
 export interface BackendInfo {
-  backend: 'cpu' | 'gpu';
+  backend: BackendName;
   gpuMode: 'webgpu' | 'webasm' | 'cpu' | null;
   adapter: string | null;
   description: string;

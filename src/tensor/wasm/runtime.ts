@@ -1,0 +1,82 @@
+// The wasm backend's runtime: one shared WebAssembly.Memory with its allocator (heap.ts), the
+// compiled kernel module instantiated on this thread, the worker pool (threads.ts), and the rule
+// that splits a kernel call over threads. The kernel files (elementwise.ts, softmax.ts, ...) call
+// `run` with their exported function, its arguments, and how much work there is.
+
+import type { Storage } from '../backend.js';
+import { Heap } from './heap.js';
+import type { ThreadPool } from './threads.js';
+
+/** A float32 buffer in the shared memory: `size` elements from byte `ptr` (64-byte aligned). */
+export interface WasmStorage extends Storage {
+  readonly dtype: 'float32';
+  readonly ptr: number;
+}
+
+type Kernel = (...args: number[]) => number | undefined;
+
+/** Bytes at the bottom of the memory that the heap never hands out (address 0 stays unused). */
+const RESERVED = 1024;
+
+export class Runtime {
+  readonly heap: Heap;
+  readonly fns: Record<string, Kernel>;
+  private readonly indexOf = new Map<string, number>();
+  private view: Float32Array;
+  /** Split every kernel over the threads however little work it has (tests of the splits). */
+  splitAll = false;
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    instance: WebAssembly.Instance,
+    names: readonly string[],
+    /** Whether the module uses relaxed SIMD's fused multiply-add. */
+    readonly relaxed: boolean,
+    readonly pool: ThreadPool | null,
+  ) {
+    this.heap = new Heap(memory, RESERVED);
+    this.fns = instance.exports as Record<string, Kernel>;
+    names.forEach((n, i) => this.indexOf.set(n, i));
+    this.view = new Float32Array(memory.buffer);
+  }
+
+  /** Threads a kernel may use, this one included. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** The whole memory as float32 (a new view after the memory grew). */
+  f32(): Float32Array {
+    if (this.view.length * 4 !== this.memory.buffer.byteLength)
+      this.view = new Float32Array(this.memory.buffer);
+    return this.view;
+  }
+
+  alloc(size: number): WasmStorage {
+    return { dtype: 'float32', size, ptr: this.heap.alloc(4 * size) };
+  }
+
+  release(s: WasmStorage): void {
+    this.heap.release(s.ptr);
+  }
+
+  /**
+   * Runs the exported kernel as fn(...args, start, end) over the work [0, total), split into
+   * contiguous ranges for up to `threads` threads, each with at least `minPerThread` units and
+   * starting at a multiple of `grain` (split points never depend on anything but these numbers,
+   * and each kernel computes a unit the same way whoever runs it).
+   */
+  run(name: string, args: readonly number[], total: number, minPerThread: number, grain = 1) {
+    const fn = this.fns[name];
+    const min = this.splitAll ? 1 : Math.max(1, minPerThread);
+    const parts = Math.min(this.threads, Math.floor(total / min));
+    if (parts <= 1 || !this.pool) {
+      if (total > 0) fn(...args, 0, total);
+      return;
+    }
+    const bounds = [0];
+    for (let p = 1; p < parts; p++) bounds.push(Math.round((total * p) / parts / grain) * grain);
+    bounds.push(total);
+    this.pool.run(this.indexOf.get(name)!, fn, args, bounds);
+  }
+}

@@ -1,0 +1,131 @@
+// What the kernels need beyond single instructions: a·b + c that is fused where relaxed SIMD
+// is available (f32x4.relaxed_madd) and a multiply then an add elsewhere, chosen once per
+// module; and the vectorised exp used by exp, softmax, GELU's backward and erf (erf.ts).
+//
+// exp(x) = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2] (ln 2 split in
+// two constants, Cody & Waite, so that n·ln2_hi is exact), eʳ by the degree-7 polynomial of
+// Cephes' expf (S. Moshier), max error about 1 ulp. 2ⁿ is built from exponent bits as
+// 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), so that results down to the subnormals and up to overflow come out
+// right; x is clamped to [−104, 88.8] first (beyond, eˣ rounds to 0 or ∞ in float32), which keeps
+// NaN. The cpu twin is Math.exp (src/tensor/cpu/elementwise.ts).
+
+import { f32, f32x4, f64, f64x2, i32, i32x4, i8x16, v128 } from './instructions.js';
+import {
+  type Code,
+  type Expr,
+  type Func,
+  type Local,
+  block,
+  br,
+  brIf,
+  ex,
+  forRange,
+  loop,
+  seq,
+  set,
+} from './writer.js';
+
+/** How the module is built: with relaxed SIMD's fused multiply-add or without. */
+export interface SimdConfig {
+  relaxed: boolean;
+}
+
+/** a·b + c per lane (fused with relaxed SIMD: one rounding instead of two). */
+export function madd(cfg: SimdConfig, a: Expr, b: Expr, c: Expr): Code {
+  return cfg.relaxed ? f32x4.relaxed_madd(a, b, c) : f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Evaluates Σ cₖ·xᵏ by Horner's rule (coefficients from the constant term up). */
+export function horner(cfg: SimdConfig, x: Expr, coeffs: readonly number[]): Code {
+  let acc: Code = f32x4.const(coeffs[coeffs.length - 1]);
+  for (let k = coeffs.length - 2; k >= 0; k--) acc = madd(cfg, acc, x, f32x4.const(coeffs[k]));
+  return acc;
+}
+
+const LOG2E = 1.4426950408889634;
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.1219444e-4;
+/** Cephes expf: eʳ ≈ 1 + r + r²·P(r). */
+const EXP_P = [
+  5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3,
+  1.98756915e-4,
+];
+
+/** 2ᵏ per lane for integer lanes k in [−126, 127]: the exponent bits (k + 127) << 23. */
+function pow2(k: Expr): Code {
+  return i32x4.shl(i32x4.add(k, i32x4.splat(127)), 23);
+}
+
+/** eˣ per lane of the f32x4 `x` (evaluated once). */
+export function exp(f: Func, cfg: SimdConfig, x: Expr): Code {
+  const [v, n, r, k, k1] = [
+    f.local('v128'),
+    f.local('v128'),
+    f.local('v128'),
+    f.local('v128'),
+    f.local('v128'),
+  ];
+  return seq(
+    set(v, f32x4.max(f32x4.min(x, f32x4.const(88.8)), f32x4.const(-104))),
+    set(n, f32x4.nearest(f32x4.mul(v, f32x4.const(LOG2E)))),
+    set(r, madd(cfg, n, f32x4.const(-LN2_HI), v)),
+    set(r, madd(cfg, n, f32x4.const(-LN2_LO), r)),
+    set(k, i32x4.trunc_sat_f32x4_s(n)),
+    set(k1, i32x4.shr_s(k, 1)),
+    // (1 + r + r²·P(r)) · 2^k1 · 2^(k − k1)
+    f32x4.mul(
+      f32x4.mul(
+        f32x4.add(madd(cfg, f32x4.mul(r, r), horner(cfg, r, EXP_P), r), f32x4.const(1)),
+        pow2(k1),
+      ),
+      pow2(i32x4.sub(k, k1)),
+    ),
+  );
+}
+
+/** The high two lanes of an f32x4 moved to the low half (to widen them with promote_low). */
+export const high = (v: Expr): Code =>
+  i8x16.shuffle(v, v, [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
+
+/**
+ * Σ_j term(j) over a row of n floats in float64, four lanes at a time (two f64x2 accumulators)
+ * then the tail one by one; `term` gives the f32x4 of elements j..j+3 (default: the floats at
+ * p) and `scalarTerm` element j. Leaves the f64 sum on the stack.
+ */
+export function rowSum64(
+  f: Func,
+  p: Local,
+  n: Local,
+  term?: (j: Local) => Code,
+  scalarTerm?: (j: Local) => Code,
+): Code {
+  const [v, a0, a1] = f.locals('v128', 3);
+  const j = f.local('i32');
+  const s = f.local('f64');
+  const at = (k: Local) => i32.add(p, i32.shl(k, 2));
+  return seq(
+    set(a0, f64x2.splat(f64.const(0))),
+    set(a1, a0),
+    set(j, 0),
+    block(
+      loop(
+        brIf(1, i32.gt_s(i32.add(j, 4), n)),
+        set(v, term ? term(j) : v128.load(at(j))),
+        set(a0, f64x2.add(a0, f64x2.promote_low_f32x4(v))),
+        set(a1, f64x2.add(a1, f64x2.promote_low_f32x4(high(v)))),
+        set(j, i32.add(j, 4)),
+        br(0),
+      ),
+    ),
+    set(a0, f64x2.add(a0, a1)),
+    set(s, f64.add(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1))),
+    forRange(
+      j,
+      j,
+      n,
+      1,
+      set(s, f64.add(s, f64.promote_f32(scalarTerm ? scalarTerm(j) : f32.load(at(j))))),
+    ),
+    ex(s),
+  );
+}

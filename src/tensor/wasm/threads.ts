@@ -1,0 +1,128 @@
+// Worker threads of the wasm backend. Every worker instantiates the same compiled module over
+// the same shared memory (worker.ts), so a kernel runs on several cores by calling the same
+// exported function with different ranges [start, end) of its work: elements, rows, or blocks of
+// a matrix product. Ranges are chosen so that every output element is computed by the same code
+// in the same order whatever the number of threads, which makes results independent of it.
+//
+// Hand-over: the main thread writes the kernel's index and arguments into a small shared control
+// block, bumps a generation counter and wakes the workers; it runs its own range, then waits
+// until the workers have counted themselves done. Both sides spin briefly before blocking in
+// Atomics.wait (a training step runs kernels back to back, microseconds apart). Ops are
+// synchronous (docs/ARCHITECTURE.md), so the main thread blocks; in a browser, where the page's
+// main thread may not block, it spins instead (run the engine in a Web Worker there).
+
+import { platform, type WorkerHandle } from '../../platform/index.js';
+import { CONTROL, CONTROL_BYTES, type WorkerBoot } from './control.js';
+import { workerMain } from './worker.js';
+
+/** The workers' code: the source text of workerMain (worker.ts). */
+const main = workerMain.toString();
+
+type Kernel = (...args: number[]) => unknown;
+
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly canBlock: boolean;
+  /** Threads a kernel may use, the calling thread included (at most workers + 1). */
+  private used: number;
+
+  private constructor(
+    private readonly workers: WorkerHandle[],
+    control: SharedArrayBuffer,
+  ) {
+    this.ctl = new Int32Array(control, 0, CONTROL.ints);
+    this.args = new Float64Array(control, CONTROL.argsByte);
+    this.used = workers.length + 1;
+    this.canBlock = canBlockHere(this.ctl);
+  }
+
+  /**
+   * Starts `threads − 1` workers and waits (asynchronously, at most 20 s) until each has
+   * instantiated the module. Workers that do not come up turn threading off with a warning.
+   */
+  static async start(
+    boot: Omit<WorkerBoot, 'control' | 'slot' | 'layout'>,
+    threads: number,
+  ): Promise<ThreadPool> {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const n = Math.min(CONTROL.maxWorkers, Math.max(0, threads - 1));
+    const workers: WorkerHandle[] = [];
+    const ctl = new Int32Array(control, 0, CONTROL.ints);
+    try {
+      for (let slot = 0; slot < n; slot++)
+        workers.push(platform().startWorker(main, { ...boot, layout: CONTROL, control, slot }));
+      const deadline = Date.now() + 20000;
+      const ready = () => workers.every((_, s) => Atomics.load(ctl, CONTROL.ready + s) === 1);
+      while (!ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      if (!ready()) throw new Error('no answer within 20 s');
+    } catch (e) {
+      platform().warn(
+        `wasm backend: worker threads did not start (${(e as Error).message}); running on one ` +
+          'thread (MINI_DINO_THREADS=1 silences this)',
+      );
+      for (const w of workers) w.terminate();
+      workers.length = 0;
+    }
+    return new ThreadPool(workers, control);
+  }
+
+  /** Threads a kernel may use, the calling thread included. */
+  get threads(): number {
+    return this.used;
+  }
+
+  /** Uses at most n threads (tests compare 1, 2 and 3); never more than were started. */
+  setThreads(n: number): void {
+    this.used = Math.max(1, Math.min(n, this.workers.length + 1));
+  }
+
+  /**
+   * Runs kernel `fn` (index `index` in the workers' list, `own` on this thread) over the ranges
+   * [bounds[p], bounds[p + 1]): the first on this thread, the others on workers 0, 1, ...
+   */
+  run(index: number, own: Kernel, args: readonly number[], bounds: readonly number[]): void {
+    const active = bounds.length - 2;
+    const { ctl } = this;
+    if (args.length > CONTROL.maxArgs) throw new Error('wasm threads: too many arguments');
+    for (let i = 0; i < args.length; i++) this.args[i] = args[i];
+    for (let w = 0; w < active; w++) {
+      this.args[CONTROL.maxArgs + 2 * w] = bounds[w + 1];
+      this.args[CONTROL.maxArgs + 2 * w + 1] = bounds[w + 2];
+    }
+    ctl[CONTROL.fn] = index;
+    ctl[CONTROL.nargs] = args.length;
+    Atomics.store(ctl, CONTROL.active, active);
+    Atomics.store(ctl, CONTROL.done, 0);
+    Atomics.add(ctl, CONTROL.gen, 1);
+    Atomics.notify(ctl, CONTROL.gen);
+    own(...args, bounds[0], bounds[1]);
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(ctl, CONTROL.done);
+      if (done === active) break;
+      if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
+    }
+    if (Atomics.load(ctl, CONTROL.error) !== 0) {
+      Atomics.store(ctl, CONTROL.error, 0);
+      throw new Error('wasm backend: a kernel failed on a worker thread (its message is above)');
+    }
+  }
+
+  /** Stops the workers (the pool is unusable afterwards). */
+  terminate(): void {
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+    this.used = 1;
+  }
+}
+
+/** Whether Atomics.wait may block this thread (not on a browser page's main thread). */
+function canBlockHere(ctl: Int32Array): boolean {
+  try {
+    Atomics.wait(ctl, CONTROL.error, 1, 0); // returns at once: the word is not 1
+    return true;
+  } catch {
+    return false;
+  }
+}
