@@ -15,6 +15,7 @@ import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js
 import { MAX_PAGES } from './heap.js';
 import { buildKernelModule, relaxedSimdValid, simdValid } from './module.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
+import { matmul } from './matmul.js';
 import { concat, copy, copyStrided, full, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -253,8 +254,46 @@ export class WasmBackend implements Backend<WasmStorage> {
     return layerNormParamGrads(this.rt, dy, x, mean, rstd, rows, n);
   }
 
-  matmul(a: WasmStorage, ...rest: unknown[]): WasmStorage {
-    return notYet('matmul', a, rest);
+  // Today's positional contract, adapted to the strided one of matmul.ts (MATMUL-CONTRACT).
+  matmul(
+    a: WasmStorage,
+    b: WasmStorage,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
+  ): WasmStorage {
+    const shape = { batch: [1, batch] as const, M, K, N, alpha: 1 };
+    const layout = {
+      size: batch * M * N,
+      batchStrides: [0, M * N] as const,
+      rowStride: N,
+      colStride: 1,
+    };
+    return matmul(
+      this.rt,
+      {
+        data: a,
+        offset: 0,
+        batchStrides: [0, aBatchStride],
+        rowStride: transA ? 1 : K,
+        colStride: transA ? M : 1,
+      },
+      {
+        data: b,
+        offset: 0,
+        batchStrides: [0, bBatchStride],
+        rowStride: transB ? 1 : N,
+        colStride: transB ? K : 1,
+      },
+      shape,
+      null,
+      layout,
+    );
   }
 
   copyStrided(x: WasmStorage, shape: number[], strides: number[], offset: number) {
@@ -285,8 +324,4 @@ export class WasmBackend implements Backend<WasmStorage> {
   ema(t: WasmStorage, s: WasmStorage, momentum: number): WasmStorage {
     return ema(this.rt, t, s, momentum);
   }
-}
-
-function notYet(name: string, ...args: unknown[]): never {
-  throw new Error(`wasm backend: ${name} is not implemented yet (${args.length} arguments)`);
 }

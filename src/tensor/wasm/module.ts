@@ -7,6 +7,7 @@ import { emitElementwise } from './elementwise.js';
 import { MAX_PAGES } from './heap.js';
 import { f32x4 } from './instructions.js';
 import { emitLayerNorm } from './layernorm.js';
+import { emitMatmul } from './matmul.js';
 import { emitMovement } from './movement.js';
 import { emitOptim } from './optim.js';
 import { emitReduce } from './reduce.js';
@@ -26,6 +27,7 @@ export function buildKernelModule(cfg: SimdConfig): { bytes: Uint8Array; names: 
   emitSoftmaxKernels(m, cfg, host.log);
   emitLayerNorm(m, cfg);
   emitOptim(m);
+  emitMatmul(m, cfg);
   return { bytes: m.encode(), names: m.exportNames() };
 }
 

@@ -25,6 +25,8 @@ export class Runtime {
   private view: Float32Array;
   /** Split every kernel over the threads however little work it has (tests of the splits). */
   splitAll = false;
+  /** Scratch memory for every thread (matmul's packed panels): thread t's at ptr + t·bytes. */
+  private scratchBlock: { ptr: number; bytes: number } | null = null;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -52,6 +54,16 @@ export class Runtime {
     return this.view;
   }
 
+  /** `bytes` of scratch memory per thread; thread t's starts at the result + t·bytes. */
+  scratch(bytes: number): number {
+    if (!this.scratchBlock || this.scratchBlock.bytes < bytes) {
+      if (this.scratchBlock) this.heap.release(this.scratchBlock.ptr);
+      const threads = this.pool?.capacity ?? 1;
+      this.scratchBlock = { ptr: this.heap.alloc(bytes * threads), bytes };
+    }
+    return this.scratchBlock.ptr;
+  }
+
   alloc(size: number): WasmStorage {
     return { dtype: 'float32', size, ptr: this.heap.alloc(4 * size) };
   }
@@ -61,8 +73,8 @@ export class Runtime {
   }
 
   /**
-   * Runs the exported kernel as fn(...args, start, end) over the work [0, total), split into
-   * contiguous ranges for up to `threads` threads, each with at least `minPerThread` units and
+   * Runs the exported kernel as fn(...args, start, end, thread) over the work [0, total), split
+   * into contiguous ranges for up to `threads` threads, each with at least `minPerThread` units and
    * starting at a multiple of `grain` (split points never depend on anything but these numbers,
    * and each kernel computes a unit the same way whoever runs it).
    */
@@ -71,7 +83,7 @@ export class Runtime {
     const min = this.splitAll ? 1 : Math.max(1, minPerThread);
     const parts = Math.min(this.threads, Math.floor(total / min));
     if (parts <= 1 || !this.pool) {
-      if (total > 0) fn(...args, 0, total);
+      if (total > 0) fn(...args, 0, total, 0);
       return;
     }
     const bounds = [0];

@@ -1,8 +1,9 @@
 // Worker threads of the wasm backend. Every worker instantiates the same compiled module over
 // the same shared memory (worker.ts), so a kernel runs on several cores by calling the same
 // exported function with different ranges [start, end) of its work: elements, rows, or blocks of
-// a matrix product. Ranges are chosen so that every output element is computed by the same code
-// in the same order whatever the number of threads, which makes results independent of it.
+// a matrix product (and the thread's index: 0 here, 1, 2, ... on the workers). Ranges are chosen
+// so that every output element is computed by the same code in the same order whatever the
+// number of threads, which makes results independent of it.
 //
 // Hand-over: the main thread writes the kernel's index and arguments into a small shared control
 // block, bumps a generation counter and wakes the workers; it runs its own range, then waits
@@ -72,6 +73,11 @@ export class ThreadPool {
     return this.used;
   }
 
+  /** Threads started, the calling thread included. */
+  get capacity(): number {
+    return this.workers.length + 1;
+  }
+
   /** Uses at most n threads (tests compare 1, 2 and 3); never more than were started. */
   setThreads(n: number): void {
     this.used = Math.max(1, Math.min(n, this.workers.length + 1));
@@ -96,7 +102,7 @@ export class ThreadPool {
     Atomics.store(ctl, CONTROL.done, 0);
     Atomics.add(ctl, CONTROL.gen, 1);
     Atomics.notify(ctl, CONTROL.gen);
-    own(...args, bounds[0], bounds[1]);
+    own(...args, bounds[0], bounds[1], 0);
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctl, CONTROL.done);

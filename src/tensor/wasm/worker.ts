@@ -1,8 +1,10 @@
 // A worker thread of the wasm backend (threads.ts). It instantiates the backend's compiled module
 // over the same shared memory, then waits for tasks on the control block: a task is an exported
 // kernel, its arguments, and this thread's range [start, end) of the work. The worker runs
-// fn(...args, start, end), counts itself done and goes back to waiting, spinning briefly before
-// it blocks in Atomics.wait because the next kernel usually follows within microseconds.
+// fn(...args, start, end, thread), counts itself done and goes back to waiting, spinning briefly
+// before it blocks in Atomics.wait because the next kernel usually follows within microseconds.
+// (thread: 1, 2, ... for the workers, 0 for the main thread; kernels that keep per-thread scratch
+// memory take it, the others ignore the extra argument.)
 //
 // The platform starts a worker from this function's source text (platform().startWorker), so it
 // must stay self-contained: no imports, no names from this module (the control block's layout
@@ -34,9 +36,10 @@ export function workerMain(boot: WorkerBoot): void {
     const active = Atomics.load(ctl, L.active);
     if (slot >= active) continue; // this task uses fewer threads
     const n = ctl[L.nargs];
-    const call = args.slice(0, n + 2);
+    const call = args.slice(0, n + 3);
     call[n] = args[L.maxArgs + 2 * slot];
     call[n + 1] = args[L.maxArgs + 2 * slot + 1];
+    call[n + 2] = slot + 1;
     try {
       fns[ctl[L.fn]](...call);
     } catch (e) {

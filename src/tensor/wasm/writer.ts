@@ -90,6 +90,11 @@ export function ifElse(cond: Expr, then: Code[], otherwise: Code[] = []): Code {
   return [ex(cond), 0x04, 0x40, then, otherwise.length > 0 ? [0x05, otherwise] : [], 0x0b];
 }
 
+/** cond ? then : otherwise, each leaving one value of `type`. */
+export function ifValue(type: ValType, cond: Expr, then: Code[], otherwise: Code[]): Code {
+  return [ex(cond), 0x04, TYPE[type], then, 0x05, otherwise, 0x0b];
+}
+
 /** for (i = from; i < to; i += step) body, with a signed comparison; `to` is re-read each time. */
 export function forRange(i: Local, from: Expr, to: Expr, step: Expr, ...body: Code[]): Code {
   return [
