@@ -25,7 +25,7 @@ const arg = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const configs = (arg('configs') ?? 'tiny,small,recipe').split(',') as BenchConfigName[];
-const backends = (arg('backends') ?? 'cpu').split(',') as ('cpu' | 'gpu')[];
+const backends = (arg('backends') ?? 'wasm').split(',') as ('cpu' | 'wasm' | 'gpu')[];
 const steps = Number(arg('steps') ?? 5);
 const json = process.argv.includes('--json');
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);

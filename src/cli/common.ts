@@ -18,11 +18,12 @@ import { UsageError } from './args.js';
 export const BACKEND_FLAG: FlagSpec = {
   name: 'backend',
   type: 'enum',
-  values: ['auto', 'cpu', 'gpu'],
+  values: ['auto', 'cpu', 'wasm', 'gpu'],
   defaultText: 'auto',
   doc:
-    'cpu (TypeScript reference kernels), gpu (gpu.js: WebGPU when an ' +
-    'adapter answers, else WebAssembly), or auto (the faster one here)',
+    'wasm (WebAssembly SIMD on all cores), cpu (the TypeScript reference kernels, float64 too), ' +
+    'gpu (gpu.js: WebGPU when an adapter answers, else its WebAssembly mode), or auto (WebGPU ' +
+    'on a hardware adapter, else wasm)',
 };
 export const JSON_FLAG: FlagSpec = {
   name: 'json',
@@ -51,18 +52,26 @@ export interface BackendInfo {
   gpuMode: 'webgpu' | 'webasm' | 'cpu' | null;
   adapter: string | null;
   description: string;
+  /** Why --backend auto chose this backend (null when one was named). */
+  reason: string | null;
 }
 
 /** Resolves --backend, makes it the default backend, and describes it. */
 export async function chooseBackend(
   name: string | undefined,
 ): Promise<{ backend: Backend; info: BackendInfo }> {
-  const wanted = (name ?? 'auto') as 'auto' | 'cpu' | 'gpu';
+  const wanted = (name ?? 'auto') as 'auto' | 'cpu' | 'wasm' | 'gpu';
   if (wanted === 'cpu') {
     setDefaultBackend(cpu);
     return {
       backend: cpu,
-      info: { backend: 'cpu', gpuMode: null, adapter: null, description: cpu.describe() },
+      info: {
+        backend: 'cpu',
+        gpuMode: null,
+        adapter: null,
+        description: cpu.describe(),
+        reason: null,
+      },
     };
   }
   const select = await import('../tensor/select.js');
@@ -75,6 +84,7 @@ export async function chooseBackend(
       gpuMode: gi.gpuMode,
       adapter: gi.adapter,
       description: backend.describe(),
+      reason: wanted === 'auto' ? select.autoReason() : null,
     },
   };
 }

@@ -12,7 +12,7 @@ import { erf } from './erf.js';
 import { f32, f32x4, f64, i32, select, v128 } from './instructions.js';
 import { forRows, type OuterStrides, vectorThenScalar } from './rows.js';
 import type { Runtime, WasmStorage } from './runtime.js';
-import { exp, madd, type SimdConfig } from './simd.js';
+import { exp, k4, madd, type SimdConfig } from './simd.js';
 import {
   type Code,
   type Func,
@@ -99,8 +99,8 @@ function emitScalarMap(
 
 const gelu = (f: Func, cfg: SimdConfig, x: Local): Code =>
   f32x4.mul(
-    f32x4.mul(x, f32x4.const(0.5)),
-    f32x4.add(f32x4.const(1), erf(f, cfg, f32x4.mul(x, f32x4.const(Math.SQRT1_2)))),
+    f32x4.mul(x, k4(cfg, 0.5)),
+    f32x4.add(k4(cfg, 1), erf(f, cfg, f32x4.mul(x, k4(cfg, Math.SQRT1_2)))),
   );
 
 const UNARY: Record<Exclude<UnaryKernel, 'log'>, (f: Func, cfg: SimdConfig, x: Local) => Code> = {
@@ -234,12 +234,12 @@ export function emitElementwise(m: ModuleWriter, cfg: SimdConfig, host: HostMath
   // dy · (Φ(x) + x·φ(x))
   emitMap(m, 'gelu_backward', 2, [], (f, [x, dy]) => {
     const cdf = f32x4.mul(
-      f32x4.const(0.5),
-      f32x4.add(f32x4.const(1), erf(f, cfg, f32x4.mul(x, f32x4.const(Math.SQRT1_2)))),
+      k4(cfg, 0.5),
+      f32x4.add(k4(cfg, 1), erf(f, cfg, f32x4.mul(x, k4(cfg, Math.SQRT1_2)))),
     );
     const pdf = f32x4.mul(
-      exp(f, cfg, f32x4.mul(f32x4.mul(x, x), f32x4.const(-0.5))),
-      f32x4.const(INV_SQRT_2PI),
+      exp(f, cfg, f32x4.mul(f32x4.mul(x, x), k4(cfg, -0.5))),
+      k4(cfg, INV_SQRT_2PI),
     );
     return f32x4.mul(dy, madd(cfg, x, pdf, cdf));
   });

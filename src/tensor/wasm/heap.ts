@@ -6,10 +6,12 @@
 // Freed blocks go to a free list per block size; a training step repeats the same sizes, so its
 // second step allocates nothing new (`freshBlocks` counts blocks cut from fresh memory; a test
 // checks that steps add none). Sizes are rounded up to one of 8 classes per power of two (at most
-// 12.5% waste) so that nearby sizes share blocks. New blocks are cut from the top of the heap
-// while the memory has room; when it has none, adjacent free blocks are first merged and the
-// best fit among them is split, and only then does the memory grow (it never shrinks: the peak
-// working set stays resident, as in a pool). A wasm32 memory holds at most 4 GiB.
+// 12.5% waste) so that nearby sizes share blocks. A request that no free list answers is cut from
+// the top of the heap while the memory has room; when it has none and a quarter of the memory
+// lies in free blocks of other sizes (a change of workload: evaluation after training), adjacent
+// free blocks are merged and the best fit is split; otherwise the memory grows (it never
+// shrinks: the peak working set stays resident, as in a pool). A wasm32 memory holds at most
+// 4 GiB.
 
 export const BLOCK = 64;
 const PAGE = 65536;
@@ -32,6 +34,8 @@ export class Heap {
   /** Size of every live block, by address. */
   private live = new Map<number, number>();
   private freeBytes = 0;
+  /** Whether blocks were released since the last merge (else merging again changes nothing). */
+  private dirty = false;
   /** Blocks cut from fresh memory: a repeated training step should add none. */
   freshBlocks = 0;
   /** Bytes in live blocks, and their peak. */
@@ -55,7 +59,10 @@ export class Heap {
     const list = this.free.get(size);
     let ptr = list?.pop();
     if (ptr === undefined) {
-      if (this.top + size > this.memory.buffer.byteLength) ptr = this.fromFreeBlocks(size);
+      const memory = this.memory.buffer.byteLength;
+      const full = this.top + size > memory;
+      const reorganize = this.freeBytes > memory / 4 || this.top + size > this.maxPages * PAGE;
+      if (full && reorganize && this.freeBytes >= size) ptr = this.fromFreeBlocks(size);
       if (ptr === undefined) {
         this.ensure(this.top + size);
         ptr = this.top;
@@ -78,6 +85,7 @@ export class Heap {
     this.live.delete(ptr);
     this.usedBytes -= size;
     this.freeBytes += size;
+    this.dirty = true;
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(ptr);
@@ -99,11 +107,13 @@ export class Heap {
    * one that fits; undefined when none does.
    */
   private fromFreeBlocks(size: number): number | undefined {
-    if (this.freeBytes < size) return undefined;
+    if (!this.dirty) return this.bestFit(size);
+    this.dirty = false;
     const blocks: [number, number][] = [];
     for (const [s, list] of this.free) for (const p of list) blocks.push([p, s]);
     blocks.sort((a, b) => a[0] - b[0]);
     this.free.clear();
+    this.freeBytes = 0;
     const merged: [number, number][] = [];
     for (const [p, s] of blocks) {
       const last = merged[merged.length - 1];
@@ -113,31 +123,36 @@ export class Heap {
     const last = merged[merged.length - 1];
     if (last && last[0] + last[1] === this.top) {
       this.top = last[0];
-      this.freeBytes -= last[1];
       merged.pop();
     }
-    let best = -1;
-    for (let i = 0; i < merged.length; i++)
-      if (merged[i][1] >= size && (best < 0 || merged[i][1] < merged[best][1])) best = i;
-    let ptr: number | undefined;
-    if (best >= 0) {
-      ptr = merged[best][0];
-      merged[best] = [ptr + size, merged[best][1] - size];
-      this.freeBytes -= size;
-    }
-    for (const [p, s] of merged) {
-      if (s === 0) continue;
-      let list = this.free.get(s);
-      if (!list) this.free.set(s, (list = []));
-      list.push(p);
-    }
-    if (ptr === undefined && this.top + size <= this.memory.buffer.byteLength) {
+    for (const [p, s] of merged) this.push(p, s);
+    if (this.top + size <= this.memory.buffer.byteLength) {
       // the merge gave room back at the top
-      ptr = this.top;
+      const ptr = this.top;
       this.top += size;
       this.freshBlocks++;
+      return ptr;
     }
+    return this.bestFit(size);
+  }
+
+  /** Splits the smallest free block of at least `size` bytes; undefined when none is. */
+  private bestFit(size: number): number | undefined {
+    let best = -1;
+    for (const [s, list] of this.free)
+      if (s >= size && list.length > 0 && (best < 0 || s < best)) best = s;
+    if (best < 0) return undefined;
+    const ptr = this.free.get(best)!.pop()!;
+    this.freeBytes -= best;
+    if (best > size) this.push(ptr + size, best - size);
     return ptr;
+  }
+
+  private push(ptr: number, size: number): void {
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(ptr);
+    this.freeBytes += size;
   }
 
   /** Grows the memory to at least `end` bytes (by at least an eighth, 16 MiB, at a time). */

@@ -13,7 +13,7 @@ import type { AdamWParams, Backend, BinaryKernel } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { MAX_PAGES } from './heap.js';
-import { buildKernelModule, relaxedSimdValid, simdValid } from './module.js';
+import { buildKernelModule, CONST_BASE, relaxedSimdValid, simdValid } from './module.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { matmul } from './matmul.js';
 import { concat, copy, copyStrided, full, gather, pad, scatterAdd } from './movement.js';
@@ -58,9 +58,10 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const relaxed = opts.relaxed ?? relaxedSimdValid();
   if (relaxed && !relaxedSimdValid())
     throw new Error('wasm backend: relaxed SIMD was requested but this runtime rejects it');
-  const { bytes, names } = buildKernelModule({ relaxed });
+  const { bytes, names, consts } = buildKernelModule({ relaxed });
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+  new Float32Array(memory.buffer, CONST_BASE, consts.length).set(consts);
   const instance = new WebAssembly.Instance(module, { env: { memory }, Math });
   const threads = opts.threads ?? configuredThreads();
   const pool = threads > 1 ? await ThreadPool.start({ module, memory, names }, threads) : null;

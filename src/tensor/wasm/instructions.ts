@@ -151,6 +151,8 @@ export const i8x16 = {
   shuffle: (a: Expr, b: Expr, lanes: readonly number[]): Code => [ex(a), ex(b), S(0x0d), lanes],
   /** Byte i of the result is a[idx[i]] (0 when idx[i] > 15). */
   swizzle: simdBin(0x0e),
+  /** swizzle for indices below 16 (relaxed SIMD: one pshufb on x86). */
+  relaxed_swizzle: simdBin(0x100),
 };
 
 export const i32x4 = {
@@ -189,9 +191,12 @@ export const f32x4 = {
   sub: simdBin(0xe5),
   mul: simdBin(0xe6),
   div: simdBin(0xe7),
-  /** IEEE minimum/maximum: NaN if either lane is NaN. */
+  /** IEEE minimum/maximum: NaN if either lane is NaN (several instructions on x86). */
   min: simdBin(0xe8),
   max: simdBin(0xe9),
+  /** Pseudo-minimum b < a ? b : a and pseudo-maximum a < b ? b : a (one instruction on x86). */
+  pmin: simdBin(0xea),
+  pmax: simdBin(0xeb),
   convert_i32x4_s: simdUn(0xfa),
   /** Two f64 lanes rounded to f32 in lanes 0–1; lanes 2–3 zero. */
   demote_f64x2_zero: simdUn(0x5e),

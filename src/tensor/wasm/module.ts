@@ -12,10 +12,22 @@ import { emitMovement } from './movement.js';
 import { emitOptim } from './optim.js';
 import { emitReduce } from './reduce.js';
 import { emitSoftmaxKernels } from './softmax.js';
-import type { SimdConfig } from './simd.js';
+import { ConstPool, type SimdConfig } from './simd.js';
 import { ModuleWriter } from './writer.js';
 
-export function buildKernelModule(cfg: SimdConfig): { bytes: Uint8Array; names: string[] } {
+/** Where the constant pool lives (below the heap, whose first block starts at HEAP_BASE). */
+export const CONST_BASE = 1024;
+export const HEAP_BASE = 8192;
+
+/**
+ * The kernel module and its constant pool (write `consts` at CONST_BASE before any kernel runs).
+ */
+export function buildKernelModule(opts: { relaxed: boolean }): {
+  bytes: Uint8Array;
+  names: string[];
+  consts: Float32Array;
+} {
+  const cfg: SimdConfig = { ...opts, consts: new ConstPool(CONST_BASE, HEAP_BASE - CONST_BASE) };
   const m = new ModuleWriter({ minPages: 1, maxPages: MAX_PAGES, shared: true });
   const host = {
     log: m.importFunction('Math', 'log', ['f64'], ['f64']),
@@ -28,7 +40,7 @@ export function buildKernelModule(cfg: SimdConfig): { bytes: Uint8Array; names: 
   emitLayerNorm(m, cfg);
   emitOptim(m);
   emitMatmul(m, cfg);
-  return { bytes: m.encode(), names: m.exportNames() };
+  return { bytes: m.encode(), names: m.exportNames(), consts: cfg.consts.contents() };
 }
 
 /** A tiny module using f32x4.relaxed_madd: whether this runtime accepts relaxed SIMD. */

@@ -5,6 +5,7 @@
 
 import type { Storage } from '../backend.js';
 import { Heap } from './heap.js';
+import { HEAP_BASE } from './module.js';
 import type { ThreadPool } from './threads.js';
 
 /** A float32 buffer in the shared memory: `size` elements from byte `ptr` (64-byte aligned). */
@@ -14,9 +15,6 @@ export interface WasmStorage extends Storage {
 }
 
 type Kernel = (...args: number[]) => number | undefined;
-
-/** Bytes at the bottom of the memory that the heap never hands out (address 0 stays unused). */
-const RESERVED = 1024;
 
 export class Runtime {
   readonly heap: Heap;
@@ -36,7 +34,7 @@ export class Runtime {
     readonly relaxed: boolean,
     readonly pool: ThreadPool | null,
   ) {
-    this.heap = new Heap(memory, RESERVED);
+    this.heap = new Heap(memory, HEAP_BASE);
     this.fns = instance.exports as Record<string, Kernel>;
     names.forEach((n, i) => this.indexOf.set(n, i));
     this.view = new Float32Array(memory.buffer);

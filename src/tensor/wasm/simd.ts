@@ -25,10 +25,57 @@ import {
   set,
 } from './writer.js';
 
-/** How the module is built: with relaxed SIMD's fused multiply-add or without. */
+/**
+ * Vector constants kept in the memory (a small area below the heap, written once when the
+ * backend starts): V8 builds a v128.const from immediates at every use, several instructions,
+ * where a load from a constant address is one.
+ */
+export class ConstPool {
+  private readonly values: number[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    /** Byte address of the area. */
+    readonly base: number,
+    /** Its size in bytes. */
+    readonly bytes: number,
+  ) {}
+
+  /** The f32x4 (a, b, c, d), loaded from the pool. */
+  f32x4(a: number, b = a, c = a, d = a): Code {
+    // keyed by bit pattern (distinguishes -0 and NaN payloads)
+    const key = [...new Int32Array(Float32Array.from([a, b, c, d]).buffer)].join(',');
+    let at = this.index.get(key);
+    if (at === undefined) {
+      at = this.base + 4 * this.values.length;
+      if (at + 16 > this.base + this.bytes) throw new Error('wasm constant pool is full');
+      for (const v of [a, b, c, d]) this.values.push(v);
+      this.index.set(key, at);
+    }
+    return v128.load(at);
+  }
+
+  /** The i32x4 with v in every lane, loaded from the pool. */
+  i32x4(v: number): Code {
+    const f = new Float32Array(new Int32Array([v, v, v, v]).buffer);
+    return this.f32x4(f[0], f[1], f[2], f[3]);
+  }
+
+  /** The pool's contents, to be written at `base`. */
+  contents(): Float32Array {
+    return Float32Array.from(this.values);
+  }
+}
+
+/** How the module is built: with relaxed SIMD's fused multiply-add or without, and its constants. */
 export interface SimdConfig {
   relaxed: boolean;
+  consts: ConstPool;
 }
+
+/** An f32x4 constant from the module's pool. */
+export const k4 = (cfg: SimdConfig, a: number, b = a, c = a, d = a): Code =>
+  cfg.consts.f32x4(a, b, c, d);
 
 /** a·b + c per lane (fused with relaxed SIMD: one rounding instead of two). */
 export function madd(cfg: SimdConfig, a: Expr, b: Expr, c: Expr): Code {
@@ -37,8 +84,8 @@ export function madd(cfg: SimdConfig, a: Expr, b: Expr, c: Expr): Code {
 
 /** Evaluates Σ cₖ·xᵏ by Horner's rule (coefficients from the constant term up). */
 export function horner(cfg: SimdConfig, x: Expr, coeffs: readonly number[]): Code {
-  let acc: Code = f32x4.const(coeffs[coeffs.length - 1]);
-  for (let k = coeffs.length - 2; k >= 0; k--) acc = madd(cfg, acc, x, f32x4.const(coeffs[k]));
+  let acc: Code = k4(cfg, coeffs[coeffs.length - 1]);
+  for (let k = coeffs.length - 2; k >= 0; k--) acc = madd(cfg, acc, x, k4(cfg, coeffs[k]));
   return acc;
 }
 
@@ -52,8 +99,8 @@ const EXP_P = [
 ];
 
 /** 2ᵏ per lane for integer lanes k in [−126, 127]: the exponent bits (k + 127) << 23. */
-function pow2(k: Expr): Code {
-  return i32x4.shl(i32x4.add(k, i32x4.splat(127)), 23);
+function pow2(cfg: SimdConfig, k: Expr): Code {
+  return i32x4.shl(i32x4.add(k, cfg.consts.i32x4(127)), 23);
 }
 
 /** eˣ per lane of the f32x4 `x` (evaluated once). */
@@ -66,19 +113,20 @@ export function exp(f: Func, cfg: SimdConfig, x: Expr): Code {
     f.local('v128'),
   ];
   return seq(
-    set(v, f32x4.max(f32x4.min(x, f32x4.const(88.8)), f32x4.const(-104))),
-    set(n, f32x4.nearest(f32x4.mul(v, f32x4.const(LOG2E)))),
-    set(r, madd(cfg, n, f32x4.const(-LN2_HI), v)),
-    set(r, madd(cfg, n, f32x4.const(-LN2_LO), r)),
+    // pmin/pmax keep a NaN in their first operand, at a fraction of the cost of IEEE min/max
+    set(v, f32x4.pmax(f32x4.pmin(x, k4(cfg, 88.8)), k4(cfg, -104))),
+    set(n, f32x4.nearest(f32x4.mul(v, k4(cfg, LOG2E)))),
+    set(r, madd(cfg, n, k4(cfg, -LN2_HI), v)),
+    set(r, madd(cfg, n, k4(cfg, -LN2_LO), r)),
     set(k, i32x4.trunc_sat_f32x4_s(n)),
     set(k1, i32x4.shr_s(k, 1)),
     // (1 + r + r²·P(r)) · 2^k1 · 2^(k − k1)
     f32x4.mul(
       f32x4.mul(
-        f32x4.add(madd(cfg, f32x4.mul(r, r), horner(cfg, r, EXP_P), r), f32x4.const(1)),
-        pow2(k1),
+        f32x4.add(madd(cfg, f32x4.mul(r, r), horner(cfg, r, EXP_P), r), k4(cfg, 1)),
+        pow2(cfg, k1),
       ),
-      pow2(i32x4.sub(k, k1)),
+      pow2(cfg, i32x4.sub(k, k1)),
     ),
   );
 }

@@ -77,6 +77,25 @@ test('a full memory merges adjacent free blocks before growing', () => {
   );
 });
 
+test('free bytes are accounted through merges and splits', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 30000 })), { maxLength: 300 }),
+      (ops) => {
+        const h = new Heap(memory(1, 8), 1024, 8); // small: merges and splits happen
+        const live: number[] = [];
+        for (const [free, bytes] of ops) {
+          if (free && live.length > 0) h.release(live.splice(bytes % live.length, 1)[0]);
+          else if (h.stats().used + blockBytes(bytes) < 400000) live.push(h.alloc(bytes));
+          const st = h.stats();
+          assert.is(st.used + st.free, st.top - 1024, 'every byte below the top is used or free');
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
 test('releasing an address that is not a block is an error', () => {
   const h = new Heap(memory(1), 1024);
   const p = h.alloc(10);
