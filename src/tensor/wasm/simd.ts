@@ -67,7 +67,7 @@ export class ConstPool {
   }
 }
 
-/** How the module is built: with relaxed SIMD's fused multiply-add or without, and its constants. */
+/** How the module is built: relaxed SIMD's fused multiply-add or not, and its constant pool. */
 export interface SimdConfig {
   relaxed: boolean;
   consts: ConstPool;
