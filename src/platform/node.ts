@@ -28,7 +28,9 @@ export function nodePlatform(): Platform | null {
     warn: (message) => void proc.stderr.write(`mini-dino: ${message}\n`),
     startWorker(main: string, data: unknown): WorkerHandle {
       const { Worker } = builtin('node:worker_threads') as WorkerThreads;
-      const source = `(${main})(require('node:worker_threads').workerData);`;
+      // no require(): a worker inherits --input-type=module and would then run this as ESM
+      const data0 = "process.getBuiltinModule('node:worker_threads').workerData";
+      const source = `(${main})(${data0});`;
       const w = new Worker(source, { eval: true, workerData: data });
       w.unref(); // an idle worker does not keep the process alive
       return { terminate: () => void w.terminate() };

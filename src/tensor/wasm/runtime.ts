@@ -76,6 +76,11 @@ export class Runtime {
    * starting at a multiple of `grain` (split points never depend on anything but these numbers,
    * and each kernel computes a unit the same way whoever runs it).
    */
+  /** The index of an exported kernel, as the workers know it. */
+  kernelIndex(name: string): number {
+    return this.indexOf.get(name)!;
+  }
+
   run(name: string, args: readonly number[], total: number, minPerThread: number, grain = 1) {
     const fn = this.fns[name];
     const min = this.splitAll ? 1 : Math.max(1, minPerThread);
@@ -87,6 +92,6 @@ export class Runtime {
     const bounds = [0];
     for (let p = 1; p < parts; p++) bounds.push(Math.round((total * p) / parts / grain) * grain);
     bounds.push(total);
-    this.pool.run(this.indexOf.get(name)!, fn, args, bounds);
+    this.pool.run(this.kernelIndex(name), fn, args, bounds);
   }
 }

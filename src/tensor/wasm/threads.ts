@@ -27,10 +27,16 @@ export class ThreadPool {
   private readonly canBlock: boolean;
   /** Threads a kernel may use, the calling thread included (at most workers + 1). */
   private used: number;
+  /** Kernel calls split over threads, and the work units handed to workers (statistics). */
+  tasks = 0;
+  workerUnits = 0;
+  totalUnits = 0;
 
   private constructor(
     private readonly workers: WorkerHandle[],
     control: SharedArrayBuffer,
+    /** Kernel names by index (for messages). */
+    private readonly names: readonly string[],
   ) {
     this.ctl = new Int32Array(control, 0, CONTROL.ints);
     this.args = new Float64Array(control, CONTROL.argsByte);
@@ -65,7 +71,7 @@ export class ThreadPool {
       for (const w of workers) w.terminate();
       workers.length = 0;
     }
-    return new ThreadPool(workers, control);
+    return new ThreadPool(workers, control, boot.names);
   }
 
   /** Threads a kernel may use, the calling thread included. */
@@ -102,16 +108,25 @@ export class ThreadPool {
     Atomics.store(ctl, CONTROL.done, 0);
     Atomics.add(ctl, CONTROL.gen, 1);
     Atomics.notify(ctl, CONTROL.gen);
-    own(...args, bounds[0], bounds[1], 0);
-    let spins = 0;
-    for (;;) {
-      const done = Atomics.load(ctl, CONTROL.done);
-      if (done === active) break;
-      if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
+    this.tasks++;
+    this.totalUnits += bounds[bounds.length - 1] - bounds[0];
+    this.workerUnits += bounds[bounds.length - 1] - bounds[1];
+    try {
+      own(...args, bounds[0], bounds[1], 0);
+    } finally {
+      // the workers finish their ranges even when this thread's failed
+      let spins = 0;
+      for (;;) {
+        const done = Atomics.load(ctl, CONTROL.done);
+        if (done === active) break;
+        if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
+      }
     }
     if (Atomics.load(ctl, CONTROL.error) !== 0) {
       Atomics.store(ctl, CONTROL.error, 0);
-      throw new Error('wasm backend: a kernel failed on a worker thread (its message is above)');
+      throw new Error(
+        `wasm backend: ${this.names[index]} failed on a worker thread (its message is above)`,
+      );
     }
   }
 
