@@ -152,7 +152,11 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
     ['--num-heads', '3'],
     /^--num-heads \(3\) must divide the embedding dimension 64$/,
   ],
-  [trainCommand, ['--backend', 'tpu'], /^--backend: expected one of auto, cpu, wasm, gpu, got 'tpu'$/],
+  [
+    trainCommand,
+    ['--backend', 'tpu'],
+    /^--backend: expected one of auto, cpu, wasm, gpu, got 'tpu'$/,
+  ],
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
   [trainCommand, ['--epochs'], /^--epochs: missing value \(expected an integer\)$/],
