@@ -231,17 +231,23 @@ export function emitElementwise(m: ModuleWriter, cfg: SimdConfig, host: HostMath
   emitMap(m, 'pow_square', 1, [], (_f, [x]) => f32x4.mul(x, x));
   emitMap(m, 'pow_reciprocal', 1, [], (_f, [x]) => f32x4.div(f32x4.const(1), x));
   emitScalarMap(m, 'pow_general', ['f64'], (x, [p]) => call(host.pow, x, p));
-  // dy · (Φ(x) + x·φ(x))
+  // dy · (Φ(x) + x·φ(x)): Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−x²/2)/√(2π), where erf already
+  // computed e^(−(x/√2)²)
   emitMap(m, 'gelu_backward', 2, [], (f, [x, dy]) => {
-    const cdf = f32x4.mul(
-      k4(cfg, 0.5),
-      f32x4.add(k4(cfg, 1), erf(f, cfg, f32x4.mul(x, k4(cfg, Math.SQRT1_2)))),
+    const e = f.local('v128');
+    const erfz = f.local('v128');
+    return seq(
+      set(erfz, erf(f, cfg, f32x4.mul(x, k4(cfg, Math.SQRT1_2)), e)),
+      f32x4.mul(
+        dy,
+        madd(
+          cfg,
+          x,
+          f32x4.mul(e, k4(cfg, INV_SQRT_2PI)),
+          f32x4.mul(k4(cfg, 0.5), f32x4.add(k4(cfg, 1), erfz)),
+        ),
+      ),
     );
-    const pdf = f32x4.mul(
-      exp(f, cfg, f32x4.mul(f32x4.mul(x, x), k4(cfg, -0.5))),
-      k4(cfg, INV_SQRT_2PI),
-    );
-    return f32x4.mul(dy, madd(cfg, x, pdf, cdf));
   });
   for (const op of Object.keys(BINARY) as BinaryKernel[]) emitBinary(m, op);
 }

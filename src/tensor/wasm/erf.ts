@@ -14,7 +14,7 @@
 import { ERF32_TABLES } from '../cpu/erf.js';
 import { f32x4, i32x4, i8x16, v128 } from './instructions.js';
 import { exp, k4, madd, type SimdConfig } from './simd.js';
-import { type Code, type Expr, type Func, seq, set } from './writer.js';
+import { type Code, type Expr, type Func, type Local, seq, set } from './writer.js';
 
 /** Σ c_k T_k(t) as Σ a_k t^k (T_0 = 1, T_1 = t, T_(k+1) = 2t·T_k − T_(k−1)), in float64. */
 export function chebyshevToPower(c: readonly number[]): number[] {
@@ -39,9 +39,13 @@ const TERMS = Math.max(...SERIES.map((s) => s.length));
 const T_SCALE = [2, 2, 2 / 1.5, 2 / 2.5];
 const T_SHIFT = [-1, -3, -5.5 / 1.5, -9.5 / 2.5];
 
-/** erf of every lane of the f32x4 `x` (evaluated once). */
-export function erf(f: Func, cfg: SimdConfig, x: Expr): Code {
-  const [v, ax, x2, over1, idx, t, s, e] = f.locals('v128', 8);
+/**
+ * erf of every lane of the f32x4 `x` (evaluated once). With `expOut`, also sets that local to
+ * e^(−x²), which the series needs anyway (GELU's backward uses it for the normal density).
+ */
+export function erf(f: Func, cfg: SimdConfig, x: Expr, expOut?: Local): Code {
+  const [v, ax, x2, over1, idx, t, s] = f.locals('v128', 7);
+  const e = expOut ?? f.local('v128');
   const swizzle = cfg.relaxed ? i8x16.relaxed_swizzle : i8x16.swizzle;
   const pick = (values: readonly number[]) =>
     swizzle(k4(cfg, values[0], values[1], values[2], values[3]), idx);

@@ -138,7 +138,8 @@ export const high = (v: Expr): Code =>
 /**
  * Σ_j term(j) over a row of n floats in float64, four lanes at a time (two f64x2 accumulators)
  * then the tail one by one; `term` gives the f32x4 of elements j..j+3 (default: the floats at
- * p) and `scalarTerm` element j. Leaves the f64 sum on the stack.
+ * p) and `scalarTerm` element j. With `storeTo`, each term is also stored there (element j at
+ * storeTo + 4j). Leaves the f64 sum on the stack.
  */
 export function rowSum64(
   f: Func,
@@ -146,11 +147,13 @@ export function rowSum64(
   n: Local,
   term?: (j: Local) => Code,
   scalarTerm?: (j: Local) => Code,
+  storeTo?: Local,
 ): Code {
   const [v, a0, a1] = f.locals('v128', 3);
   const j = f.local('i32');
   const s = f.local('f64');
-  const at = (k: Local) => i32.add(p, i32.shl(k, 2));
+  const e = f.local('f32');
+  const at = (base: Local, k: Local) => i32.add(base, i32.shl(k, 2));
   return seq(
     set(a0, f64x2.splat(f64.const(0))),
     set(a1, a0),
@@ -158,7 +161,8 @@ export function rowSum64(
     block(
       loop(
         brIf(1, i32.gt_s(i32.add(j, 4), n)),
-        set(v, term ? term(j) : v128.load(at(j))),
+        set(v, term ? term(j) : v128.load(at(p, j))),
+        storeTo ? v128.store(at(storeTo, j), v) : [],
         set(a0, f64x2.add(a0, f64x2.promote_low_f32x4(v))),
         set(a1, f64x2.add(a1, f64x2.promote_low_f32x4(high(v)))),
         set(j, i32.add(j, 4)),
@@ -172,7 +176,9 @@ export function rowSum64(
       j,
       n,
       1,
-      set(s, f64.add(s, f64.promote_f32(scalarTerm ? scalarTerm(j) : f32.load(at(j))))),
+      set(e, scalarTerm ? scalarTerm(j) : f32.load(at(p, j))),
+      storeTo ? f32.store(at(storeTo, j), e) : [],
+      set(s, f64.add(s, f64.promote_f32(e))),
     ),
     ex(s),
   );

@@ -67,14 +67,18 @@ function emitSoftmax(m: ModuleWriter, cfg: SimdConfig, log: number): void {
     const body: Code =
       kind === 'softmax'
         ? seq(
-            // out = exp(x − m), s = Σ out (float64), out *= 1/s
-            vectorThenScalar(
-              f,
-              n,
-              (j) => v128.store(at(q, j), e(v128.load(at(p, j)))),
-              (j) => f32.store(at(q, j), viaLanes(e, f32.load(at(p, j)))),
+            // out = exp(x − m) and s = Σ out (float64) in one pass, then out *= 1/s
+            set(
+              s,
+              rowSum64(
+                f,
+                p,
+                n,
+                (j) => e(v128.load(at(p, j))),
+                (j) => viaLanes(e, f32.load(at(p, j))),
+                q,
+              ),
             ),
-            set(s, rowSum64(f, q, n)),
             set(mv, f32x4.splat(f32.demote_f64(f64.div(f64.const(1), s)))),
             vectorThenScalar(
               f,
