@@ -210,18 +210,37 @@ function entry(base: Local, s0: Local, s1: Local, t: Local, batch1: Local): Code
 }
 
 /**
+ * The 4×4 transpose of four row vectors (locals): column i (lane i of every row) is handed to
+ * use(i, column) — four shuffles into pairs, four into columns.
+ */
+function transpose4(f: Func, rows: readonly Local[], use: (i: number, col: Code) => Code): Code {
+  const [t0, t1, t2, t3] = f.locals('v128', 4);
+  const lo = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+  const hi = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+  const first = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const second = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+  const [r0, r1, r2, r3] = rows;
+  return seq(
+    set(t0, i8x16.shuffle(r0, r1, lo)), // r0[0] r1[0] r0[1] r1[1]
+    set(t1, i8x16.shuffle(r2, r3, lo)), // r2[0] r3[0] r2[1] r3[1]
+    set(t2, i8x16.shuffle(r0, r1, hi)),
+    set(t3, i8x16.shuffle(r2, r3, hi)),
+    use(0, i8x16.shuffle(t0, t1, first)),
+    use(1, i8x16.shuffle(t0, t1, second)),
+    use(2, i8x16.shuffle(t2, t3, first)),
+    use(3, i8x16.shuffle(t2, t3, second)),
+  );
+}
+
+/**
  * Packs rows × kc of A (element (i, k) at src + i·rs + k·cs) into panels of MR = 4 rows, [k][4]:
  * one vector per k when A's columns are contiguous (a transposed operand), 4×4 transposes when
  * its rows are, element by element otherwise and for a partial last panel (zero rows).
  */
 function packA(f: Func, dst: Local, src: Code, rs: Local, cs: Local, rows: Local, kc: Local): Code {
   const [base, ir, r, k, d, s, s1, s2, s3] = f.locals('i32', 9);
-  const [r0, r1, r2, r3, t0, t1, t2, t3] = f.locals('v128', 8);
+  const vecs = f.locals('v128', 4);
   const row = (rr: Code | Local) => i32.add(ir, rr);
-  const lo = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
-  const hi = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
-  const first = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-  const second = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
   const at = (kk: Code | Local) => i32.add(d, i32.shl(kk, 4));
   const generic = forRange(
     k,
@@ -253,18 +272,8 @@ function packA(f: Func, dst: Local, src: Code, rs: Local, cs: Local, rows: Local
     block(
       loop(
         brIf(1, i32.gt_s(i32.add(k, 4), kc)),
-        set(r0, v128.load(i32.add(s, i32.shl(k, 2)))),
-        set(r1, v128.load(i32.add(s1, i32.shl(k, 2)))),
-        set(r2, v128.load(i32.add(s2, i32.shl(k, 2)))),
-        set(r3, v128.load(i32.add(s3, i32.shl(k, 2)))),
-        set(t0, i8x16.shuffle(r0, r1, lo)),
-        set(t1, i8x16.shuffle(r2, r3, lo)),
-        set(t2, i8x16.shuffle(r0, r1, hi)),
-        set(t3, i8x16.shuffle(r2, r3, hi)),
-        v128.store(at(k), i8x16.shuffle(t0, t1, first)),
-        v128.store(at(k), i8x16.shuffle(t0, t1, second), 16),
-        v128.store(at(k), i8x16.shuffle(t2, t3, first), 32),
-        v128.store(at(k), i8x16.shuffle(t2, t3, second), 48),
+        ...[s, s1, s2, s3].map((p, i) => set(vecs[i], v128.load(i32.add(p, i32.shl(k, 2))))),
+        transpose4(f, vecs, (i, v) => v128.store(at(k), v, 16 * i)),
         set(k, i32.add(k, 4)),
         br(0),
       ),
@@ -302,7 +311,39 @@ const selectF32 = (cond: Code, load: Code): Code => ifValue('f32', cond, [load],
 /** Packs kc × cols of B (element (k, j) at src + k·rs + j·cs) into panels of 8 columns, [k][8]. */
 function packB(f: Func, dst: Local, src: Code, rs: Local, cs: Local, kc: Local, cols: Local): Code {
   const [base, jr, c, k, d, s] = f.locals('i32', 6);
-  const col = (cc: Code | Local) => i32.add(jr, cc);
+  const ptrs = f.locals('i32', NR);
+  const rows = f.locals('v128', 4);
+  const col = (cc: Code | Local | number) => i32.add(jr, cc);
+  // columns contiguous along k (a transposed operand, the weight of x·Wᵀ): 4 k of 4 columns at a
+  // time, transposed into the panel's [k][8]; the last k one by one
+  const columns = seq(
+    ...ptrs.map((p, i) => set(p, i32.add(base, i32.mul(col(i), cs)))),
+    set(k, 0),
+    block(
+      loop(
+        brIf(1, i32.gt_s(i32.add(k, 4), kc)),
+        ...[0, 1].map((half) =>
+          seq(
+            ...rows.map((r, i) => set(r, v128.load(i32.add(ptrs[4 * half + i], i32.shl(k, 2))))),
+            transpose4(f, rows, (i, v) =>
+              v128.store(i32.add(d, i32.shl(i32.add(k, i), 5)), v, 16 * half),
+            ),
+          ),
+        ),
+        set(k, i32.add(k, 4)),
+        br(0),
+      ),
+    ),
+    forRange(
+      k,
+      k,
+      kc,
+      1,
+      ...ptrs.map((p, i) =>
+        f32.store(i32.add(d, i32.shl(k, 5)), f32.load(i32.add(p, i32.shl(k, 2))), 4 * i),
+      ),
+    ),
+  );
   return seq(
     set(base, src),
     forRange(
@@ -312,37 +353,43 @@ function packB(f: Func, dst: Local, src: Code, rs: Local, cs: Local, kc: Local, 
       NR,
       set(d, i32.add(dst, i32.shl(i32.mul(jr, kc), 2))),
       ifElse(
-        i32.and(i32.eq(cs, 4), i32.le_s(i32.add(jr, NR), cols)),
+        i32.and(i32.eq(rs, 4), i32.le_s(i32.add(jr, NR), cols)),
+        [columns],
         [
-          // a whole panel of contiguous rows: two vectors per k
-          set(s, i32.add(base, i32.shl(jr, 2))),
-          forRange(
-            k,
-            0,
-            kc,
-            1,
-            v128.store(i32.add(d, i32.shl(k, 5)), v128.load(s)),
-            v128.store(i32.add(d, i32.shl(k, 5)), v128.load(s, 16), 16),
-            set(s, i32.add(s, rs)),
-          ),
-        ],
-        [
-          forRange(
-            c,
-            0,
-            NR,
-            1,
-            set(s, i32.add(base, i32.mul(col(c), cs))),
-            forRange(
-              k,
-              0,
-              kc,
-              1,
-              f32.store(
-                i32.add(d, i32.shl(i32.add(i32.shl(k, 3), c), 2)),
-                selectF32(i32.lt_s(col(c), cols), f32.load(i32.add(s, i32.mul(k, rs)))),
+          ifElse(
+            i32.and(i32.eq(cs, 4), i32.le_s(i32.add(jr, NR), cols)),
+            [
+              // a whole panel of contiguous rows: two vectors per k
+              set(s, i32.add(base, i32.shl(jr, 2))),
+              forRange(
+                k,
+                0,
+                kc,
+                1,
+                v128.store(i32.add(d, i32.shl(k, 5)), v128.load(s)),
+                v128.store(i32.add(d, i32.shl(k, 5)), v128.load(s, 16), 16),
+                set(s, i32.add(s, rs)),
               ),
-            ),
+            ],
+            [
+              forRange(
+                c,
+                0,
+                NR,
+                1,
+                set(s, i32.add(base, i32.mul(col(c), cs))),
+                forRange(
+                  k,
+                  0,
+                  kc,
+                  1,
+                  f32.store(
+                    i32.add(d, i32.shl(i32.add(i32.shl(k, 3), c), 2)),
+                    selectF32(i32.lt_s(col(c), cols), f32.load(i32.add(s, i32.mul(k, rs)))),
+                  ),
+                ),
+              ),
+            ],
           ),
         ],
       ),
