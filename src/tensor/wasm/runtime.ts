@@ -16,6 +16,9 @@ export interface WasmStorage extends Storage {
 
 type Kernel = (...args: number[]) => number | undefined;
 
+/** Chunks per thread when a kernel is split: enough that a late worker's share is taken over. */
+const CHUNKS_PER_THREAD = 4;
+
 export class Runtime {
   readonly heap: Heap;
   readonly fns: Record<string, Kernel>;
@@ -71,10 +74,9 @@ export class Runtime {
   }
 
   /**
-   * Runs the exported kernel as fn(...args, start, end, thread) over the work [0, total), split
-   * into contiguous ranges for up to `threads` threads, each with at least `minPerThread` units and
-   * starting at a multiple of `grain` (split points never depend on anything but these numbers,
-   * and each kernel computes a unit the same way whoever runs it).
+   * Runs the exported kernel as fn(...args, start, end, thread) over the work [0, total), in
+   * chunks of at least `minPerThread` units (a few per thread) that start at multiples of `grain`;
+   * each kernel computes a unit the same way whichever thread runs its chunk.
    */
   /** The index of an exported kernel, as the workers know it. */
   kernelIndex(name: string): number {
@@ -84,8 +86,8 @@ export class Runtime {
   run(name: string, args: readonly number[], total: number, minPerThread: number, grain = 1) {
     const fn = this.fns[name];
     const min = this.splitAll ? 1 : Math.max(1, minPerThread);
-    const parts = Math.min(this.threads, Math.floor(total / min));
-    if (parts <= 1 || !this.pool) {
+    const parts = Math.min(CHUNKS_PER_THREAD * this.threads, Math.floor(total / min));
+    if (parts <= 1 || !this.pool || this.threads === 1) {
       if (total > 0) fn(...args, 0, total, 0);
       return;
     }

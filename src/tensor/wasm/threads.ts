@@ -5,15 +5,17 @@
 // so that every output element is computed by the same code in the same order whatever the
 // number of threads, which makes results independent of it.
 //
-// Hand-over: the main thread writes the kernel's index and arguments into a small shared control
-// block, bumps a generation counter and wakes the workers; it runs its own range, then waits
-// until the workers have counted themselves done. Both sides spin briefly before blocking in
+// Hand-over: the main thread writes the kernel's index, its arguments and the boundaries of its
+// chunks (a few per thread) into a small shared control block, bumps a generation counter and
+// wakes the workers; every thread then takes chunks until none is left, and the main thread waits
+// until the chunks the workers took are done. On a busy machine a worker may not run for a while:
+// the main thread then simply takes its chunks. Both sides spin briefly before blocking in
 // Atomics.wait (a training step runs kernels back to back, microseconds apart). Ops are
 // synchronous (docs/ARCHITECTURE.md), so the main thread blocks; in a browser, where the page's
 // main thread may not block, it spins instead (run the engine in a Web Worker there).
 
 import { platform, type WorkerHandle } from '../../platform/index.js';
-import { CONTROL, CONTROL_BYTES, type WorkerBoot } from './control.js';
+import { CONTROL, CONTROL_BYTES, nextWord, type WorkerBoot } from './control.js';
 import { workerMain } from './worker.js';
 
 /** The workers' code: the source text of workerMain (worker.ts). */
@@ -27,10 +29,10 @@ export class ThreadPool {
   private readonly canBlock: boolean;
   /** Threads a kernel may use, the calling thread included (at most workers + 1). */
   private used: number;
-  /** Kernel calls split over threads, and the work units handed to workers (statistics). */
+  /** Kernel calls split over threads, their units of work, and those this thread ran. */
   tasks = 0;
-  workerUnits = 0;
   totalUnits = 0;
+  mainUnits = 0;
 
   private constructor(
     private readonly workers: WorkerHandle[],
@@ -90,38 +92,56 @@ export class ThreadPool {
   }
 
   /**
-   * Runs kernel `fn` (index `index` in the workers' list, `own` on this thread) over the ranges
-   * [bounds[p], bounds[p + 1]): the first on this thread, the others on workers 0, 1, ...
+   * Runs kernel `fn` (index `index` in the workers' list, `own` on this thread) over the chunks
+   * [bounds[c], bounds[c + 1]). Every thread, this one included, takes chunks until none is left,
+   * so a worker that the system has not scheduled yet delays nothing: this thread does its share.
    */
   run(index: number, own: Kernel, args: readonly number[], bounds: readonly number[]): void {
-    const active = bounds.length - 2;
     const { ctl } = this;
-    if (args.length > CONTROL.maxArgs) throw new Error('wasm threads: too many arguments');
+    const chunks = bounds.length - 1;
+    if (args.length > CONTROL.maxArgs || chunks > CONTROL.maxChunks)
+      throw new Error('wasm threads: too many arguments or chunks');
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
-    for (let w = 0; w < active; w++) {
-      this.args[CONTROL.maxArgs + 2 * w] = bounds[w + 1];
-      this.args[CONTROL.maxArgs + 2 * w + 1] = bounds[w + 2];
-    }
+    for (let c = 0; c <= chunks; c++) this.args[CONTROL.maxArgs + c] = bounds[c];
+    const gen = (ctl[CONTROL.gen] + 1) | 0;
     ctl[CONTROL.fn] = index;
     ctl[CONTROL.nargs] = args.length;
-    Atomics.store(ctl, CONTROL.active, active);
+    Atomics.store(ctl, CONTROL.chunks, chunks);
+    Atomics.store(ctl, CONTROL.active, this.used - 1);
     Atomics.store(ctl, CONTROL.done, 0);
-    Atomics.add(ctl, CONTROL.gen, 1);
+    Atomics.store(ctl, CONTROL.next, nextWord(gen, 0));
+    Atomics.store(ctl, CONTROL.gen, gen);
     Atomics.notify(ctl, CONTROL.gen);
     this.tasks++;
-    this.totalUnits += bounds[bounds.length - 1] - bounds[0];
-    this.workerUnits += bounds[bounds.length - 1] - bounds[1];
-    try {
-      own(...args, bounds[0], bounds[1], 0);
-    } finally {
-      // the workers finish their ranges even when this thread's failed
-      let spins = 0;
-      for (;;) {
-        const done = Atomics.load(ctl, CONTROL.done);
-        if (done === active) break;
-        if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
+    this.totalUnits += bounds[chunks] - bounds[0];
+    // this thread's chunks; after a failure it claims the rest unrun, so nobody starts them
+    let mine = 0;
+    let failure: unknown = null;
+    const mask = (1 << CONTROL.chunkBits) - 1;
+    const call = [...args, 0, 0, 0];
+    for (;;) {
+      const cur = Atomics.load(ctl, CONTROL.next);
+      if ((cur & mask) >= chunks) break;
+      if (Atomics.compareExchange(ctl, CONTROL.next, cur, cur + 1) !== cur) continue;
+      mine++;
+      if (failure !== null) continue;
+      const c = cur & mask;
+      call[args.length] = bounds[c];
+      call[args.length + 1] = bounds[c + 1];
+      try {
+        own(...call);
+        this.mainUnits += bounds[c + 1] - bounds[c];
+      } catch (e) {
+        failure = e;
       }
     }
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(ctl, CONTROL.done);
+      if (done === chunks - mine) break;
+      if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
+    }
+    if (failure !== null) throw failure;
     if (Atomics.load(ctl, CONTROL.error) !== 0) {
       Atomics.store(ctl, CONTROL.error, 0);
       throw new Error(

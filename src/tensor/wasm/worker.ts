@@ -1,10 +1,11 @@
 // A worker thread of the wasm backend (threads.ts). It instantiates the backend's compiled module
-// over the same shared memory, then waits for tasks on the control block: a task is an exported
-// kernel, its arguments, and this thread's range [start, end) of the work. The worker runs
-// fn(...args, start, end, thread), counts itself done and goes back to waiting, spinning briefly
-// before it blocks in Atomics.wait because the next kernel usually follows within microseconds.
-// (thread: 1, 2, ... for the workers, 0 for the main thread; kernels that keep per-thread scratch
-// memory take it, the others ignore the extra argument.)
+// over the same shared memory, then waits for tasks on the control block. A task is an exported
+// kernel, its arguments and a list of chunks (ranges [start, end) of its work); the worker takes
+// chunks one at a time (compare-and-swap on a counter tagged with the task, so a late worker
+// never runs a chunk of another task), runs fn(...args, start, end, thread) for each, counts
+// them done, and goes back to waiting, spinning briefly first because the next kernel usually
+// follows within microseconds. (thread: 1, 2, ... for the workers, 0 for the main thread;
+// kernels that keep per-thread scratch memory take it, the others ignore the extra argument.)
 //
 // The platform starts a worker from this function's source text (platform().startWorker), so it
 // must stay self-contained: no imports, no names from this module (the control block's layout
@@ -33,19 +34,37 @@ export function workerMain(boot: WorkerBoot): void {
       }
     }
     seen = gen;
-    const active = Atomics.load(ctl, L.active);
-    if (slot >= active) continue; // this task uses fewer threads
-    const n = ctl[L.nargs];
-    const call = args.slice(0, n + 3);
-    call[n] = args[L.maxArgs + 2 * slot];
-    call[n + 1] = args[L.maxArgs + 2 * slot + 1];
-    call[n + 2] = slot + 1;
-    try {
-      fns[ctl[L.fn]](...call);
-    } catch (e) {
-      Atomics.store(ctl, L.error, 1);
-      console.error(`mini-dino: wasm worker ${slot + 1}: ${boot.names[ctl[L.fn]]}:`, e);
+    if (slot >= Atomics.load(ctl, L.active)) continue; // this task uses fewer threads
+    const tag = gen & L.tagMask;
+    const mask = (1 << L.chunkBits) - 1;
+    let did = 0;
+    let fn = -1;
+    let call: Float64Array<ArrayBufferLike> = new Float64Array(0);
+    for (;;) {
+      const cur = Atomics.load(ctl, L.next);
+      if (cur >>> L.chunkBits !== tag || (cur & mask) >= Atomics.load(ctl, L.chunks)) break;
+      if (Atomics.compareExchange(ctl, L.next, cur, cur + 1) !== cur) continue;
+      if (did === 0) {
+        // the task cannot change while this worker holds one of its chunks
+        fn = ctl[L.fn];
+        const n = ctl[L.nargs];
+        call = args.slice(0, n + 3);
+        call[n + 2] = slot + 1;
+      }
+      const c = cur & mask;
+      call[call.length - 3] = args[L.maxArgs + c];
+      call[call.length - 2] = args[L.maxArgs + c + 1];
+      try {
+        fns[fn](...call);
+      } catch (e) {
+        Atomics.store(ctl, L.error, 1);
+        console.error(`mini-dino: wasm worker ${slot + 1}: ${boot.names[fn]}:`, e);
+      }
+      did++;
     }
-    if (Atomics.add(ctl, L.done, 1) + 1 === active) Atomics.notify(ctl, L.done);
+    if (did > 0) {
+      Atomics.add(ctl, L.done, did);
+      Atomics.notify(ctl, L.done);
+    }
   }
 }
