@@ -9,7 +9,15 @@
 // MINI_DINO_THREADS, else the number of cores (at most 8).
 
 import { platform } from '../../platform/index.js';
-import type { AdamWParams, Backend, BinaryKernel } from '../backend.js';
+import {
+  type AdamWParams,
+  type Backend,
+  type BinaryKernel,
+  contiguousLayout,
+  type GemmOperand,
+  type GemmOutLayout,
+  type GemmShape,
+} from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { MAX_PAGES } from './heap.js';
@@ -255,46 +263,14 @@ export class WasmBackend implements Backend<WasmStorage> {
     return layerNormParamGrads(this.rt, dy, x, mean, rstd, rows, n);
   }
 
-  // Today's positional contract, adapted to the strided one of matmul.ts (MATMUL-CONTRACT).
   matmul(
-    a: WasmStorage,
-    b: WasmStorage,
-    batch: number,
-    M: number,
-    K: number,
-    N: number,
-    aBatchStride: number,
-    bBatchStride: number,
-    transA: boolean,
-    transB: boolean,
+    a: GemmOperand<WasmStorage>,
+    b: GemmOperand<WasmStorage>,
+    shape: GemmShape,
+    bias: WasmStorage | null,
+    out?: GemmOutLayout,
   ): WasmStorage {
-    const shape = { batch: [1, batch] as const, M, K, N, alpha: 1 };
-    const layout = {
-      size: batch * M * N,
-      batchStrides: [0, M * N] as const,
-      rowStride: N,
-      colStride: 1,
-    };
-    return matmul(
-      this.rt,
-      {
-        data: a,
-        offset: 0,
-        batchStrides: [0, aBatchStride],
-        rowStride: transA ? 1 : K,
-        colStride: transA ? M : 1,
-      },
-      {
-        data: b,
-        offset: 0,
-        batchStrides: [0, bBatchStride],
-        rowStride: transB ? 1 : N,
-        colStride: transB ? K : 1,
-      },
-      shape,
-      null,
-      layout,
-    );
+    return matmul(this.rt, a, b, shape, bias, out ?? contiguousLayout(shape));
   }
 
   copyStrided(x: WasmStorage, shape: number[], strides: number[], offset: number) {

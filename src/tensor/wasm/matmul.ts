@@ -15,6 +15,7 @@
 // ranges, and since blocks start at multiples of MC, every output element is computed by the same
 // instructions in the same order whatever the number of threads.
 
+import type { GemmOperand, GemmOutLayout, GemmShape } from '../backend.js';
 import { CHEAP_PER_THREAD } from './elementwise.js';
 import { f32, f32x4, i32, i8x16, v128 } from './instructions.js';
 import type { Runtime, WasmStorage } from './runtime.js';
@@ -52,30 +53,6 @@ export const KC = 256;
 export const NC = 256;
 /** Bytes of scratch per thread: packed A, packed B, and one tile for partial stores. */
 export const SCRATCH_BYTES = 4 * (MC * KC + KC * NC + MR * NR);
-
-/** One operand of a product (the contract's GemmOperand). */
-export interface GemmOperand<S> {
-  data: S;
-  offset: number;
-  batchStrides: readonly [number, number];
-  rowStride: number;
-  colStride: number;
-}
-/** The contract's GemmShape. */
-export interface GemmShape {
-  batch: readonly [number, number];
-  M: number;
-  K: number;
-  N: number;
-  alpha: number;
-}
-/** The contract's GemmOutLayout. */
-export interface GemmOutLayout {
-  size: number;
-  batchStrides: readonly [number, number];
-  rowStride: number;
-  colStride: number;
-}
 
 const PARAMS: ValType[] = [
   ...Array<ValType>(21).fill('i32'),

@@ -5,23 +5,22 @@
 // 256, edges that do not fill a 4×8 register block, K = 0, M or N = 0). Against a float64
 // product: each element within (K + 2)·u·|alpha|·Σ_k|a·b| + 2u·(|alpha·Σ a·b| + |bias|), u = 2⁻²⁴
 // (float32 accumulation with one rounding per multiply-add, then the scale and the bias); on both
-// module variants, bit-identical on 1, 2 and 3 threads.
+// module variants, bit-identical on 1, 2 and 3 threads. And the problems of the cpu and gpu suites
+// (test/tensor/gemm-problems.ts) against the cpu reference, within its float32 bound.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  type GemmOperand,
-  type GemmOutLayout,
-  type GemmShape,
-  matmul,
-} from '../../../src/tensor/wasm/matmul.js';
+import type { GemmOperand, GemmOutLayout, GemmShape } from '../../../src/tensor/backend.js';
+import { matmul } from '../../../src/tensor/wasm/matmul.js';
 import type { WasmStorage } from '../../../src/tensor/wasm/runtime.js';
+import { contiguousLayout } from '../../../src/tensor/backend.js';
+import { assertF32Bound, gemmProblemArb } from '../gemm-problems.js';
 import { assertClose, BACKENDS, normals, RUNS, sameBits, U } from './setup.js';
 
 interface Problem {
   shape: GemmShape;
-  a: { host: Float32Array; op: Omit<GemmOperand<unknown>, 'data'> };
-  b: { host: Float32Array; op: Omit<GemmOperand<unknown>, 'data'> };
+  a: { host: Float32Array; op: Omit<GemmOperand<WasmStorage>, 'data'> };
+  b: { host: Float32Array; op: Omit<GemmOperand<WasmStorage>, 'data'> };
   bias: Float32Array | null;
   layout: GemmOutLayout;
 }
@@ -175,6 +174,38 @@ for (const { label, k } of BACKENDS) {
         );
       }),
       { ...RUNS, numRuns: Math.max(RUNS.numRuns, 60) },
+    );
+  });
+
+  test(`matmul (${label}): the cpu and gpu suites' problems, within the float32 bound`, () => {
+    fc.assert(
+      fc.property(gemmProblemArb(), (p) => {
+        const up = (h: Float64Array) => k.upload(Float32Array.from(h));
+        const a = up(p.a.data);
+        const b = up(p.b.data);
+        const bias = p.bias ? up(p.bias) : null;
+        const runOnce = () => {
+          const out = k.matmul(
+            { data: a, ...p.a.view },
+            { data: b, ...p.b.view },
+            p.shape,
+            bias,
+            p.layout,
+          );
+          const v = Float32Array.from(k.readSync(out));
+          k.release(out);
+          return v;
+        };
+        k.setThreads(3);
+        const got = runOnce();
+        k.setThreads(1);
+        sameBits(runOnce(), got, '1 thread vs 3');
+        k.setThreads(3);
+        assertF32Bound(p, got, 'wasm matmul');
+        assert.is(got.length, (p.layout ?? contiguousLayout(p.shape)).size);
+        for (const s of [a, b, ...(bias ? [bias] : [])]) k.release(s);
+      }),
+      RUNS,
     );
   });
 
