@@ -141,9 +141,11 @@ export class ThreadPool {
       if (done === chunks - mine) break;
       if (++spins > CONTROL.spins && this.canBlock) Atomics.wait(ctl, CONTROL.done, done, 100);
     }
+    // the flag is cleared before anything is thrown, so a failure here and one on a worker in
+    // the same call leave nothing behind for the next call
+    const workerFailed = Atomics.exchange(ctl, CONTROL.error, 0) !== 0;
     if (failure !== null) throw failure;
-    if (Atomics.load(ctl, CONTROL.error) !== 0) {
-      Atomics.store(ctl, CONTROL.error, 0);
+    if (workerFailed) {
       throw new Error(
         `wasm backend: ${this.names[index]} failed on a worker thread (its message is above)`,
       );
