@@ -53,13 +53,13 @@ test(
       '--warmup',
       '0',
       '--backend',
-      'cpu',
+      'wasm',
       '--json',
     ]);
     expectExit(r, 0, 'bench step');
     const j = lastJson(r);
     assert.is(j.config, 'tiny');
-    assert.is(j.backend, 'cpu');
+    assert.is(j.backend, 'wasm');
     assert.ok(typeof j.msPerStep === 'number' && j.msPerStep > 0);
     assert.ok(
       typeof j.imgPerSec === 'number' &&
