@@ -106,10 +106,14 @@ export class ThreadPool {
     const gen = (ctl[CONTROL.gen] + 1) | 0;
     ctl[CONTROL.fn] = index;
     ctl[CONTROL.nargs] = args.length;
+    // `next` takes the new task's tag before `chunks` grows: a worker still in the previous
+    // task's loop may hold that task's exhausted `next` word, and if it saw the new, larger
+    // chunk count while `next` still had the old tag, its compare-and-swap would claim a chunk
+    // that does not exist and count it done after `done` was reset (a hang, seen under load)
+    Atomics.store(ctl, CONTROL.next, nextWord(gen, 0));
     Atomics.store(ctl, CONTROL.chunks, chunks);
     Atomics.store(ctl, CONTROL.active, this.used - 1);
     Atomics.store(ctl, CONTROL.done, 0);
-    Atomics.store(ctl, CONTROL.next, nextWord(gen, 0));
     Atomics.store(ctl, CONTROL.gen, gen);
     Atomics.notify(ctl, CONTROL.gen);
     this.tasks++;
