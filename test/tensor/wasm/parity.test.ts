@@ -1,12 +1,15 @@
 // The PyTorch parity check on the wasm backend: one full DINO step (ViT, head, loss, backward,
 // clip, AdamW, EMA, center) from each float64 fixture, run in float32 in WebAssembly, within the
 // float32 tolerances of src/dino/parity.ts; with relaxed SIMD's fused multiply-add (where the
-// runtime has it) and without, on 2 threads.
+// runtime has it) and without, on 2 threads. And float64 on wasm: a clear error, never a silent
+// fallback.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { cast } from '../../../src/autograd/index.js';
 import { FLOAT32_TOLERANCES, runParity } from '../../../src/dino/parity.js';
+import { zeros } from '../../../src/tensor/creation.js';
 import { createWasmBackend } from '../../../src/tensor/wasm/index.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -41,5 +44,26 @@ for (const backend of backends) {
     });
   }
 }
+
+test('float64 on wasm is an error that names the cpu backend', async () => {
+  const backend = relaxed;
+  assert.is(backend.supportsDtype('float64'), false);
+  const why = 'the wasm backend does not support float64 (it is float32 only; use the cpu ';
+  assert.throws(
+    () => zeros([2], { backend, dtype: 'float64' }),
+    (e: Error) => e.message.startsWith(`full: ${why}`),
+  );
+  assert.throws(
+    () => cast(zeros([2], { backend }), 'float64'),
+    (e: Error) => e.message.startsWith(`cast: ${why}`),
+  );
+  const fixture = join(dir, fixtures[0]);
+  try {
+    await runParity(fixture, { backend, dtype: 'float64' });
+    assert.unreachable('float64 parity on wasm');
+  } catch (e) {
+    assert.match((e as Error).message, /wasm backend does not support float64/);
+  }
+});
 
 test.run();
