@@ -17,7 +17,11 @@ import {
 } from '../../src/dino/collapse-monitor.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
 import { type EpochRecord, trainDino } from '../../src/dino/trainer.js';
+import { selectBackend } from '../../src/tensor/select.js';
 import { SIZE, syntheticShapes } from './synthetic-shapes.js';
+
+// the training runs below on the fast CPU backend, as the other behaviour-training tests
+await selectBackend('wasm');
 
 const K = 64;
 const LN_K = Math.log(K);
