@@ -7,7 +7,7 @@
 // thousands of rows) one thread per output would leave a GPU idle, so the axis is first cut into
 // chunks of CHUNK, reduced per chunk in parallel, and the chunk results reduced again.
 
-import { at } from './helpers.js';
+import { at, isNan } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 const CHUNK = 256;
@@ -95,7 +95,7 @@ const MAX_ROWS: KernelSpec = {
     let m = x[this.thread.x * n];
     for (let j = 1; j < n; j++) {
       const v = x[at(this.thread.x * n, j, 1)];
-      if (v > m || v !== v) {
+      if (v > m || isNan(v) > 0.0) {
         m = v;
       }
     }
@@ -110,7 +110,7 @@ const MAX_COLS: KernelSpec = {
     let m = x[this.thread.y * n * inner + this.thread.x];
     for (let j = 1; j < n; j++) {
       const v = x[at(this.thread.y * n * inner + this.thread.x, j, inner)];
-      if (v > m || v !== v) {
+      if (v > m || isNan(v) > 0.0) {
         m = v;
       }
     }
@@ -127,7 +127,7 @@ const MAX_CHUNKS: KernelSpec = {
       if (j < n - this.thread.y * len) {
         const v =
           x[at((this.thread.z * n + this.thread.y * len) * inner + this.thread.x, j, inner)];
-        if (v > m || v !== v) {
+        if (v > m || isNan(v) > 0.0) {
           m = v;
         }
       }

@@ -7,7 +7,7 @@
 // shift are rounded to float32).
 import fc from 'fast-check';
 import { test } from 'uvu';
-import type { BinaryKernel, UnaryKernel } from '../../../src/tensor/backend.js';
+import type { Backend, BinaryKernel, Storage, UnaryKernel } from '../../../src/tensor/backend.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../src/tensor/shape.js';
 import { assertClose, both, exact, normals, prod, RUNS, U, wgsl } from './setup.js';
 
@@ -99,6 +99,38 @@ test(
     );
   },
 );
+
+test('log, sqrt, pow at the edges of their domains: 0, −0, negatives, ±∞, NaN', async () => {
+  // WGSL leaves log/sqrt/pow undefined there (SwiftShader: log(−1) = 0, log(0) = −88), so the
+  // kernels handle the edges themselves and must give what the cpu (and PyTorch) gives
+  const x = Float32Array.from([0, -0, -1, -2.5, Infinity, -Infinity, NaN, 1e-30, 4]);
+  const calls: [string, (k: Backend, s: Storage) => Storage][] = [
+    ['log', (k, s) => k.log(s)],
+    ['sqrt', (k, s) => k.sqrt(s)],
+    ['pow 0.5', (k, s) => k.powScalar(s, 0.5)],
+    ['pow 1.5', (k, s) => k.powScalar(s, 1.5)],
+    ['pow 3', (k, s) => k.powScalar(s, 3)],
+    ['pow -2', (k, s) => k.powScalar(s, -2)],
+    ['pow 0', (k, s) => k.powScalar(s, 0)],
+  ];
+  for (const [label, call] of calls) {
+    const { got, want } = await both([x], (k, [s]) => call(k, s));
+    // finite results carry the WGSL ulp bounds of the random tests above; WGSL may flush a
+    // subnormal result (1e-30^1.5) to zero
+    assertClose(`${label} at [${Array.from(x)}]`, got[0], want[0], (i) =>
+      Number.isFinite(want[0][i]) ? ulps(wgsl(12), want[0][i]) + wgsl(2 ** -126) : 0,
+    );
+  }
+});
+
+test('maximum and minimum propagate NaN from either side (as torch)', async () => {
+  const a = Float32Array.from([NaN, 1, NaN, -Infinity, 2]);
+  const b = Float32Array.from([1, NaN, NaN, NaN, Infinity]);
+  for (const op of ['maximum', 'minimum'] as const) {
+    const { got, want } = await both([a, b], (k, [sa, sb]) => k[op](sa, sb, [5], [1], [1]));
+    assertClose(`${op} NaN`, got[0], want[0], exact);
+  }
+});
 
 test('geluBackward: gpu equals cpu', async () => {
   await fc.assert(
