@@ -1,6 +1,6 @@
 // `mini-dino info` and `mini-dino bench step`.
 // info --json: {"version", "backend": "cpu"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
-// "adapter"}.
+// "adapter", "node", "webgpu": {"adapter", "software", "reason"} | null (null with --backend cpu)}.
 // bench step --json: {"config", "backend", "msPerStep", "imgPerSec", "phases"}.
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
@@ -27,7 +27,8 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
       [
         'Usage: mini-dino info [--backend cpu|gpu|auto] [--json]',
         '',
-        'Version, the backend that would run, its gpu.js mode and adapter.',
+        'Version, the backend that would run, its gpu.js mode and adapter, and the WebGPU',
+        'adapter this machine offers (a software one, such as SwiftShader, only with --backend gpu).',
         '',
         formatFlags(INFO_FLAGS),
       ].join('\n') + '\n',
@@ -35,15 +36,32 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const json = bool(p, 'json');
-  const { info } = await chooseBackend(str(p, 'backend'));
+  const wanted = str(p, 'backend') ?? 'auto';
+  const { info } = await chooseBackend(wanted);
+  // what WebGPU offers here (not asked with --backend cpu, which must not load Dawn)
+  const webgpu =
+    wanted === 'cpu' ? null : await (await import('../tensor/gpu/mode.js')).probeWebGPU();
   const out = {
     version: version(),
     backend: info.backend,
     gpuMode: info.gpuMode,
     adapter: info.adapter,
     node: process.version,
+    webgpu,
   };
-  logger(json)(`mini-dino ${out.version} on Node ${process.version}\nbackend: ${info.description}`);
+  const lines = [
+    `mini-dino ${out.version} on Node ${process.version}`,
+    `backend: ${info.description}`,
+  ];
+  if (webgpu?.adapter && webgpu.software && info.gpuMode !== 'webgpu') {
+    lines.push(
+      `webgpu: ${webgpu.adapter} answered, a software renderer: --backend auto never picks it ` +
+        '(slower than the cpu backend); --backend gpu runs on it',
+    );
+  } else if (webgpu && !webgpu.adapter) {
+    lines.push(`webgpu: no adapter (${webgpu.reason})`);
+  }
+  logger(json)(lines.join('\n'));
   if (json) printJson(out);
   return 0;
 }

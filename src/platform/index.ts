@@ -19,6 +19,11 @@ export interface Platform {
   totalMemory(): number;
   /** A warning for the user: stderr on Node, console.warn in a browser. */
   warn(message: string): void;
+  /**
+   * Why WebGPU cannot find a GPU here, known without loading a WebGPU implementation (Node on
+   * Linux: no Vulkan loader or no driver registered, see vulkan.ts), or null when it may.
+   */
+  webgpuObstacle?(): string | null;
 }
 
 let current: Platform | null = null;

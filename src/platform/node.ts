@@ -2,6 +2,7 @@
 // at call time, never from a static import, so a browser bundle of the engine contains none.
 
 import type { Platform } from './index.js';
+import { vulkanObstacle } from './vulkan.js';
 
 type OsModule = typeof import('node:os');
 
@@ -22,5 +23,12 @@ export function nodePlatform(): Platform | null {
     cores: () => os.availableParallelism(),
     totalMemory: () => os.totalmem(),
     warn: (message) => void proc.stderr.write(`mini-dino: ${message}\n`),
+    webgpuObstacle: () =>
+      vulkanObstacle(
+        proc.env,
+        proc.getBuiltinModule!('node:fs') as typeof import('node:fs'),
+        proc.getBuiltinModule!('node:path') as typeof import('node:path'),
+        os.platform(),
+      ),
   };
 }

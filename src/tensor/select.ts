@@ -3,11 +3,16 @@
 //   cpu   the TypeScript reference kernels (src/tensor/cpu), float32 and float64.
 //   gpu   gpu.js kernels (src/tensor/gpu) in the mode createGpuBackend picks: the option or
 //         MINI_DINO_GPU_MODE, else WebGPU when an adapter answers, else webasm.
-//   auto  WebGPU (the gpu backend) when an adapter answers; otherwise cpu. The rule for machines
-//         without a GPU is measured, not assumed: on the 2-core CPU machines this project runs on,
-//         bench/kernels.ts finds the cpu kernels faster than gpu.js webasm for matmul, softmax and
-//         layerNorm (gpu.js copies every input into wasm memory and the result out on each call;
-//         the cpu kernels work in place), so the cpu backend is the default there.
+//   auto  WebGPU (the gpu backend) when a hardware adapter answers; otherwise cpu. A software
+//         adapter (SwiftShader, llvmpipe/lavapipe) is never picked: it runs the WebGPU kernels
+//         correctly but far slower than the cpu backend (a recipe step on SwiftShader takes tens
+//         of seconds; see bench/RESULTS.md), so it is for testing, asked for with --backend gpu.
+//         The rule for machines without a GPU is measured, not assumed: on the 2-core CPU
+//         machines this project runs on, bench/kernels.ts finds the cpu kernels faster than
+//         gpu.js webasm for matmul, softmax and layerNorm (gpu.js copies every input into wasm
+//         memory and the result out on each call; the cpu kernels work in place), so the cpu
+//         backend is the default there.
+// Nothing here loads gpu.js or Dawn before the gpu backend is asked for (gpu/gpujs.ts).
 // The chosen backend becomes the default for tensors created without { backend }.
 
 import { platform } from '../platform/index.js';
@@ -46,11 +51,12 @@ export async function selectBackend(
     case 'gpu':
       backend = await gpuBackend(opts);
       break;
-    case 'auto':
-      backend = (await probeWebGPU(opts.webgpuFlags)).adapter
-        ? await gpuBackend({ ...opts, mode: 'webgpu' })
-        : cpu;
+    case 'auto': {
+      const probe = await probeWebGPU(opts.webgpuFlags);
+      backend =
+        probe.adapter && !probe.software ? await gpuBackend({ ...opts, mode: 'webgpu' }) : cpu;
       break;
+    }
     default:
       throw new Error(
         `selectBackend: unknown backend '${String(choice)}' (expected 'cpu', 'gpu' or 'auto')`,

@@ -46,17 +46,25 @@ export class GpuBackend implements Backend<GpuStorage> {
   readonly name = 'gpu' as const;
   readonly rt: Runtime;
 
-  /** `adapter`: the WebGPU adapter's name (webgpu mode), for describe() and gpuInfo(). */
+  /**
+   * `adapter`: the WebGPU adapter's name (webgpu mode), for describe() and gpuInfo();
+   * `software`: it is a software renderer such as SwiftShader. Create backends with
+   * createGpuBackend (./mode.ts), which loads gpu.js first.
+   */
   constructor(
     readonly mode: GpuMode,
     readonly adapter: string | null = null,
     options: RuntimeOptions = {},
+    readonly software = false,
   ) {
     this.rt = new Runtime(mode, options);
   }
 
   describe(): string {
-    return `gpu (gpu.js 2.24.1, ${this.mode} mode${this.adapter ? `, ${this.adapter}` : ''})`;
+    const adapter = this.adapter
+      ? `, ${this.adapter}${this.software ? ', a software renderer' : ''}`
+      : '';
+    return `gpu (gpu.js 2.24.1, ${this.mode} mode${adapter})`;
   }
 
   supportsDtype(dtype: DType): boolean {

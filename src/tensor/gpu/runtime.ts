@@ -16,10 +16,10 @@
 // (bench/dispatches.ts). References: gpu.js 2.24.1 README (Pipelining, WebGPU, WebAssembly) and
 // its src/backend/web-gpu/kernel.js.
 
-import { GPU } from 'gpu.js';
-import * as gpujs from 'gpu.js';
+import type { GPU } from 'gpu.js';
 import type { Storage } from '../backend.js';
 import { fmtShape } from '../shape.js';
+import { gpujs } from './gpujs.js';
 import { INDEX_HELPERS, type HelperSpec } from './helpers.js';
 
 export type GpuMode = 'webgpu' | 'webasm' | 'cpu';
@@ -126,7 +126,7 @@ export class Runtime {
     readonly mode: GpuMode,
     readonly options: RuntimeOptions = {},
   ) {
-    this.gpu = new GPU({ mode });
+    this.gpu = new (gpujs().GPU)({ mode });
     this.profile = options.profile && mode === 'webgpu' ? new Map() : null;
   }
 
@@ -471,8 +471,9 @@ function bufferResult(
   context: object,
   kernel: unknown = null,
 ) {
-  const BufferResult = (gpujs as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer })
-    .WebGPUBufferResult;
+  const BufferResult = (
+    gpujs() as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer }
+  ).WebGPUBufferResult;
   return new BufferResult({ buffer, output: [size], componentCount: 1, context, kernel });
 }
 
@@ -508,6 +509,6 @@ export function webgpuContext(): Promise<{
   device: GPUDeviceLike;
 }> {
   return (
-    gpujs as unknown as { WebGPUContext: { acquire(): Promise<never> } }
+    gpujs() as unknown as { WebGPUContext: { acquire(): Promise<never> } }
   ).WebGPUContext.acquire();
 }

@@ -2,6 +2,7 @@
 // error that says why (with an adapter, npm run test:gpu checks it is used), gpuInfo, float64
 // errors, readSync per mode, selectBackend, MINI_DINO_GPU_MODE validation, and gpu.js's own cpu
 // mode running the same kernels.
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cast } from '../../../src/autograd/index.js';
@@ -80,33 +81,53 @@ test('MINI_DINO_GPU_MODE is validated', async () => {
   }
 });
 
-test(
-  'selectBackend makes its choice the default; auto is webgpu with ' + 'an adapter, else cpu',
-  async () => {
-    const before = getDefaultBackend();
-    try {
-      assert.is(await selectBackend('cpu'), cpu);
-      assert.is(getDefaultBackend(), cpu);
-      const g = await selectBackend('gpu', { mode: MODE });
-      assert.ok(g instanceof GpuBackend);
-      assert.is(getDefaultBackend(), g);
-      assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
-      const auto = await selectBackend('auto');
-      if ((await probeWebGPU()).adapter) assert.is((auto as GpuBackend).mode, 'webgpu');
-      else assert.is(auto, cpu);
-      const err = await selectBackend('tpu' as 'cpu').then(
-        () => null,
-        (e: Error) => e.message,
-      );
-      assert.match(
-        String(err),
-        /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'gpu' or 'auto'\)/,
-      );
-    } finally {
-      setDefaultBackend(before);
-    }
-  },
-);
+test('selectBackend makes its choice the default; auto is webgpu with a hardware adapter, else cpu', async () => {
+  const before = getDefaultBackend();
+  try {
+    assert.is(await selectBackend('cpu'), cpu);
+    assert.is(getDefaultBackend(), cpu);
+    const g = await selectBackend('gpu', { mode: MODE });
+    assert.ok(g instanceof GpuBackend);
+    assert.is(getDefaultBackend(), g);
+    assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
+    const auto = await selectBackend('auto');
+    const probe = await probeWebGPU();
+    if (probe.adapter && !probe.software) assert.is((auto as GpuBackend).mode, 'webgpu');
+    else assert.is(auto, cpu, 'no adapter, or a software one (SwiftShader): the cpu backend');
+    const err = await selectBackend('tpu' as 'cpu').then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    assert.match(
+      String(err),
+      /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'gpu' or 'auto'\)/,
+    );
+  } finally {
+    setDefaultBackend(before);
+  }
+});
+
+test('gpu.js and Dawn load on first use of the gpu backend, not when mini-dino is imported', () => {
+  const code = [
+    "import { createRequire } from 'node:module';",
+    'const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) =>',
+    '  /node_modules\\/(gpu\\.js|webgpu)\\//.test(f)).length;',
+    "const m = await import('./src/index.ts');",
+    'const before = loaded();',
+    "m.tensor([1, 2]).exp().dataSync(); await m.selectBackend('cpu');",
+    'const cpuOnly = loaded();',
+    "await m.selectBackend('gpu', { mode: 'webasm' });",
+    'console.log(JSON.stringify([before, cpuOnly, loaded()]));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+  });
+  assert.is(r.status, 0, r.stderr);
+  const [before, cpuOnly, after] = JSON.parse(r.stdout.trim()) as number[];
+  assert.is(before, 0, 'files of gpu.js or webgpu loaded by the import');
+  assert.is(cpuOnly, 0, 'files loaded by cpu work');
+  assert.ok(after > 0, 'gpu.js loaded by the gpu backend');
+});
 
 test("gpu.js's cpu mode runs the same kernels (2-D results are copied flat)", async () => {
   const js = await createGpuBackend({ mode: 'cpu' });
