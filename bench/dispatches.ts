@@ -80,13 +80,16 @@ for (const name of configs) {
     bytesRead: per('bytesRead'),
     msPerStep: ms,
     kernelsBuilt: (rt.kernelsBuilt - built) / steps,
+    kernelsCached: rt.kernelsCached,
+    rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     kernels: Object.fromEntries(kernels),
   };
   rows.push(row);
   log(
     `${name}: ${row.dispatches} dispatches, ${row.uploads} uploads (${row.bytesUploaded} B), ` +
       `${row.reads} reads (${row.bytesRead} B) per step; ${ms.toFixed(0)} ms/step, ` +
-      `${row.kernelsBuilt} kernels built per step`,
+      `${row.kernelsBuilt} kernels built per step (${row.kernelsCached} cached), ` +
+      `${row.rssMB} MB resident`,
   );
   log(
     '  most launched: ' +

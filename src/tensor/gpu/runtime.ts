@@ -61,7 +61,7 @@ export interface KernelSpec {
 }
 
 export interface RuntimeOptions {
-  /** Kernels kept built (least recently used ones are destroyed past it); default 256. */
+  /** Kernels kept built (least recently used ones are destroyed past it); default 1024. */
   maxKernels?: number;
   /** matmul: each thread computes 4 adjacent outputs (default: on in webgpu mode only). */
   tiledMatmul?: boolean;
@@ -286,6 +286,11 @@ export class Runtime {
     await device.queue.onSubmittedWorkDone();
   }
 
+  /** Kernels built and kept. */
+  get kernelsCached(): number {
+    return this.kernels.size;
+  }
+
   /** Destroys every cached kernel (their wasm memories and GPU buffers). */
   clearKernels(): void {
     for (const k of this.kernels.values()) this.destroyKernel(k);
@@ -348,7 +353,7 @@ export class Runtime {
     ) as unknown as GpuKernel;
     this.kernelsBuilt++;
     this.kernels.set(key, k);
-    while (this.kernels.size > (this.options.maxKernels ?? 256)) {
+    while (this.kernels.size > (this.options.maxKernels ?? 1024)) {
       const [oldKey, old] = this.kernels.entries().next().value as [string, GpuKernel];
       this.kernels.delete(oldKey);
       this.destroyKernel(old);
