@@ -114,7 +114,8 @@ export async function trainStep(
       hyper.teacherTemp,
     );
     // the three numbers the step reports, read back together once the backward is queued
-    const monitors = noGrad(() => concat([loss, teacherEntropy, kl].map((m) => m.reshape([1])))); // [3]
+    const scalars = [loss, teacherEntropy, kl].map((m) => m.reshape([1])); // 3 × [1]
+    const monitors = noGrad(() => concat(scalars)); // [3]
     const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
     lap('loss');
     zeroGrad(student.parameters());
