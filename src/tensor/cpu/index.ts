@@ -7,15 +7,15 @@
 // for 16 MB here). Buffers that wrap user data (upload without copy) never enter the pool.
 
 import { platform } from '../../platform/index.js';
-import type { Backend, Storage } from '../backend.js';
+import type { AdamWParams, Backend, GradClip, Storage } from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { simdAvailable } from './gemm-simd.js';
 import { configuredThreads, type MapOp, mapSerial, matmulSerial, workerPool } from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
-import { adamw, ema } from './optim.js';
-import { max, sum } from './reduce.js';
+import { adamw, clipCoefficient, ema } from './optim.js';
+import { max, sum, sumSquares } from './reduce.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
 
 export interface CpuStorage extends Storage {
@@ -241,6 +241,9 @@ export class CpuBackend implements Backend<CpuStorage> {
       sum(o, x.data, outer, n, inner, this.acc(inner)),
     );
   }
+  sumSquares(x: CpuStorage) {
+    return this.out(x.dtype, 1, (o) => (o[0] = sumSquares(x.data)));
+  }
   max(x: CpuStorage, outer: number, n: number, inner: number) {
     return this.out(x.dtype, outer * inner, (o) => max(o, x.data, outer, n, inner));
   }
@@ -373,12 +376,14 @@ export class CpuBackend implements Backend<CpuStorage> {
     grad: CpuStorage,
     m: CpuStorage,
     v: CpuStorage,
-    hp: Parameters<Backend['adamw']>[4],
+    hp: AdamWParams,
+    clip: GradClip<CpuStorage> | null,
   ) {
     const pOut = this.alloc(p.dtype, p.size);
     const mOut = this.alloc(p.dtype, p.size);
     const vOut = this.alloc(p.dtype, p.size);
-    adamw(pOut.data, mOut.data, vOut.data, p.data, grad.data, m.data, v.data, hp);
+    const scale = clip ? clipCoefficient(clip.sumSquares.data[0], clip.maxNorm) : 1;
+    adamw(pOut.data, mOut.data, vOut.data, p.data, grad.data, m.data, v.data, hp, scale);
     return { p: pOut, m: mOut, v: vOut };
   }
   ema(t: CpuStorage, s: CpuStorage, momentum: number) {

@@ -6,14 +6,14 @@
 // choosing a mode is ./mode.ts (createGpuBackend). Memory: release() frees the buffer (webgpu:
 // after the kernels already queued that read it); `liveBuffers` counts storages not yet released.
 
-import type { AdamWParams, Backend, BinaryKernel } from '../backend.js';
+import type { AdamWParams, Backend, BinaryKernel, GradClip } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { matmul } from './matmul.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
-import { max, sum } from './reduce.js';
+import { max, sum, sumSquares } from './reduce.js';
 import {
   Runtime,
   type GpuMode,
@@ -186,6 +186,9 @@ export class GpuBackend implements Backend<GpuStorage> {
   sum(x: GpuStorage, outer: number, n: number, inner: number) {
     return sum(this.rt, x, outer, n, inner);
   }
+  sumSquares(x: GpuStorage) {
+    return sumSquares(this.rt, x);
+  }
   max(x: GpuStorage, outer: number, n: number, inner: number) {
     return max(this.rt, x, outer, n, inner);
   }
@@ -259,8 +262,15 @@ export class GpuBackend implements Backend<GpuStorage> {
     return scatterAdd(this.rt, g, index, outer, n, inner);
   }
 
-  adamw(p: GpuStorage, grad: GpuStorage, m: GpuStorage, v: GpuStorage, hp: AdamWParams) {
-    return adamw(this.rt, p, grad, m, v, hp);
+  adamw(
+    p: GpuStorage,
+    grad: GpuStorage,
+    m: GpuStorage,
+    v: GpuStorage,
+    hp: AdamWParams,
+    clip: GradClip<GpuStorage> | null,
+  ) {
+    return adamw(this.rt, p, grad, m, v, hp, clip);
   }
   ema(t: GpuStorage, s: GpuStorage, momentum: number) {
     return ema(this.rt, t, s, momentum);

@@ -15,7 +15,8 @@ import type { Backend, BackendName } from '../backend.js';
 import { getDefaultBackend } from '../tensor.js';
 import { loadGpuJs } from './gpujs.js';
 import { GpuBackend } from './index.js';
-import { webgpuContext, type GpuMode, type RuntimeOptions } from './runtime.js';
+import { webgpuContext } from './device.js';
+import type { GpuMode, RuntimeOptions } from './runtime.js';
 
 export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webasm', 'cpu'];
 

@@ -1,5 +1,5 @@
 // gpu.js twin of src/tensor/cpu/reduce.ts: sum and max over the middle axis of x viewed as
-// [outer, n, inner], one thread per output element.
+// [outer, n, inner], one thread per output element, and the sum of squares of a whole tensor.
 //
 // As in the cpu twin, inner = 1 (each output reduces one contiguous row) has its own kernel.
 // Sums are Kahan-compensated in float32, which keeps them within a few ulp of the cpu twin's
@@ -9,6 +9,7 @@
 
 import { at, isNan } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
+import { runWgsl, type WgslKernel } from './wgsl.js';
 
 const CHUNK = 256;
 /** Split the reduced axis when it is longer than this and there are fewer outputs than SPLIT_OUT.
@@ -85,6 +86,69 @@ export function sum(
   }
   if (inner === 1) return rt.run(SUM_ROWS, [outer], [x, n], n);
   return rt.run(SUM_COLS, [inner, outer], [x, n, inner], n);
+}
+
+// Σ x² over all of x: gpu.js squares chunks of CHUNK in parallel and sums the partial sums; in
+// webgpu mode one workgroup of 256 threads strides over x and adds its partial sums in
+// workgroup memory, one launch whatever the size (a gradient's squared norm, once per tensor).
+
+/** Output [chunks]: Σ x[j]² over chunk thread.x (Kahan-compensated). */
+const SUM_SQ_CHUNKS: KernelSpec = {
+  name: 'sumSquaresChunks',
+  fn: function (this: KernelThis, x: number[], n: number, len: number) {
+    let s = 0.0;
+    let c = 0.0;
+    for (let j = 0; j < len; j++) {
+      if (j < n - this.thread.x * len) {
+        const v = x[at(this.thread.x * len, j, 1)];
+        const y = v * v - c;
+        const t = s + y;
+        c = t - s - y;
+        s = t;
+      }
+    }
+    return s;
+  },
+  args: { x: 'Array', n: 'Integer', len: 'Integer' },
+};
+
+const SUM_SQ_WGSL: WgslKernel = {
+  name: 'sumSquares',
+  uniforms: ['u32'],
+  code: `
+struct U { n: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) t: u32) {
+  var s = 0.0;
+  var c = 0.0;
+  for (var i = t; i < u.n; i += 256u) {
+    let y = x[i] * x[i] - c;
+    let q = s + y;
+    c = (q - s) - y;
+    s = q;
+  }
+  part[t] = s;
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    workgroupBarrier();
+    if (t < w) { part[t] += part[t + w]; }
+  }
+  if (t == 0u) { out[0] = part[0]; }
+}`,
+};
+
+export function sumSquares(rt: Runtime, x: GpuStorage): GpuStorage {
+  if (x.size === 0) return rt.run(SUM_SQ_CHUNKS, [1], [x, 0, 1], 1); // 0
+  if (rt.mode === 'webgpu') return runWgsl(rt, SUM_SQ_WGSL, [x], [1], [x.size], [1, 1, 1])[0];
+  const chunks = Math.ceil(x.size / CHUNK);
+  const partial = rt.run(SUM_SQ_CHUNKS, [chunks], [x, x.size, CHUNK], CHUNK);
+  if (chunks === 1) return partial;
+  const out = sum(rt, partial, 1, chunks, 1);
+  rt.release(partial);
+  return out;
 }
 
 // Maximum; NaN propagates (as torch.amax). n must be ≥ 1.

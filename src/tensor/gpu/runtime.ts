@@ -19,19 +19,21 @@
 import type { GPU } from 'gpu.js';
 import type { Storage } from '../backend.js';
 import { fmtShape } from '../shape.js';
+import {
+  bufferResult,
+  filledBuffer,
+  flatView,
+  readBack,
+  storageBuffer,
+  webgpuContext,
+  type DeviceBuffer,
+  type GPUBufferLike,
+  type GPUDeviceLike,
+} from './device.js';
 import { gpujs } from './gpujs.js';
 import { INDEX_HELPERS, type HelperSpec } from './helpers.js';
 
 export type GpuMode = 'webgpu' | 'webasm' | 'cpu';
-
-/** A pipeline handle of gpu.js's webgpu backend (the fields this file uses). */
-export interface DeviceBuffer {
-  readonly buffer: unknown;
-  readonly context: unknown;
-  readonly kernel: unknown;
-  toArray(): Promise<unknown>;
-  delete(): void;
-}
 
 export interface GpuStorage extends Storage {
   readonly dtype: 'float32';
@@ -215,17 +217,7 @@ export class Runtime {
       this.counters.bytesUploaded += data.byteLength;
     }
     if (this.mode !== 'webgpu' || data.length === 0) return this.storage(data.length, data, null);
-    const handle = this.enqueue(async () => {
-      const context = await webgpuContext();
-      const buffer = context.device.createBuffer({
-        size: data.byteLength,
-        usage: USAGE_STORAGE | USAGE_COPY_SRC | USAGE_COPY_DST,
-        mappedAtCreation: true,
-      });
-      new Float32Array(buffer.getMappedRange()).set(data);
-      buffer.unmap();
-      return bufferResult(buffer, data.length, context);
-    });
+    const handle = this.enqueue(async () => filledBuffer(await webgpuContext(), data));
     return this.storage(data.length, null, handle);
   }
 
@@ -236,23 +228,50 @@ export class Runtime {
     this.counters.reads++;
     this.counters.bytesRead += s.size * 4;
     const h = this.handleOf(s, 'read');
-    // the copy is submitted in queue order, so it stays ahead of a later release of s
-    const pending = await this.enqueue(async () => {
-      const { buffer } = await h;
-      const { device } = await webgpuContext();
-      const bytes = s.size * 4;
-      const staging = device.createBuffer({ size: bytes, usage: USAGE_MAP_READ | USAGE_COPY_DST });
-      const encoder = device.createCommandEncoder();
-      encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
-      device.queue.submit([encoder.finish()]);
-      return { staging, mapped: staging.mapAsync(MAP_MODE_READ, 0, bytes) };
+    const copy = await this.enqueue(async () =>
+      readBack((await webgpuContext()).device, (await h).buffer, s.size),
+    );
+    return copy.values();
+  }
+
+  /**
+   * webgpu: queues one raw WGSL kernel (./wgsl.ts). `encode` records and submits its dispatch
+   * over the ready input buffers and new output buffers of `outSizes` floats, one storage each.
+   */
+  runRaw(
+    name: string,
+    inputs: GpuStorage[],
+    outSizes: number[],
+    encode: (device: GPUDeviceLike, inputs: GPUBufferLike[], outputs: GPUBufferLike[]) => unknown,
+  ): GpuStorage[] {
+    if (this.mode !== 'webgpu') throw new Error(`${name}: raw WGSL kernels need webgpu mode`);
+    this.count(name, []);
+    const handles = inputs.map((s) => this.handleOf(s.size === 0 ? this.fillerStorage() : s, name));
+    const done = this.enqueue(async () => {
+      const context = await webgpuContext();
+      const ready = await Promise.all(handles);
+      const outputs = outSizes.map((n) => storageBuffer(context.device, n));
+      const t0 = this.profile ? performance.now() : 0;
+      try {
+        await encode(
+          context.device,
+          ready.map((h) => h.buffer),
+          outputs,
+        );
+      } catch (e) {
+        for (const b of outputs) b.destroy();
+        throw new Error(`gpu (webgpu): kernel ${name} failed: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      if (this.profile) await this.timeKernel(`${name} ${fmtShape(outSizes)}`, t0);
+      return outputs.map((b, i) => bufferResult(b, outSizes[i], context));
     });
-    try {
-      await pending.mapped;
-      return new Float32Array(pending.staging.getMappedRange().slice(0));
-    } finally {
-      pending.staging.destroy();
-    }
+    return outSizes.map((n, i) => {
+      const handle = done.then((hs) => hs[i]);
+      handle.catch(noop); // failures surface on read, as for gpu.js kernels
+      return this.storage(n, null, handle);
+    });
   }
 
   readSync(s: GpuStorage): Float32Array {
@@ -389,13 +408,6 @@ export class Runtime {
   }
 }
 
-// GPUBufferUsage and GPUMapMode flags (WebGPU spec; the globals exist only once Dawn is loaded)
-const USAGE_MAP_READ = 0x1;
-const USAGE_COPY_SRC = 0x4;
-const USAGE_COPY_DST = 0x8;
-const USAGE_STORAGE = 0x80;
-const MAP_MODE_READ = 0x1;
-
 /**
  * gpu.js launches 2-D and 3-D kernels in workgroups of 8×8×1, and a launch may have at most 65535
  * workgroups along each axis (WebGPU's default maxComputeWorkgroupsPerDimension, which gpu.js
@@ -467,53 +479,4 @@ export function toFlat(r: unknown, size: number): Float32Array {
   };
   walk(r);
   return out;
-}
-
-/** A gpu.js pipeline handle over `buffer` (size floats), which kernels accept as an argument. */
-function bufferResult(
-  buffer: GPUBufferLike,
-  size: number,
-  context: object,
-  kernel: unknown = null,
-) {
-  const BufferResult = (
-    gpujs() as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer }
-  ).WebGPUBufferResult;
-  return new BufferResult({ buffer, output: [size], componentCount: 1, context, kernel });
-}
-
-/** A 4-component result as a flat 1-component handle over the same buffer (refcounted by gpu.js).
- * */
-function flatView(h: DeviceBuffer, size: number): DeviceBuffer {
-  const view = bufferResult(h.buffer as GPUBufferLike, size, h.context as object, h.kernel);
-  h.delete();
-  return view;
-}
-
-/** The parts of a WebGPU buffer and device this file uses (Dawn's types are not a dependency). */
-interface GPUBufferLike {
-  getMappedRange(offset?: number, size?: number): ArrayBuffer;
-  unmap(): void;
-  destroy(): void;
-  mapAsync(mode: number, offset?: number, size?: number): Promise<void>;
-}
-
-interface GPUDeviceLike {
-  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): GPUBufferLike;
-  createCommandEncoder(): {
-    copyBufferToBuffer(a: unknown, ao: number, b: unknown, bo: number, n: number): void;
-    finish(): unknown;
-  };
-  queue: { submit(c: unknown[]): void; onSubmittedWorkDone(): Promise<void> };
-  limits: { maxComputeWorkgroupsPerDimension: number };
-}
-
-/** gpu.js's shared WebGPU device. */
-export function webgpuContext(): Promise<{
-  adapter: { info?: Record<string, string> };
-  device: GPUDeviceLike;
-}> {
-  return (
-    gpujs() as unknown as { WebGPUContext: { acquire(): Promise<never> } }
-  ).WebGPUContext.acquire();
 }

@@ -73,4 +73,28 @@ test('max propagates NaN (as torch.amax)', async () => {
   assertClose('max NaN', got[0], want[0], exact);
 });
 
+test('sumSquares: gpu equals cpu, from one element to several chunk levels', async () => {
+  // Kahan sums of float32 squares, then a tree (webgpu: 8 levels) or a second Kahan sum of the
+  // partial sums: within 16u·Σx²
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 600, max: 5000 }),
+        fc.integer({ min: 65000, max: 140000 }),
+      ),
+      fc.integer(),
+      async (n, seed) => {
+        const x = normals(n, seed, 2);
+        const { got, want } = await both([x], (k, [s]) => k.sumSquares(s));
+        const total = x.reduce((a, v) => a + v * v, 0);
+        assertClose(`sumSquares n=${n}`, got[0], want[0], () => 16 * U * total);
+      },
+    ),
+    { ...RUNS, numRuns: Math.min(RUNS.numRuns, 10) },
+  );
+  const empty = await both([new Float32Array(0)], (k, [s]) => k.sumSquares(s));
+  assertClose('sumSquares of nothing', empty.got[0], empty.want[0], exact);
+});
+
 test.run();

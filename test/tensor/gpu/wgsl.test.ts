@@ -74,15 +74,12 @@ const up = (n: number) =>
     add('concat 5', b.concat([x, y, x, y, x], 2, [3, 3, 3, 3, 3], 4), 120);
     add('gather', b.gather(x, Int32Array.from([5, 0, 5]), 1, 6, 4), 12);
     add('scatterAdd', b.scatterAdd(x, Int32Array.from([1, 0, 1, 3, 3, 3]), 1, 4, 4), 16);
-    const opt = b.adamw(x, y, x, y, {
-      lr: 1e-3,
-      weightDecay: 0.04,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      step: 1,
-    });
+    const hp = { lr: 1e-3, weightDecay: 0.04, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1 };
+    const opt = b.adamw(x, y, x, y, hp, null);
     add('adamw p', opt.p, 24);
+    add('sumSquares', b.sumSquares(x), 1);
+    const clipped = b.adamw(x, y, x, y, hp, { sumSquares: b.sumSquares(y), maxNorm: 1 });
+    add('adamw clipped m', clipped.m, 24);
     add('ema', b.ema(x, y, 0.99), 24);
     b.release(y); // released after every kernel that reads it was queued: must not disturb them
     for (const [name, s, n] of runs) {
