@@ -111,6 +111,59 @@ export function runWgsl(
   });
 }
 
+/**
+ * WGSL for kernels that give each row of a [rows, n] view one workgroup of 64 threads: `row()`
+ * (the workgroup's row, folded over two dispatch axes), and workgroup-wide reductions that every
+ * thread calls with its partial value: rowSum (each thread's Kahan sum, then thread 0 adds the 64
+ * partial sums with Kahan too, so the error stays that of one compensated sum) and rowMax
+ * (NaN-blind, as the cpu twin's `>`). `u.rows` and `u.width` (workgroups along x) must be the
+ * first two uniforms.
+ */
+export const ROW_WGSL = `
+var<workgroup> red: array<f32, 64>;
+fn row(wid: vec3<u32>) -> u32 { return wid.x + wid.y * u.width; }
+fn rowSum(t: u32, v: f32) -> f32 {
+  red[t] = v;
+  workgroupBarrier();
+  if (t == 0u) {
+    var s = 0.0;
+    var c = 0.0;
+    for (var i = 0u; i < 64u; i++) {
+      let y = red[i] - c;
+      let q = s + y;
+      c = (q - s) - y;
+      s = q;
+    }
+    red[0] = s;
+  }
+  workgroupBarrier();
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+fn rowMax(t: u32, v: f32) -> f32 {
+  red[t] = v;
+  workgroupBarrier();
+  if (t == 0u) {
+    var m = red[0];
+    for (var i = 1u; i < 64u; i++) { if (red[i] > m) { m = red[i]; } }
+    red[0] = m;
+  }
+  workgroupBarrier();
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+`;
+
+/** The most negative finite float32 (WGSL has no infinity literal). */
+export const F32_LOWEST = '-3.4028234663852886e38';
+
+/** Workgroups for one workgroup per row, folded into y past the 65535 limit. */
+export function rowGroups(rows: number): [number, number, number] {
+  return groups1d(rows, 1);
+}
+
 /** Workgroups for `n` threads in groups of `size` along x, folded into y past the 65535 limit. */
 export function groups1d(n: number, size: number): [number, number, number] {
   const total = Math.max(1, Math.ceil(n / size));
