@@ -5,11 +5,12 @@
 // Sums are Kahan-compensated in float32, which keeps them within a few ulp of the cpu twin's
 // float64 accumulation. When few outputs reduce a long axis (a full sum, a bias gradient over
 // thousands of rows) one thread per output would leave a GPU idle, so the axis is first cut into
-// chunks of CHUNK, reduced per chunk in parallel, and the chunk results reduced again.
+// chunks of CHUNK, reduced per chunk in parallel, and the chunk results reduced again; in webgpu
+// mode a workgroup per output reduces it in one launch instead (reduceWgsl).
 
 import { at, isNan } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
-import { runWgsl, type WgslKernel } from './wgsl.js';
+import { ROW_WGSL, rowGroups, runWgsl, type WgslKernel } from './wgsl.js';
 
 const CHUNK = 256;
 /** Split the reduced axis when it is longer than this and there are fewer outputs than SPLIT_OUT.
@@ -70,6 +71,74 @@ const SUM_CHUNKS: KernelSpec = {
   args: { x: 'Array', n: 'Integer', inner: 'Integer', len: 'Integer' },
 };
 
+/**
+ * webgpu, for the long reductions the gpu.js path splits in two launches: a workgroup per output
+ * (o, i), its 64 threads striding over the n reduced elements. Sum: ROW_WGSL's Kahan rowSum. Max:
+ * every thread starts from an element of its row and NaN wins (bit test: WGSL may fold v != v).
+ */
+function reduceWgsl(name: string, op: 'sum' | 'max'): WgslKernel {
+  const body =
+    op === 'sum'
+      ? `  var s = 0.0;
+  var c = 0.0;
+  for (var j = t; j < u.n; j += 64u) {
+    let y_ = x[at(j)] - c;
+    let q_ = s + y_;
+    c = (q_ - s) - y_;
+    s = q_;
+  }
+  let total = rowSum(t, s);
+  if (t == 0u) { out[r] = total; }`
+      : `  var m = x[at(min(t, u.n - 1u))];
+  for (var j = t; j < u.n; j += 64u) { m = pick(m, x[at(j)]); }
+  red[t] = m;
+  workgroupBarrier();
+  if (t == 0u) {
+    var best = red[0];
+    for (var k = 1u; k < 64u; k++) { best = pick(best, red[k]); }
+    out[r] = best;
+  }`;
+  return {
+    name,
+    uniforms: ['u32', 'u32', 'u32', 'u32'],
+    code: `
+struct U { rows: u32, width: u32, n: u32, inner: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${ROW_WGSL}
+var<private> base: u32;
+fn at(j: u32) -> u32 { return base + j * u.inner; }
+fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn pick(m: f32, v: f32) -> f32 { if (v > m || isNan(v)) { return v; } return m; }
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let r = row(wid);
+  if (r >= u.rows) { return; }
+  base = (r / u.inner) * u.n * u.inner + r % u.inner;
+${body}
+}`,
+  };
+}
+
+/** Up to this length a workgroup of 64 reduces an axis in one launch (≤ 1024 elements a thread);
+ * longer axes with few outputs keep the two launches, which spread the work over the GPU. */
+const LONG_N = 65536;
+const SUM_WGSL = reduceWgsl('sumLong', 'sum');
+const MAX_WGSL = reduceWgsl('maxLong', 'max');
+
+function reduceLong(
+  rt: Runtime,
+  k: WgslKernel,
+  x: GpuStorage,
+  outer: number,
+  n: number,
+  inner: number,
+): GpuStorage {
+  const g = rowGroups(outer * inner);
+  return runWgsl(rt, k, [x], [outer * inner], [outer * inner, g[0], n, inner], g)[0];
+}
+
 export function sum(
   rt: Runtime,
   x: GpuStorage,
@@ -78,6 +147,7 @@ export function sum(
   inner: number,
 ): GpuStorage {
   if (n > SPLIT_N && outer * inner < SPLIT_OUT) {
+    if (rt.mode === 'webgpu' && n <= LONG_N) return reduceLong(rt, SUM_WGSL, x, outer, n, inner);
     const chunks = Math.ceil(n / CHUNK);
     const partial = rt.run(SUM_CHUNKS, [inner, chunks, outer], [x, n, inner, CHUNK], CHUNK);
     const out = sum(rt, partial, outer, chunks, inner);
@@ -209,6 +279,7 @@ export function max(
   inner: number,
 ): GpuStorage {
   if (n > SPLIT_N && outer * inner < SPLIT_OUT) {
+    if (rt.mode === 'webgpu' && n <= LONG_N) return reduceLong(rt, MAX_WGSL, x, outer, n, inner);
     const chunks = Math.ceil(n / CHUNK);
     const partial = rt.run(MAX_CHUNKS, [inner, chunks, outer], [x, n, inner, CHUNK], CHUNK);
     const out = max(rt, partial, outer, chunks, inner);
