@@ -4,7 +4,7 @@
 // GPU each dispatch costs a submit whatever its size, so for the small models of this project the
 // count, more than the arithmetic, sets the step time; readbacks stall the queue.
 // Usage: npm run bench:dispatches [-- --configs recipe,small] [--steps N] [--top N] [--profile]
-//        [--json]
+//        [--null] [--json]
 // The mode is MINI_DINO_GPU_MODE (webgpu on SwiftShader: see README "Running on a GPU"); the
 // counts are the same in every mode, only the time differs. --profile (webgpu) waits for every
 // kernel on its own and lists the kernels that take longest (the step is much slower then).
@@ -27,9 +27,16 @@ const steps = Number(arg('steps') ?? 2);
 const top = Number(arg('top') ?? 12);
 const json = process.argv.includes('--json');
 const profile = process.argv.includes('--profile');
+// Dawn's null backend: webgpu mode whose kernels compile but never run, so the counts of a
+// config too slow for SwiftShader come in seconds (identical to a real run's: nothing a step
+// launches depends on the values; the times are meaningless)
+const nullDevice = process.argv.includes('--null');
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
 
-const gpu = (await selectBackend('gpu', { profile })) as GpuBackend;
+const gpu = (await selectBackend(
+  'gpu',
+  nullDevice ? { mode: 'webgpu', webgpuFlags: ['backend=null'], profile } : { profile },
+)) as GpuBackend;
 log(`backend: ${gpu.describe()}`);
 const rows: object[] = [];
 
@@ -72,7 +79,7 @@ for (const name of configs) {
   const row = {
     config: name,
     mode: gpu.mode,
-    adapter: gpu.adapter,
+    adapter: nullDevice ? "Dawn's null backend (counts only)" : gpu.adapter,
     dispatches: per('dispatches'),
     uploads: per('uploads'),
     bytesUploaded: per('bytesUploaded'),

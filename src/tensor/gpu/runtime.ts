@@ -89,8 +89,8 @@ const isStorage = (a: Arg): a is GpuStorage =>
 
 /**
  * What the runtime has done since it was created: kernel launches, host-to-device copies
- * (uploads, and host tables such as gather's index passed to a kernel) and readbacks. Counted the
- * same way in every mode; bench/dispatches.ts reports them per training step.
+ * (uploads, and in webgpu mode host tables such as gather's index passed to a kernel) and
+ * readbacks; bench/dispatches.ts reports them per training step.
  */
 export interface GpuCounters {
   dispatches: number;
@@ -199,6 +199,7 @@ export class Runtime {
     const c = this.counters;
     c.dispatches++;
     this.dispatchesByKernel.set(name, (this.dispatchesByKernel.get(name) ?? 0) + 1);
+    if (this.mode !== 'webgpu') return; // host modes copy every argument anyway
     for (const a of args) {
       if (a instanceof Float32Array) {
         c.uploads++;
