@@ -105,7 +105,9 @@ ${unrolled('  var acc{r}{c} = 0.0;')}
         ii = e / BK;
       }
       var v = 0.0;
-      if (row0 + ii < u.M && k0 + kk < u.K) { v = a[aBase + (row0 + ii) * u.aRS + (k0 + kk) * u.aCS]; }
+      if (row0 + ii < u.M && k0 + kk < u.K) {
+        v = a[aBase + (row0 + ii) * u.aRS + (k0 + kk) * u.aCS];
+      }
       As[kk * BM + ii] = v;
       // b's slice: element (kk, jj) to Bs[kk][jj]
       var kb = e / BN;
@@ -115,7 +117,9 @@ ${unrolled('  var acc{r}{c} = 0.0;')}
         jj = e / BK;
       }
       var w = 0.0;
-      if (col0 + jj < u.N && k0 + kb < u.K) { w = b[bBase + (k0 + kb) * u.bRS + (col0 + jj) * u.bCS]; }
+      if (col0 + jj < u.N && k0 + kb < u.K) {
+        w = b[bBase + (k0 + kb) * u.bRS + (col0 + jj) * u.bCS];
+      }
       Bs[kb * BN + jj] = w;
     }
     workgroupBarrier();
