@@ -8,6 +8,10 @@
 #   TORCH_DINO  path of the PyTorch reference torch_dino.py (default .device/torch_dino.py);
 #               the PyTorch row is skipped when it is missing
 # Usage on the machine: bash bench/gpu-device-run.sh   (from the project root, node_modules there)
+# A GPU machine without Node or a registry gets them carried along: here, `npm ci`, stage Node, the
+# Vulkan loader and node_modules into the git-ignored .device/ (with the staging script of the
+# machine's environment), copy torch_dino.py into .device/, then run on the machine, with .device
+# carried: bash .device/remote.sh 'bash bench/gpu-device-run.sh'  (about 10 minutes at most).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-gpu-results}"
