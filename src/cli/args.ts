@@ -106,23 +106,36 @@ export function parseArgs(
   return { values, positional };
 }
 
+/** Decimal numbers only: JavaScript's Number() also takes '0x10', '0b1', '' and ' ', which a
+ * typo should not turn into a value. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal number, or an error message naming the flag. */
+function parseNumber(flag: string, raw: string, integer: boolean): number {
+  const s = raw.trim();
+  const what = integer ? 'an integer' : 'a number';
+  if (integer ? !/^[+-]?\d+$/.test(s) : !DECIMAL.test(s))
+    throw new UsageError(`${flag}: expected ${what}, got '${raw}'`);
+  const v = Number(s);
+  if (!Number.isFinite(v) || (integer && !Number.isSafeInteger(v)))
+    throw new UsageError(`${flag}: '${raw}' is out of range (expected ${what} below 2^53)`);
+  return v;
+}
+
 function parseScalar(flag: string, spec: FlagSpec, raw: string): FlagValue {
   switch (spec.type) {
     case 'int':
-      if (!/^-?\d+$/.test(raw.trim()))
-        throw new UsageError(`${flag}: expected an integer, got '${raw}'`);
-      return Number(raw);
-    case 'float': {
-      const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v))
-        throw new UsageError(`${flag}: expected a number, got '${raw}'`);
-      return v;
-    }
+      return parseNumber(flag, raw, true);
+    case 'float':
+      return parseNumber(flag, raw, false);
     case 'enum':
       if (!spec.values!.includes(raw))
         throw new UsageError(`${flag}: expected one of ${spec.values!.join(', ')}, got '${raw}'`);
       return raw;
     default:
+      // `--data=` (an empty path) would otherwise mean "no value" and silently pick a default
+      if (raw.trim() === '')
+        throw new UsageError(`${flag}: empty value (expected ${describeType(spec)})`);
       return raw;
   }
 }
@@ -134,10 +147,9 @@ function parseList(flag: string, spec: FlagSpec, raw: string): number[] {
     .filter((s) => s !== '');
   const ints = spec.type === 'intList';
   const out = parts.map((p) => {
-    const v = Number(p);
-    if (!Number.isFinite(v) || (ints && !Number.isInteger(v)))
+    if (ints ? !/^[+-]?\d+$/.test(p) : !DECIMAL.test(p))
       throw new UsageError(`${flag}: expected ${ints ? 'integers' : 'numbers'}, got '${p}'`);
-    return v;
+    return parseNumber(flag, p, ints);
   });
   if (out.length === 0)
     throw new UsageError(`${flag}: missing value (expected ${describeType(spec)})`);

@@ -15,11 +15,13 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   logger,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   printJson,
   requireFile,
   str,
 } from './common.js';
-import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
+import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG, NUM_HEADS_FLAG } from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
@@ -55,7 +57,7 @@ const FLAGS: FlagSpec[] = [
   {
     name: 'mean',
     type: 'floatList',
-    defaultText: 'Fashion-MNIST for 1 channel, ImageNet for 3',
+    defaultText: "the checkpoint's; else Fashion-MNIST for 1 channel, ImageNet for 3",
     doc: 'normalisation mean per channel',
   },
   {
@@ -65,6 +67,8 @@ const FLAGS: FlagSpec[] = [
     doc: 'normalisation std per channel',
   },
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   BACKEND_FLAG,
   JSON_FLAG,
   HELP_FLAG,
@@ -98,9 +102,10 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
   if (!(threshold >= 0 && threshold <= 1))
     throw new UsageError(`--threshold: expected a fraction in [0, 1], got ${threshold}`);
   const { backend } = await chooseBackend(str(p, 'backend'));
-  const { model, config, summary } = await loadBackbone(ckpt, {
+  const { model, config, summary, normalization } = await loadBackbone(ckpt, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   log(`loaded ${ckpt}: ${summary}`);
   const size = (p.values.get('size') as number | undefined) ?? config.imgSize;
@@ -110,14 +115,14 @@ export async function attentionCommand(argv: readonly string[]): Promise<number>
     );
   }
   const C = config.inChans as 1 | 3;
-  const norm = DEFAULT_NORM[C] ?? DEFAULT_NORM[3];
+  const norm = normalization ?? DEFAULT_NORM[C] ?? DEFAULT_NORM[3];
   const mean = (p.values.get('mean') as number[] | undefined) ?? [...norm.mean];
   const std = (p.values.get('std') as number[] | undefined) ?? [...norm.std];
   if (mean.length !== C || std.length !== C)
     throw new UsageError(`--mean/--std: the model takes ${C} channel(s), give ${C} value(s) each`);
   let img;
   try {
-    img = decodeImage(readFileSync(imagePath), imagePath);
+    img = decodeImage(readFileSync(imagePath), imagePath, { maxPixels: maxPixelsOf(p) });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

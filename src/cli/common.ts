@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../data/dataset.js';
 import type { DatasetSplits } from '../data/image-dataset.js';
-import { loadImageFolder } from '../data/folder.js';
+import { MAX_IMAGE_PIXELS } from '../data/image.js';
+import { loadTrainValFolders } from '../data/folder.js';
 import type { Backend } from '../tensor/backend.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { setDefaultBackend } from '../tensor/tensor.js';
@@ -38,6 +39,13 @@ export const DATA_FLAG: FlagSpec = {
   doc:
     'a folder of Fashion-MNIST idx files, or of images (PNG/JPEG; one ' +
     'sub-folder per class, or train/ and val/)',
+};
+export const MAX_IMAGE_PIXELS_FLAG: FlagSpec = {
+  name: 'max-image-pixels',
+  type: 'int',
+  meta: 'N',
+  defaultText: String(MAX_IMAGE_PIXELS),
+  doc: 'refuse images larger than this many pixels (4096²); a small PNG can decode to gigabytes',
 };
 export const HELP_FLAG: FlagSpec = {
   name: 'help',
@@ -93,7 +101,11 @@ export function version(): string {
  * The dataset of --data, with skipped files reported on stderr. A folder holding train/ and
  * val/ (or test/) image sub-folders gives both splits (the layout of the official eval scripts).
  */
-export function loadData(path: string | undefined, log: (s: string) => void): DatasetSplits {
+export function loadData(
+  path: string | undefined,
+  log: (s: string) => void,
+  maxPixels?: number,
+): DatasetSplits {
   const warn = (msg: string) => log(`warning: ${msg}`);
   if (path) {
     if (!existsSync(path)) throw new UsageError(`--data: ${path}: no such file or directory`);
@@ -107,14 +119,17 @@ export function loadData(path: string | undefined, log: (s: string) => void): Da
     const testDir = ['val', 'test']
       .map((d) => join(path, d))
       .find((d) => existsSync(d) && statSync(d).isDirectory());
-    if (existsSync(trainDir) && statSync(trainDir).isDirectory() && testDir) {
-      return {
-        train: loadImageFolder(trainDir, { warn }),
-        test: loadImageFolder(testDir, { warn }),
-      };
-    }
+    if (existsSync(trainDir) && statSync(trainDir).isDirectory() && testDir)
+      return loadTrainValFolders(trainDir, testDir, { warn, maxPixels });
   }
-  return loadDataset(path, { warn });
+  return loadDataset(path, { warn, maxPixels });
+}
+
+/** --max-image-pixels, checked. */
+export function maxPixelsOf(p: Parsed): number | undefined {
+  const v = p.values.get('max-image-pixels') as number | undefined;
+  if (v !== undefined && v < 1) throw new UsageError(`--max-image-pixels: must be ≥ 1, got ${v}`);
+  return v;
 }
 
 export function str(p: Parsed, name: string): string | undefined {
@@ -129,6 +144,9 @@ export function bool(p: Parsed, name: string): boolean {
 export function requireFile(flag: string, path: string | undefined): string {
   if (!path) throw new UsageError(`${flag} is required`);
   if (!existsSync(path)) throw new UsageError(`${flag}: ${path}: no such file`);
+  // (pipes stay allowed: --checkpoint <(zcat weights.safetensors.gz))
+  if (statSync(path).isDirectory())
+    throw new UsageError(`${flag}: ${path}: expected a file, got a folder`);
   return path;
 }
 

@@ -4,7 +4,8 @@
 // --json prints {"top1": {"10": 0.71, ...}, "top5": {...}, "baselines"?: {...}}.
 
 import { knnBaselines } from '../dino/baselines.js';
-import { loadBackbone } from '../dino/checkpoint.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import { loadBackbone, type Normalization } from '../dino/checkpoint.js';
 import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../dino/trainer.js';
@@ -17,6 +18,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   requireFile,
@@ -32,6 +35,14 @@ export const CHECKPOINT_FLAG: FlagSpec = {
   meta: 'FILE',
   doc: 'a mini-dino checkpoint, or official DINO weights converted to safetensors',
 };
+export const NUM_HEADS_FLAG: FlagSpec = {
+  name: 'num-heads',
+  aliases: ['num_heads'],
+  type: 'int',
+  meta: 'N',
+  defaultText: "the checkpoint's config, or 3/6/12 for the official widths 192/384/768",
+  doc: 'attention heads, for weights that do not say (e.g. a converted custom ViT)',
+};
 export const CHECKPOINT_KEY_FLAG: FlagSpec = {
   name: 'checkpoint-key',
   aliases: ['checkpoint_key'],
@@ -44,7 +55,9 @@ export const CHECKPOINT_KEY_FLAG: FlagSpec = {
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
   {
     name: 'k',
     aliases: ['nb_knn', 'nb-knn'],
@@ -67,6 +80,30 @@ const FLAGS: FlagSpec[] = [
   JSON_FLAG,
   HELP_FLAG,
 ];
+
+/**
+ * The normalisation features are computed with: the one the checkpoint was trained with (the
+ * features it learnt depend on it), else the statistics of the bank's images (eval_knn.py uses
+ * fixed ImageNet statistics, which fit neither Fashion-MNIST nor an arbitrary folder).
+ */
+export function featureNormalization(
+  saved: Normalization | null,
+  train: ImageDataset,
+  log: (s: string) => void,
+): Normalization {
+  if (saved) {
+    log(
+      `normalisation of the training run: mean ${saved.mean.join(',')}, std ${saved.std.join(',')}`,
+    );
+    return saved;
+  }
+  const norm = normalizationOf(train, (m) => log(`warning: ${m}`));
+  log(
+    `normalisation from ${train.name} (the checkpoint does not say): mean ` +
+      `${norm.mean.join(',')}, std ${norm.std.join(',')}`,
+  );
+  return norm;
+}
 
 export function evalKnnHelp(): string {
   return [
@@ -91,16 +128,17 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--k: every k must be at least 1, got ${ks.join(',')}`);
   const T = (p.values.get('temperature') as number | undefined) ?? 0.07;
   if (!(T > 0)) throw new UsageError(`--temperature: must be positive, got ${T}`);
-  const data = loadData(str(p, 'data'), log);
+  const data = loadData(str(p, 'data'), log, maxPixelsOf(p));
   const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test)
     throw new UsageError(
       'eval-knn needs held-out images: use the embedded data, a Fashion-MNIST ' +
         'idx folder, or a folder with train/ and val/ sub-folders',
     );
-  const { model, config, summary, unexpected } = await loadBackbone(file, {
+  const { model, config, summary, unexpected, normalization } = await loadBackbone(file, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   const ignored = unexpected.length
     ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})`
@@ -112,7 +150,7 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
         `${data.train.name} has ${data.train.channels}`,
     );
   }
-  const norm = normalizationOf(data.train);
+  const norm = featureNormalization(normalization, data.train, log);
   const size = config.imgSize;
   log(`features: ${data.train.length} train + ${data.test.length} test images at ${size}px`);
   const fopts = { size, mean: norm.mean, std: norm.std, backend };
@@ -124,6 +162,8 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
     backend,
     numClasses: data.test.classes?.length,
   });
+  if (r.nonFinite > 0)
+    log(`warning: ${r.nonFinite} test image(s) gave non-finite features; counted as wrong`);
   log(`k-NN top-1: ${fmtTop(r.top1)}`);
   let baselines;
   if (bool(p, 'baselines')) {

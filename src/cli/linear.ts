@@ -4,7 +4,6 @@
 
 import { loadBackbone } from '../dino/checkpoint.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
-import { normalizationOf } from '../dino/trainer.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
   BACKEND_FLAG,
@@ -14,18 +13,27 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   requireFile,
   str,
 } from './common.js';
-import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG } from './eval-knn.js';
+import {
+  CHECKPOINT_FLAG,
+  CHECKPOINT_KEY_FLAG,
+  featureNormalization,
+  NUM_HEADS_FLAG,
+} from './eval-knn.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [
   CHECKPOINT_FLAG,
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   CHECKPOINT_KEY_FLAG,
+  NUM_HEADS_FLAG,
   {
     name: 'epochs',
     type: 'int',
@@ -69,7 +77,7 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   const lr = (p.values.get('lr') as number | undefined) ?? LINEAR_PROBE_DEFAULTS.lr;
   if (epochs < 1) throw new UsageError(`--epochs: must be at least 1, got ${epochs}`);
   if (!(lr > 0)) throw new UsageError(`--lr: must be positive, got ${lr}`);
-  const data = loadData(str(p, 'data'), log);
+  const data = loadData(str(p, 'data'), log, maxPixelsOf(p));
   const { backend } = await chooseBackend(str(p, 'backend'));
   if (!data.test)
     throw new UsageError(
@@ -80,15 +88,16 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(
       `linear needs labels: ${data.train.name} has none (use one sub-folder per class)`,
     );
-  const { model, config } = await loadBackbone(file, {
+  const { model, config, normalization } = await loadBackbone(file, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
+    numHeads: p.values.get('num-heads') as number | undefined,
   });
   const depth = config.depth;
   const nLastBlocks = (p.values.get('n-last-blocks') as number | undefined) ?? Math.min(4, depth);
   if (nLastBlocks < 1 || nLastBlocks > depth)
     throw new UsageError(`--n-last-blocks: must be in 1..${depth}, got ${nLastBlocks}`);
-  const norm = normalizationOf(data.train);
+  const norm = featureNormalization(normalization, data.train, log);
   log(
     `linear probe: last ${nLastBlocks} [CLS] tokens (${nLastBlocks * config.embedDim} ` +
       `features), ${epochs} epochs, lr ${lr}`,

@@ -7,10 +7,12 @@
 
 import { join } from 'node:path';
 import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
-import { buildWrapper } from '../dino/build.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
-import { readLog, trainDino, type EpochRecord } from '../dino/trainer.js';
+import { readCheckpointInfo } from '../dino/checkpoint.js';
+import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
+import { totalElements, wrapperShapes } from '../dino/shapes.js';
+import { trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
   BACKEND_FLAG,
@@ -21,6 +23,8 @@ import {
   HELP_FLAG,
   JSON_FLAG,
   loadData,
+  MAX_IMAGE_PIXELS_FLAG,
+  maxPixelsOf,
   logger,
   printJson,
   ProgressBar,
@@ -39,6 +43,7 @@ export const EXIT_TERMINATED = 143;
 
 const OWN_FLAGS: FlagSpec[] = [
   DATA_FLAG,
+  MAX_IMAGE_PIXELS_FLAG,
   {
     name: 'out',
     aliases: ['output_dir', 'output-dir'],
@@ -98,11 +103,18 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError((e as Error).message.replace(/^config: /, ''));
   }
   const out = str(parsed, 'out') ?? 'runs/dino';
-  const data = loadData(str(parsed, 'data'), log);
+  try {
+    ensureOutDir(out); // before loading data, which can take minutes
+  } catch (e) {
+    if (e instanceof RunDirError) throw new UsageError(`--out: ${e.message}`);
+    throw e;
+  }
+  const data = loadData(str(parsed, 'data'), log, maxPixelsOf(parsed));
   const { backend, info } = await chooseBackend(str(parsed, 'backend'));
   const train = data.train;
   const { embedDim, depth, numHeads } = archOf(config);
-  const nParams = buildWrapper(config, train.channels, 0, { backend }).numParameters();
+  // counted from the shapes: building a model here would allocate before any check
+  const nParams = totalElements(wrapperShapes(config, train.channels));
   log(
     `mini-dino train: ${train.name}, ${train.length} images (${train.channels} ` +
       `channel${train.channels > 1 ? 's' : ''})` +
@@ -132,13 +144,14 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
         `checkpoint (Ctrl-C again to quit at once)\n`,
     );
   };
+  // Listening only while steps run: before the first step and after the last there is nothing to
+  // save, so a signal keeps its default action and ends the process at once, whatever it is doing.
   const listen = (on: boolean) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.off(sig, onSignal);
       if (on) process.on(sig, onSignal);
-      else process.off(sig, onSignal);
     }
   };
-  listen(true);
   const quiet = bool(parsed, 'quiet');
   const t0 = performance.now();
   let result;
@@ -150,6 +163,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       backend,
       resume: bool(parsed, 'resume'),
       shouldStop: () => stop,
+      onTrainingLoop: listen,
       onInfo: (m) => {
         bar.done();
         log(m);
@@ -165,9 +179,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       },
       onEpoch: (r: EpochRecord) => {
         if (!quiet) bar.done();
-        // Training is done and saved: Ctrl-C during the final k-NN (synchronous, so the handler
-        // could not run before it ends) quits at once, as without a handler.
-        if (r.epoch + 1 >= config.epochs) listen(false);
         const top20 = r.knn_top1 ? (r.knn_top1['20'] ?? Object.values(r.knn_top1)[0]) : null;
         const knn =
           top20 !== null ? ` | k-NN@20 ${(100 * top20).toFixed(1)}% (${r.knn_protocol})` : '';
@@ -182,13 +193,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof NonFiniteLossError) {
       if (!quiet) bar.done();
-      const done = readLog(join(out, 'log.jsonl')).length;
+      // what is on disk, not what this run saved: a resumed run may not have saved yet
+      const path = join(out, 'checkpoint.safetensors');
+      const kept = readCheckpointInfo(path);
       process.stderr.write(
         `error: ${e.message}\n${
-          done > 0
-            ? `The last good checkpoint (after epoch ${done}) is kept in ` +
-              `${join(out, 'checkpoint.safetensors')}.`
-            : 'No epoch finished, so no checkpoint was saved.'
+          kept
+            ? `The last good checkpoint (epoch ${kept.epoch}, iteration ${kept.iteration}) is ` +
+              `kept in ${path}.`
+            : `No checkpoint was saved in ${out}.`
         }\n`,
       );
       return 1;

@@ -30,13 +30,30 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/**
+ * The most an idx file may decompress to: 1 GiB, 20× the full Fashion-MNIST training images
+ * (47 MB). A gzip stream can expand 1000-fold (200 KB to 200 MB), so without a bound a small
+ * file could take all the memory.
+ */
+export const MAX_IDX_BYTES = 2 ** 30;
+
 /** Parses idx bytes (gzipped or not); `name` (usually the path) is used in error messages. */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+export function parseIdx(
+  bytes: Uint8Array,
+  name: string,
+  opts: { maxBytes?: number } = {},
+): IdxArray {
+  const maxBytes = opts.maxBytes ?? MAX_IDX_BYTES;
   let raw = bytes;
   if (isGzip(bytes)) {
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new Error(
+          `${name}: decompresses to more than ${maxBytes} bytes, the limit for an idx file`,
+          { cause: e },
+        );
       throw new Error(`${name}: not a valid gzip file (${(e as Error).message})`, { cause: e });
     }
   }

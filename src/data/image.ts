@@ -31,8 +31,17 @@ export class ImageDecodeError extends Error {
   }
 }
 
-/** Images above this many pixels are refused before decoding (protects memory on a bad header). */
-export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
+/**
+ * Images above this many pixels (4096 × 4096, 64 MiB as decoded RGBA) are refused before
+ * decoding by default: a PNG of a few kilobytes can declare 8192 × 8192 and cost gigabytes once
+ * decoded. Pass `maxPixels` (the CLI's --max-image-pixels) to allow larger ones.
+ */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (default MAX_IMAGE_PIXELS). */
+  maxPixels?: number;
+}
 
 export type ImageFormat = 'png' | 'jpeg';
 
@@ -59,7 +68,8 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
  * Decodes PNG or JPEG bytes to 1 channel (when every pixel has R = G = B) or 3 channels (RGB;
  * alpha dropped). Throws ImageDecodeError naming `file` for anything it cannot decode.
  */
-export function decodeImage(bytes: Uint8Array, file: string): Image {
+export function decodeImage(bytes: Uint8Array, file: string, opts: DecodeOptions = {}): Image {
+  const maxPixels = opts.maxPixels ?? MAX_IMAGE_PIXELS;
   const format = sniffFormat(bytes);
   if (format === null)
     throw new ImageDecodeError(file, 'unsupported format (not a PNG or JPEG file)');
@@ -72,7 +82,7 @@ export function decodeImage(bytes: Uint8Array, file: string): Image {
       // IHDR is the first chunk: width and height at bytes 16..23.
       if (bytes.length >= 24) {
         const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        checkSize(file, v.getUint32(16, false), v.getUint32(20, false));
+        checkSize(file, v.getUint32(16, false), v.getUint32(20, false), maxPixels);
       }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       ({ width, height } = png);
@@ -83,16 +93,23 @@ export function decodeImage(bytes: Uint8Array, file: string): Image {
         useTArray: true,
         formatAsRGBA: false,
         tolerantDecoding: false,
-        maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
-        maxMemoryUsageInMB: 1024,
+        maxResolutionInMP: maxPixels / 1e6,
+        maxMemoryUsageInMB: Math.max(1024, Math.ceil((8 * maxPixels) / 2 ** 20)),
       });
       ({ width, height } = img);
+      checkSize(file, width, height, maxPixels); // jpeg-js rounds its limit to megapixels
       rgba = img.data;
       stride = 3;
     }
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(msg))
+      throw new ImageDecodeError(
+        file,
+        `image too large (more than ${maxPixels} pixels, or too much memory to decode; ` +
+          `raise the limit with --max-image-pixels)`,
+      );
     throw new ImageDecodeError(file, `corrupt or unsupported ${format.toUpperCase()} (${msg})`);
   }
   if (!(width > 0 && height > 0) || rgba.length < width * height * stride) {
@@ -104,11 +121,12 @@ export function decodeImage(bytes: Uint8Array, file: string): Image {
   return toChannels(rgba, width, height, stride);
 }
 
-function checkSize(file: string, width: number, height: number): void {
-  if (width * height > MAX_IMAGE_PIXELS) {
+function checkSize(file: string, width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
     throw new ImageDecodeError(
       file,
-      `image too large (${width}x${height}; at most ${MAX_IMAGE_PIXELS} ` + `pixels)`,
+      `image too large (${width}x${height} = ${width * height} pixels; at most ${maxPixels}, ` +
+        `raise it with --max-image-pixels)`,
     );
   }
 }

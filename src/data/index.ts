@@ -10,9 +10,10 @@ export {
   embeddedDataDir,
   loadEmbeddedFashionMnist,
 } from './embedded.js';
-export { loadImageFolder, type FolderOptions } from './folder.js';
+export { loadImageFolder, loadTrainValFolders, toRgb, type FolderOptions } from './folder.js';
 export {
   IDX_FILES,
+  MAX_IDX_BYTES,
   encodeIdx,
   findIdxFiles,
   idxImages,
@@ -27,6 +28,7 @@ export {
 } from './idx.js';
 export {
   ImageDecodeError,
+  type DecodeOptions,
   MAX_IMAGE_PIXELS,
   decodeImage,
   greyToRgb,
@@ -42,4 +44,4 @@ export {
   type DatasetSplits,
   type ImageDataset,
 } from './image-dataset.js';
-export { channelStats, type ChannelStats } from './stats.js';
+export { channelStats, MIN_STD, normalizationOf, type ChannelStats } from './stats.js';

@@ -41,3 +41,27 @@ export function channelStats(ds: ImageDataset, limit = ds.length): ChannelStats 
   );
   return { mean, std };
 }
+
+/** The smallest std normalisation uses: one grey level. A uniform channel (std 0) would divide
+ * by zero; with this floor its pixels map to finite values and a warning says so. */
+export const MIN_STD = 1 / 255;
+
+/**
+ * Normalisation statistics of a dataset (per channel, on [0, 1], rounded to 4 decimals; from up
+ * to 10 000 images). A std below MIN_STD is raised to it, with a `warn` naming the channel.
+ */
+export function normalizationOf(
+  ds: ImageDataset,
+  warn: (message: string) => void = () => {},
+): ChannelStats {
+  const s = channelStats(ds, Math.min(ds.length, 10000));
+  const std = s.std.map((v, c) => {
+    if (v >= MIN_STD) return Number(v.toFixed(4));
+    warn(
+      `${ds.name}: channel ${c} is (nearly) uniform (std ${v.toExponential(2)}); normalising ` +
+        `with std 1/255 instead`,
+    );
+    return MIN_STD;
+  });
+  return { mean: s.mean.map((v) => Number(v.toFixed(4))), std };
+}

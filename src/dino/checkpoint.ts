@@ -10,6 +10,9 @@
 // converted to safetensors (bare keys), or full official checkpoints (teacher./student.,
 // module., backbone. prefixes recognised as the official eval scripts do; head keys are
 // reported as unexpected and ignored, official issue #66).
+// Both check the file before allocating anything from it (src/dino/checkpoint-check.ts): the
+// tensors the model needs must be present with the shapes the configuration implies, and
+// finite; only those tensors are converted.
 
 import {
   renameKeys,
@@ -17,14 +20,40 @@ import {
   stripPrefixes,
   tensorsFromSafetensors,
 } from '../io/convert.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.js';
+import {
+  readSafetensorsFile,
+  readSafetensorsHeaderFileSync,
+  type SafetensorsTensor,
+  writeSafetensorsFile,
+} from '../io/safetensors.js';
 import { VisionTransformer, type ViTConfig } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { DinoRun } from './build.js';
-import { type DinoConfig, defaultConfig } from './config.js';
+import {
+  CheckpointError,
+  metadataConfig,
+  metadataCount,
+  metadataJson,
+  requireFinite,
+  requireShapes,
+} from './checkpoint-check.js';
+import { archOf, type DinoConfig } from './config.js';
+import { inferViTConfig, type Normalization } from './checkpoint-vit.js';
+import { vitShapes, wrapperShapes } from './shapes.js';
+
+export { CheckpointError } from './checkpoint-check.js';
+export type { Normalization } from './checkpoint-vit.js';
 
 export const CHECKPOINT_FORMAT = 'mini-dino-checkpoint-v1';
+
+/** What identifies a training set cheaply: its size and a hash of a sample of its images. */
+export interface DatasetFingerprint {
+  count: number;
+  channels: number;
+  /** SHA-256 (hex) over up to 64 evenly spaced images: their size and pixels. */
+  sample: string;
+}
 
 export interface CheckpointMeta {
   /** The next epoch to run (official semantics: epoch + 1 after finishing `epoch`). */
@@ -36,6 +65,12 @@ export interface CheckpointMeta {
   rng: Record<string, number[]>;
   /** Running sums of an interrupted epoch (so its log line comes out the same after --resume). */
   partial?: unknown;
+  /** The per-channel statistics the model was trained with (absent in older checkpoints). */
+  normalization?: Normalization;
+  /** The training set (absent in older checkpoints). */
+  dataset?: DatasetFingerprint;
+  /** The log lines of the finished epochs, from which --resume rewrites a damaged log. */
+  history?: unknown[];
 }
 
 export async function saveCheckpoint(
@@ -50,6 +85,17 @@ export async function saveCheckpoint(
   for (const [k, t] of opt.tensors) tensors.set(`optimizer.${k}`, t);
   tensors.set('dino_loss.center', run.center.value);
   const entries = await safetensorsFromTensorsAsync(tensors);
+  // never replace a good checkpoint by an unusable one
+  for (const [name, e] of entries) {
+    for (let i = 0; i < e.data.length; i++) {
+      if (!Number.isFinite(e.data[i]))
+        throw new CheckpointError(
+          path,
+          `not saved: tensor '${name}' has a non-finite value (${e.data[i]}); the previous ` +
+            `checkpoint, if any, is kept`,
+        );
+    }
+  }
   await writeSafetensorsFile(path, entries, {
     format: CHECKPOINT_FORMAT,
     epoch: String(meta.epoch),
@@ -59,7 +105,25 @@ export async function saveCheckpoint(
     optimizer_steps: JSON.stringify(opt.steps),
     rng: JSON.stringify(meta.rng),
     partial: JSON.stringify(meta.partial ?? null),
+    ...(meta.normalization ? { normalization: JSON.stringify(meta.normalization) } : {}),
+    ...(meta.dataset ? { dataset: JSON.stringify(meta.dataset) } : {}),
+    ...(meta.history ? { history: JSON.stringify(meta.history) } : {}),
   });
+}
+
+/** Epoch and iteration of the checkpoint at `path` from its header alone; null when there is no
+ * readable mini-dino checkpoint there. */
+export function readCheckpointInfo(path: string): { epoch: number; iteration: number } | null {
+  try {
+    const { metadata: md } = readSafetensorsHeaderFileSync(path);
+    if (md.format !== CHECKPOINT_FORMAT) return null;
+    return {
+      epoch: metadataCount(path, md, 'epoch'),
+      iteration: metadataCount(path, md, 'iteration'),
+    };
+  } catch {
+    return null;
+  }
 }
 
 export interface LoadedCheckpoint {
@@ -70,7 +134,7 @@ export interface LoadedCheckpoint {
   optimizerSteps: Record<string, number>;
 }
 
-/** Reads one of our training checkpoints (clear errors for other files). */
+/** Reads one of our training checkpoints, validated (see the file header) before conversion. */
 export async function loadCheckpoint(
   path: string,
   opts: { backend?: Backend } = {},
@@ -78,38 +142,105 @@ export async function loadCheckpoint(
   const st = await readSafetensorsFile(path);
   const md = st.metadata;
   if (md.format !== CHECKPOINT_FORMAT) {
-    throw new Error(
-      `checkpoint: ${path} is not a mini-dino training checkpoint (format ` +
-        `'${md.format ?? 'none'}', expected '${CHECKPOINT_FORMAT}')`,
+    throw new CheckpointError(
+      path,
+      `not a mini-dino training checkpoint (format '${md.format ?? 'none'}', expected ` +
+        `'${CHECKPOINT_FORMAT}')`,
     );
   }
-  const parse = <T>(key: string): T => {
-    try {
-      return JSON.parse(md[key]) as T;
-    } catch {
-      throw new Error(`checkpoint: ${path}: metadata '${key}' is missing or not valid JSON`);
-    }
-  };
-  const config = { ...defaultConfig(), ...parse<Partial<DinoConfig>>('config') };
+  const config = metadataConfig(path, md);
+  const inChans = metadataCount(path, md, 'in_chans');
+  if (inChans !== 1 && inChans !== 3)
+    throw new CheckpointError(path, `metadata 'in_chans' must be 1 or 3, got ${inChans}`);
   const meta: CheckpointMeta = {
-    epoch: Number(md.epoch),
-    iteration: Number(md.iteration),
-    inChans: Number(md.in_chans),
-    rng: parse('rng'),
-    partial: md.partial ? parse('partial') : null,
+    epoch: metadataCount(path, md, 'epoch'),
+    iteration: metadataCount(path, md, 'iteration'),
+    inChans,
+    rng: metadataObject(path, md, 'rng') as Record<string, number[]>,
+    partial: md.partial ? metadataJson(path, md, 'partial') : null,
+    normalization: md.normalization ? parseNormalization(path, md, inChans) : undefined,
+    dataset: md.dataset ? (metadataObject(path, md, 'dataset') as DatasetFingerprint) : undefined,
+    history: md.history ? metadataArray(path, md, 'history') : undefined,
   };
-  if (!Number.isInteger(meta.epoch) || !Number.isInteger(meta.iteration) || !(meta.inChans >= 1)) {
-    throw new Error(
-      `checkpoint: ${path}: metadata epoch/iteration/in_chans are not valid ` +
-        `(${md.epoch}, ${md.iteration}, ${md.in_chans})`,
+  const steps = metadataObject(path, md, 'optimizer_steps') as Record<string, number>;
+
+  // 12 tensors per block: a depth beyond what the file holds is refused before any shape map
+  const depth = archOf(config).depth;
+  if (depth * 12 > st.tensors.size)
+    throw new CheckpointError(
+      path,
+      `metadata 'config' claims depth ${depth}, but the file holds only ${st.tensors.size} tensors`,
     );
+  const shapes = wrapperShapes(config, inChans);
+  const student = requireShapes(path, st.tensors, shapes, 'student.module.', 'student');
+  const teacher = requireShapes(path, st.tensors, shapes, 'teacher.', 'teacher');
+  const moments = new Map<string, number[]>();
+  for (const [name, step] of Object.entries(steps)) {
+    const shape = shapes.get(name);
+    if (!shape || !Number.isSafeInteger(step) || step < 0)
+      throw new CheckpointError(
+        path,
+        `metadata 'optimizer_steps' has ${JSON.stringify(name)}: ${JSON.stringify(step)}, not a ` +
+          `student weight with a step count`,
+      );
+    moments.set(`${name}.exp_avg`, shape).set(`${name}.exp_avg_sq`, shape);
   }
-  const tensors = tensorsFromSafetensors(st, {
+  const optimizer = requireShapes(path, st.tensors, moments, 'optimizer.', 'optimizer');
+  const center = requireShapes(
+    path,
+    st.tensors,
+    new Map([['dino_loss.center', [1, config.outDim]]]),
+    '',
+    'center',
+  );
+  const wanted = new Map<string, SafetensorsTensor>();
+  for (const [prefix, m] of [
+    ['student.module.', student],
+    ['teacher.', teacher],
+    ['optimizer.', optimizer],
+    ['', center],
+  ] as const)
+    for (const [k, t] of m) wanted.set(prefix + k, t);
+  requireFinite(path, wanted);
+  const tensors = tensorsFromSafetensors(wanted, {
     dtype: 'float32',
     backend: opts.backend,
     keep: true,
   });
-  return { path, meta, config, tensors, optimizerSteps: parse('optimizer_steps') };
+  return { path, meta, config, tensors, optimizerSteps: steps };
+}
+
+function metadataObject(path: string, md: Record<string, string>, key: string): object {
+  const v = metadataJson(path, md, key);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new CheckpointError(path, `metadata '${key}' must be a JSON object`);
+  return v;
+}
+
+function metadataArray(path: string, md: Record<string, string>, key: string): unknown[] {
+  const v = metadataJson(path, md, key);
+  if (!Array.isArray(v)) throw new CheckpointError(path, `metadata '${key}' must be a JSON array`);
+  return v;
+}
+
+/** The normalisation statistics of the metadata: finite means, positive stds, one per channel. */
+function parseNormalization(
+  path: string,
+  md: Record<string, string>,
+  channels: number,
+): Normalization {
+  const v = metadataObject(path, md, 'normalization') as Partial<Normalization>;
+  const ok = (xs: unknown, positive: boolean) =>
+    Array.isArray(xs) &&
+    xs.length === channels &&
+    xs.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0));
+  if (!ok(v.mean, false) || !ok(v.std, true))
+    throw new CheckpointError(
+      path,
+      `metadata 'normalization' must hold ${channels} finite mean(s) and positive std(s), got ` +
+        `${md.normalization.slice(0, 80)}`,
+    );
+  return { mean: v.mean!, std: v.std! };
 }
 
 /** Restores student, teacher, optimizer and center of a freshly built run from a checkpoint. */
@@ -125,7 +256,7 @@ export function restoreRun(run: DinoRun, ck: LoadedCheckpoint): void {
   for (const p of run.teacher.parameters()) p.requiresGrad = false;
   run.optimizer.loadStateDict({ tensors: under('optimizer.'), steps: ck.optimizerSteps });
   const center = ck.tensors.get('dino_loss.center');
-  if (!center) throw new Error(`checkpoint: ${ck.path} has no dino_loss.center`);
+  if (!center) throw new CheckpointError(ck.path, `no dino_loss.center`);
   run.center.value.assign(
     run.center.value.backend.upload(Float32Array.from(center.dataSync()), true),
   ); // sync point
@@ -138,80 +269,44 @@ export interface LoadedBackbone {
   summary: string;
   /** Keys present in the file but not in the ViT (e.g. the DINO head), ignored. */
   unexpected: string[];
+  /** The normalisation the model was trained with, when the file says (our checkpoints). */
+  normalization: Normalization | null;
+}
+
+export interface LoadBackboneOptions {
+  checkpointKey?: string;
+  backend?: Backend;
+  /** Attention heads, for files that do not say (neither our config nor an official width). */
+  numHeads?: number;
 }
 
 /**
  * A VisionTransformer with weights from `path` (teacher by default, as the official eval
- * scripts). The architecture comes from our checkpoint's config when present, otherwise from
- * the tensor shapes (head dim 64, as every official ViT).
+ * scripts). The architecture comes from the tensor shapes, and the head count from our
+ * checkpoint's config, `opts.numHeads`, or the official widths (src/dino/checkpoint-vit.ts).
  */
 export async function loadBackbone(
   path: string,
-  opts: { checkpointKey?: string; backend?: Backend } = {},
+  opts: LoadBackboneOptions = {},
 ): Promise<LoadedBackbone> {
   const st = await readSafetensorsFile(path);
   const strip = stripPrefixes(st.tensors.keys(), {
     checkpointKey: opts.checkpointKey ?? 'teacher',
   });
-  const all = renameKeys(
-    tensorsFromSafetensors(st, { dtype: 'float32', backend: opts.backend, keep: true }),
-    strip.mapping,
-  );
-  const config = inferViTConfig(all, st.metadata, path);
+  const all = renameKeys(st.tensors, strip.mapping);
+  const ours = st.metadata.format === CHECKPOINT_FORMAT;
+  const saved = ours ? metadataConfig(path, st.metadata) : null;
+  const config = inferViTConfig(path, all, saved, opts.numHeads);
+  const expected = vitShapes(config);
+  const weights = requireShapes(path, all, expected, '', 'ViT');
+  requireFinite(path, weights);
   const model = new VisionTransformer(config, { backend: opts.backend });
-  const report = model.loadStateDict(all, { strict: false });
-  if (report.missing.length || report.mismatched.length) {
-    throw new Error(
-      `loadBackbone: ${path}: ${report.missing.length} ViT weights are ` +
-        `missing (${report.missing.slice(0, 4).join(', ')}` +
-        `${report.missing.length > 4 ? ', …' : ''})` +
-        (report.mismatched.length
-          ? `; mis-shaped: ${report.mismatched.map((m) => m.key).join(', ')}`
-          : ''),
-    );
-  }
+  model.loadStateDict(tensorsFromSafetensors(weights, { dtype: 'float32', backend: opts.backend }));
   model.eval();
-  return { model, config, summary: strip.summary, unexpected: report.unexpected };
-}
-
-function inferViTConfig(
-  w: Map<string, Tensor>,
-  metadata: Record<string, string>,
-  path: string,
-): ViTConfig {
-  const need = (k: string) => {
-    const t = w.get(k);
-    if (!t)
-      throw new Error(
-        `loadBackbone: ${path} has no '${k}' (after prefix stripping): not a ViT checkpoint`,
-      );
-    return t;
-  };
-  const pe = need('patch_embed.proj.weight'); // [D, C, p, p]
-  const pos = need('pos_embed'); // [1, N0 + 1, D]
-  const D = pe.shape[0];
-  const p = pe.shape[2];
-  const g0 = Math.round(Math.sqrt(pos.shape[1] - 1));
-  let depth = 0;
-  while (w.has(`blocks.${depth}.norm1.weight`)) depth++;
-  const fc1 = need('blocks.0.mlp.fc1.weight');
-  let numHeads = Math.max(1, Math.round(D / 64));
-  if (metadata.config) {
-    const c = JSON.parse(metadata.config) as Partial<DinoConfig>;
-    if (c.arch === 'custom' && c.numHeads) numHeads = c.numHeads;
-    else if (c.arch === 'vit_tiny') numHeads = 3;
-    else if (c.arch === 'vit_small') numHeads = 6;
-    else if (c.arch === 'vit_base') numHeads = 12;
-  }
-  return {
-    imgSize: g0 * p,
-    patchSize: p,
-    inChans: pe.shape[1],
-    embedDim: D,
-    depth,
-    numHeads,
-    mlpRatio: fc1.shape[0] / D,
-    qkvBias: w.has('blocks.0.attn.qkv.bias'),
-    dropPathRate: 0,
-  };
+  const unexpected = [...all.keys()].filter((k) => !expected.has(k));
+  const normalization =
+    ours && st.metadata.normalization
+      ? parseNormalization(path, st.metadata, config.inChans)
+      : null;
+  return { model, config, summary: strip.summary, unexpected, normalization };
 }

@@ -14,13 +14,17 @@ export {
 export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules } from './build.js';
 export {
   CHECKPOINT_FORMAT,
+  CheckpointError,
   loadBackbone,
   loadCheckpoint,
   restoreRun,
   saveCheckpoint,
   type CheckpointMeta,
+  type DatasetFingerprint,
+  type LoadBackboneOptions,
   type LoadedBackbone,
   type LoadedCheckpoint,
+  type Normalization,
 } from './checkpoint.js';
 export {
   CONFIG_FIELDS,

@@ -27,6 +27,8 @@ export interface KnnResult {
   /** Fraction of test images whose top-1 prediction is right, per k. */
   top1: Record<string, number>;
   top5: Record<string, number>;
+  /** Test images whose similarities were not finite (NaN features): counted as wrong. */
+  nonFinite: number;
 }
 
 export interface KnnOptions {
@@ -48,7 +50,20 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
   if (train.n === 0) throw new ShapeError('knn: the training (memory bank) set is empty');
   if (ks.some((k) => !Number.isInteger(k) || k < 1))
     throw new Error(`knn: every k must be a positive integer, got ${ks.join(', ')}`);
+  // Every label must index the vote array: a label beyond it (a val class unknown to train) or
+  // below 0 (an unlabelled image) would be dropped from the vote without a word.
   const C = opts.numClasses ?? Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
+  for (const [what, labels] of [
+    ['memory bank', train.labels],
+    ['test set', test.labels],
+  ] as const) {
+    const bad = labels.find((l) => !(l >= 0 && l < C));
+    if (bad !== undefined)
+      throw new RangeError(
+        `knn: the ${what} has label ${bad}, outside the ${C} classes [0, ${C})` +
+          (bad < 0 ? ' (unlabelled images cannot be evaluated)' : ''),
+      );
+  }
   const kmax = Math.min(Math.max(...ks), train.n);
   const chunk = opts.chunk ?? 256;
   const bank = tensor(train.features, { shape: [train.n, train.dim], backend: opts.backend });
@@ -57,6 +72,7 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
   const idx = new Int32Array(kmax);
   const sims = new Float64Array(kmax);
   const votes = new Float64Array(C);
+  let nonFinite = 0;
 
   for (let start = 0; start < test.n; start += chunk) {
     const rows = Math.min(chunk, test.n - start);
@@ -69,6 +85,12 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
     for (let r = 0; r < rows; r++) {
       const count = topK(s, r * train.n, train.n, kmax, idx, sims);
       const label = test.labels[start + r];
+      // A NaN similarity never wins a comparison, so it could hide in the heap and make every
+      // vote NaN, which the ranking would then order arbitrarily: such a query counts as wrong.
+      if (!allFinite(s, r * train.n, train.n)) {
+        nonFinite++;
+        continue;
+      }
       for (const k of ks) {
         votes.fill(0);
         const kk = Math.min(k, count);
@@ -85,7 +107,12 @@ export function knnClassify(train: FeatureSet, test: FeatureSet, opts: KnnOption
     top1[k] = correct1.get(k)! / test.n;
     top5[k] = correct5.get(k)! / test.n;
   }
-  return { top1, top5 };
+  return { top1, top5, nonFinite };
+}
+
+function allFinite(s: ArrayLike<number>, off: number, n: number): boolean {
+  for (let j = off; j < off + n; j++) if (!Number.isFinite(s[j])) return false;
+  return true;
 }
 
 /**

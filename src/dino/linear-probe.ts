@@ -268,6 +268,11 @@ export async function trainLinearProbe(
       l.dispose();
     }
     const record: ProbeEpoch = { epoch, lr: lrE, loss: lossSum / losses.length };
+    if (!Number.isFinite(record.loss))
+      throw new Error(
+        `linear probe: the loss is ${record.loss} in epoch ${epoch + 1} (non-finite features, ` +
+          `or a learning rate too high: lower --lr)`,
+      );
     if ((epoch + 1) % evalEvery === 0 || epoch === epochs - 1) {
       last = await evaluate(testX, test.labels, w, b, C);
       record.top1 = last.top1;
@@ -308,6 +313,10 @@ async function evaluate(
   for (let i = 0; i < labels.length; i++) {
     const o = i * C;
     const target = s[o + labels[i]];
+    // a NaN logit is never "above" another, so a NaN row would rank its label first: wrong
+    let finite = true;
+    for (let c = 0; c < C; c++) if (!Number.isFinite(s[o + c])) finite = false;
+    if (!finite) continue;
     let above = 0; // classes ranked before the label
     for (let c = 0; c < C; c++)
       if (s[o + c] > target || (s[o + c] === target && c < labels[i])) above++;

@@ -3,8 +3,14 @@
 // (teacher and student forward, loss, backward, clip, fresh AdamW, EMA, center update) and
 // report the worst relative error per group, relative to each reference tensor's max magnitude:
 //   loss · features · logits · grads (raw, before clipping) · after (weights and center)
-// Required in float64 on the cpu backend: loss ≤ 1e-10, everything else ≤ 1e-8 (issue 4).
-// In float32 (any backend) the stated tolerances are looser, see FLOAT32_TOLERANCES.
+// `after` compares the update, after − before, relative to the update's own magnitude: relative
+// to the weights, a missing weight decay or clip (a change of lr·wd·|w| or less) disappears in
+// the float32 tolerance. Rounding of the stored weights themselves is allowed for (one unit in
+// the last place of each weight), since a dtype cannot resolve an update below it.
+// Required in float64 on the cpu backend: loss ≤ 1e-10, everything else ≤ 1e-8.
+// In float32 (any backend) the stated tolerances are looser, see FLOAT32_TOLERANCES. The
+// `mutate` option changes the step (no weight decay, no clip, no EMA) for the tests that prove
+// the check fails when the step is wrong.
 
 import { cast, toBackend } from '../autograd/index.js';
 import { tensorsFromSafetensors } from '../io/convert.js';
@@ -58,13 +64,19 @@ export const FLOAT64_TOLERANCES: Record<ParityGroup, number> = {
  * are left out of the float32 `after` comparison: there float32 rounding noise picks the sign of
  * a ±lr step. (The attention key bias is such a case: softmax ignores a constant shift of the
  * logits, so its gradient is exactly 0, and ~1e-18 or ~1e-9 in floating point.)
+ * `after` is relative to the update (~lr), not to the weights: 1e-3·lr is 20-200× less than the
+ * 1e-4·max|w| allowed before. It cannot be 1e-4: where the clipped |g| is a few ε, the update
+ * depends on g with sensitivity ε/(|g| + ε), and the float32 noise of g (~2% there) leaves up to
+ * 2.2e-4 (prestep-3ch-clip, cpu). Those same elements are where a missing clip shows on Adam's
+ * scale-free first step (3.9e-3 and 2.6e-2); a missing weight decay gives 1e-2, a missing EMA 1
+ * (test/dino/parity.test.ts checks each).
  */
 export const FLOAT32_TOLERANCES: Record<ParityGroup, number> = {
   loss: 1e-5,
   features: 1e-5,
   logits: 1e-5,
   grads: 1e-4,
-  after: 1e-4,
+  after: 1e-3,
 };
 
 /** Elements of a gradient resolved in float32: |g| > 2⁻²⁰·max|g| (see FLOAT32_TOLERANCES). */
@@ -113,14 +125,18 @@ export function configFromOracle(o: OracleConfig): DinoConfig {
   };
 }
 
-export async function runParity(
-  path: string,
-  opts: { backend?: Backend; dtype?: DType } = {},
-): Promise<ParityResult> {
+export interface ParityOptions {
+  backend?: Backend;
+  dtype?: DType;
+  /** Alters the run or the step's hyper-parameters before the step (mutation tests only). */
+  mutate?: (run: DinoRun, hyper: StepHyper) => void;
+}
+
+export async function runParity(path: string, opts: ParityOptions = {}): Promise<ParityResult> {
   const fx = await loadOracleFixture(path);
   const backend = opts.backend ?? getDefaultBackend();
   const dtype: DType = opts.dtype ?? (backend.supportsDtype('float64') ? 'float64' : 'float32');
-  return parityWith(fx, backend, dtype);
+  return parityWith(fx, backend, dtype, opts.mutate);
 }
 
 /**
@@ -178,6 +194,7 @@ async function parityWith(
   fx: OracleFixture,
   backend: Backend,
   dtype: DType,
+  mutate?: ParityOptions['mutate'],
 ): Promise<ParityResult> {
   const o = fx.config;
   const run = oracleRun(
@@ -206,10 +223,28 @@ async function parityWith(
     ref: Tensor;
     mask?: Uint8Array;
     view?: boolean;
+    /** For `after`: our value and the reference's before the step (the update is compared). */
+    before?: { ours: ArrayLike<number>; ref: Tensor };
   }[] = [];
+  // our weights and center before the step, as loaded in our dtype
+  const sp = new Map(student.namedParameters());
+  const tp = new Map(teacher.namedParameters());
+  const oursBefore = new Map<string, ArrayLike<number>>();
+  for (const [prefix, model] of [
+    ['student', sp],
+    ['teacher', tp],
+  ] as const)
+    for (const official of fx.group(`${prefix}_after.`).keys())
+      oursBefore.set(
+        `${prefix}.${official}`,
+        Float64Array.from(await model.get(wrapperKey(official))!.data()), // a copy: the step
+      ); // releases the old buffers, which the pool may hand out again
+  oursBefore.set('center', Float64Array.from(await center.value.data()));
+  const hyper = oracleHyper(o);
+  mutate?.(run, hyper);
   const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) =>
     checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
-  await trainStep(run, crops, oracleHyper(o), 0, 0, {
+  await trainStep(run, crops, hyper, 0, 0, {
     keep: (k) => {
       hold('loss', 'loss', k.loss, fx.get('loss'));
       hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
@@ -223,36 +258,39 @@ async function parityWith(
       }
     },
   });
-  const sp = new Map(student.namedParameters());
-  const tp = new Map(teacher.namedParameters());
   // float32: weights whose gradient is not resolved in float32 are left out (FLOAT32_TOLERANCES)
   const grads = fx.group('grad.');
   const mask = (official: string) =>
     dtype === 'float32' && grads.has(official) ? resolvedMask(grads.get(official)!) : undefined;
-  for (const [official, ref] of fx.group('student_after.'))
-    checks.push({
-      group: 'after',
-      name: `student_after.${official}`,
-      ours: sp.get(wrapperKey(official))!,
-      ref,
-      mask: mask(official),
-    });
-  for (const [official, ref] of fx.group('teacher_after.'))
-    checks.push({
-      group: 'after',
-      name: `teacher_after.${official}`,
-      ours: tp.get(wrapperKey(official))!,
-      ref,
-      mask: mask(official),
-    });
+  for (const [prefix, model] of [
+    ['student', sp],
+    ['teacher', tp],
+  ] as const) {
+    for (const [official, ref] of fx.group(`${prefix}_after.`))
+      checks.push({
+        group: 'after',
+        name: `${prefix}_after.${official}`,
+        ours: model.get(wrapperKey(official))!,
+        ref,
+        mask: mask(official),
+        before: {
+          ours: oursBefore.get(`${prefix}.${official}`)!,
+          ref: fx.get(`${prefix}.${official}`),
+        },
+      });
+  }
   checks.push({
     group: 'after',
     name: 'center_after',
     ours: center.value,
     ref: fx.get('center_after'),
+    before: { ours: oursBefore.get('center')!, ref: fx.get('center') },
   });
+  const ulp = dtype === 'float64' ? 2 ** -52 : 2 ** -23;
   for (const c of checks) {
-    const e = relError(await c.ours.data(), c.ref, c.mask);
+    const e = c.before
+      ? updateError(await c.ours.data(), c.before.ours, c.ref, c.before.ref, ulp, c.mask)
+      : relError(await c.ours.data(), c.ref, c.mask);
     if (c.view) c.ours.dispose();
     if (e > errors[c.group] || worst[c.group] === '' || Number.isNaN(e)) {
       errors[c.group] = e;
@@ -340,6 +378,38 @@ function relError(ours: Tensor | ArrayLike<number>, ref: Tensor, mask?: Uint8Arr
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return diff / (scale > 0 ? scale : 1);
+}
+
+/**
+ * The error of an update: max (|Δours − Δref| − ulp·max(|before|, |after|))₊ over max |Δref|,
+ * Δ = after − before, over the mask's elements. The ulp term is the rounding of the stored
+ * weight, which no computation in that dtype avoids. A tensor the reference leaves unchanged
+ * (weight_g, frozen) is compared relative to its magnitude instead.
+ */
+function updateError(
+  oursAfter: ArrayLike<number>,
+  oursBefore: ArrayLike<number>,
+  refAfter: Tensor,
+  refBefore: Tensor,
+  ulp: number,
+  mask?: Uint8Array,
+): number {
+  const ra = refAfter.backend.readSync(refAfter.storage); // sync point
+  const rb = refBefore.backend.readSync(refBefore.storage); // sync point
+  if (oursAfter.length !== ra.length || oursBefore.length !== ra.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  let magnitude = 0;
+  for (let i = 0; i < ra.length; i++) {
+    if (mask && !mask[i]) continue;
+    const dRef = ra[i] - rb[i];
+    const slack = ulp * Math.max(Math.abs(rb[i]), Math.abs(ra[i]));
+    const d = Math.max(0, Math.abs(oursAfter[i] - oursBefore[i] - dRef) - slack);
+    if (!(d <= diff)) diff = d; // NaN propagates
+    scale = Math.max(scale, Math.abs(dRef));
+    magnitude = Math.max(magnitude, Math.abs(ra[i]));
+  }
+  return diff / (scale > 0 ? scale : magnitude > 0 ? magnitude : 1);
 }
 
 function hostCopy(t: Tensor, dtype: DType): Float32Array | Float64Array {

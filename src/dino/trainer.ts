@@ -8,28 +8,28 @@
 // function of (seed, epoch). A resumed run therefore draws the same crops and computes the same
 // losses as an uninterrupted one. A stop request (Ctrl-C) finishes the current step, saves and
 // returns. A non-finite loss stops before any weight changes and keeps the last checkpoint.
+// Faults (src/dino/run-dir.ts, resume.ts): the output folder is locked for the run; each epoch is
+// saved before the k-NN monitor runs, whose failure is a warning; the checkpoint also records the
+// data's fingerprint, the normalisation and the log lines, which --resume checks and restores.
 
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-  copyFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
-import { channelStats } from '../data/stats.js';
-import { writeFileAtomicSync } from '../io/atomic.js';
+import { normalizationOf } from '../data/stats.js';
+import { copyFileAtomicSync, writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
+import { platform } from '../platform/index.js';
 import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
 import { extractFeatures } from './features.js';
 import { knnClassify, type KnnResult } from './knn.js';
+import { checkResumeData, datasetFingerprint, readLogLines, recoverHistory } from './resume.js';
+import { openRunDir } from './run-dir.js';
+import { checkTrainingBudget } from './shapes.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
 
 export interface StepProgress {
@@ -70,6 +70,9 @@ export interface TrainOptions {
   resume?: boolean;
   /** Polled after every step: true saves a checkpoint and stops (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Called with true just before the first step and with false after the last one: a stop
+   * request outside that span has nothing to save and should end the process at once. */
+  onTrainingLoop?: (active: boolean) => void;
   onStep?: (p: StepProgress) => void;
   onEpoch?: (r: EpochRecord) => void;
   onInfo?: (message: string) => void;
@@ -138,51 +141,37 @@ export function augmentOptionsFor(
   };
 }
 
-/** Normalisation statistics of a dataset (per channel, on [0, 1]; from up to 10 000 images). */
-export function normalizationOf(ds: ImageDataset): { mean: number[]; std: number[] } {
-  const s = channelStats(ds, Math.min(ds.length, 10000));
-  return {
-    mean: s.mean.map((v) => Number(v.toFixed(4))),
-    std: s.std.map((v) => Number(v.toFixed(4))),
-  };
-}
+export { normalizationOf } from '../data/stats.js';
 
 /** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
 export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return new Generator((seed * 1000003 + epoch * 7919 + 17) >>> 0).permutation(n);
 }
 
+/**
+ * Trains in `opts.outDir`, which is created if needed and locked for the run (src/dino/run-dir.ts:
+ * a second training into the same folder is refused; temp files of killed saves are removed).
+ */
 export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
+  validateConfig(opts.config);
+  const runDir = openRunDir(opts.outDir, opts.onInfo ?? (() => {}));
+  try {
+    return await trainLocked(opts);
+  } finally {
+    runDir.lock.release();
+  }
+}
+
+async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
   let config = opts.config;
-  validateConfig(config);
   const backend = opts.backend ?? getDefaultBackend();
   const info = opts.onInfo ?? (() => {});
   const train = opts.data.train;
-  const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
-  const itersPerEpoch = Math.floor(N / config.batchSize);
-  if (itersPerEpoch === 0) {
-    throw new Error(
-      `train: --batch-size ${config.batchSize} is larger than the ${N} ` +
-        `training images (the last incomplete batch is dropped, as official)`,
-    );
-  }
-  mkdirSync(opts.outDir, { recursive: true });
   const ckptPath = join(opts.outDir, 'checkpoint.safetensors');
   const logPath = join(opts.outDir, 'log.jsonl');
-
-  const norm = normalizationOf(train);
-  let run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
-  const augGen = new Generator(config.seed + 1000);
-  let startIt = 0;
-  let sums = emptySums();
-  let history: EpochRecord[] = [];
-  if (opts.resume && existsSync(ckptPath)) {
-    const ck = await loadCheckpoint(ckptPath, { backend });
-    if (ck.meta.inChans !== train.channels)
-      throw new Error(
-        `--resume: ${ckptPath} was trained on ${ck.meta.inChans}-channel ` +
-          `images, the data has ${train.channels}`,
-      );
+  const ck =
+    opts.resume && existsSync(ckptPath) ? await loadCheckpoint(ckptPath, { backend }) : null;
+  if (ck) {
     const asked = config;
     config = { ...ck.config, epochs: config.epochs };
     const differing = (Object.keys(CONFIG_FIELDS) as ConfigKey[])
@@ -193,18 +182,34 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
         `--resume: the checkpoint's configuration is kept (only --epochs ` +
           `comes from this command): ${differing.join(', ')}`,
       );
-    run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+  }
+  const N = config.limit > 0 ? Math.min(config.limit, train.length) : train.length;
+  const itersPerEpoch = Math.floor(N / config.batchSize);
+  if (itersPerEpoch === 0) {
+    throw new Error(
+      `--batch-size ${config.batchSize} is larger than the ${N} ` +
+        `training images (the last incomplete batch is dropped, as official)`,
+    );
+  }
+  checkTrainingBudget(config, train.channels, itersPerEpoch, platform().totalMemory());
+  const dataset = datasetFingerprint(train, N);
+  let norm = normalizationOf(train, (m) => info(`warning: ${m}`));
+  if (ck) norm = checkResumeData(ck, { fingerprint: dataset, norm, itersPerEpoch }, info);
+
+  const run = buildDino(config, { inChans: train.channels, itersPerEpoch }, { backend });
+  const augGen = new Generator(config.seed + 1000);
+  let startIt = 0;
+  let sums = emptySums();
+  let history: EpochRecord[] = [];
+  if (ck) {
     restoreRun(run, ck);
     if (ck.meta.rng.model) run.generator.setState(ck.meta.rng.model);
     if (ck.meta.rng.augment) augGen.setState(ck.meta.rng.augment);
     startIt = ck.meta.iteration;
     sums = (ck.meta.partial as EpochSums | null) ?? emptySums();
-    history = readLog(logPath).filter((r) => r.epoch < Math.floor(startIt / itersPerEpoch));
+    history = recoverHistory(logPath, ck, ck.meta.epoch, info);
     writeFileAtomicSync(logPath, history.map((r) => JSON.stringify(r) + '\n').join(''));
-    info(
-      `resumed from ${ckptPath} at epoch ${Math.floor(startIt / itersPerEpoch)}, ` +
-        `iteration ${startIt}`,
-    );
+    info(`resumed from ${ckptPath} at epoch ${ck.meta.epoch}, iteration ${startIt}`);
   } else {
     if (opts.resume) info(`--resume: no checkpoint in ${opts.outDir}, starting from scratch`);
     else if (existsSync(ckptPath))
@@ -223,12 +228,16 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       inChans: train.channels,
       rng: { model: run.generator.state(), augment: augGen.state() },
       partial,
+      normalization: norm,
+      dataset,
+      history,
     });
 
   const t0 = performance.now();
   let stepsTimed = 0;
   let stepSecondsTotal = 0;
   let stopped = false;
+  opts.onTrainingLoop?.(true);
   for (let it = startIt; it < total && !stopped;) {
     const epoch = Math.floor(it / itersPerEpoch);
     const order = epochOrder(config.seed, epoch, N);
@@ -279,7 +288,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       }
     }
     if (stopped) break;
-    // end of epoch: log line, checkpoint
+    // end of epoch: checkpoint, monitor, log line
     const rec: EpochRecord = {
       epoch,
       train_loss: sums.loss / sums.n,
@@ -292,6 +301,16 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       seconds: sums.seconds,
       img_per_s: (sums.n * config.batchSize) / sums.seconds,
     };
+    // Save first: the epoch is kept whatever the monitor does (it used to run before the save,
+    // so an error in it lost the epoch); then the monitor, whose failure is a warning.
+    history.push(rec);
+    await save(it, null);
+    if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
+      copyFileAtomicSync(
+        ckptPath,
+        join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`),
+      );
+    }
     const lastEpoch = epoch === config.epochs - 1;
     if (
       opts.data.test &&
@@ -299,21 +318,18 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       (epoch + 1) % config.knnEvery === 0 &&
       !lastEpoch
     ) {
-      const r = evaluateKnn(run, train, opts.data.test, config, norm, backend, config.knnSubset);
-      rec.knn_top1 = r.top1;
-      rec.knn_protocol =
-        `subset: ${Math.min(config.knnSubset, N)} train / ` +
-        `${Math.min(config.knnSubset, opts.data.test.length)} test`;
-    }
-    history.push(rec);
-    appendFileSync(logPath, JSON.stringify(rec) + '\n');
-    await save(it, null);
-    if (config.saveckpFreq > 0 && (epoch + 1) % config.saveckpFreq === 0) {
-      copyFileSync(
-        ckptPath,
-        join(opts.outDir, `checkpoint${String(epoch).padStart(4, '0')}.safetensors`),
+      const test = opts.data.test;
+      const r = guarded('the k-NN monitor (training goes on)', info, () =>
+        evaluateKnn(run, train, test, config, norm, backend, config.knnSubset),
       );
+      if (r) {
+        rec.knn_top1 = r.top1;
+        rec.knn_protocol =
+          `subset: ${Math.min(config.knnSubset, N)} train / ` +
+          `${Math.min(config.knnSubset, test.length)} test`;
+      }
     }
+    appendFileSync(logPath, JSON.stringify(rec) + '\n');
     opts.onEpoch?.(rec);
     sums = emptySums();
     if (opts.shouldStop?.() && it < total) {
@@ -321,6 +337,7 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       stopped = true;
     }
   }
+  opts.onTrainingLoop?.(false);
   const trainSeconds = (performance.now() - t0) / 1000;
   let finalKnn: KnnResult | null = null;
   if (!stopped && opts.data.test && (opts.finalKnn ?? true)) {
@@ -328,9 +345,12 @@ export async function trainDino(opts: TrainOptions): Promise<TrainResult> {
       `k-NN evaluation: ${N} training images as the memory bank, ${opts.data.test.length} ` +
         `test images`,
     );
-    finalKnn = evaluateKnn(run, train, opts.data.test, config, norm, backend, Infinity, N);
+    const test = opts.data.test;
+    finalKnn = guarded('the final k-NN (the checkpoint is saved)', info, () =>
+      evaluateKnn(run, train, test, config, norm, backend, Infinity, N),
+    );
     const last = history[history.length - 1];
-    if (last) {
+    if (last && finalKnn) {
       last.knn_top1 = finalKnn.top1;
       last.knn_protocol = `full: ${N} train / ${opts.data.test.length} test`;
       // a kill now keeps the log whole
@@ -375,10 +395,17 @@ export function evaluateKnn(
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
 
+/** An evaluation that must not end a training it only reports on: a failure is a warning. */
+function guarded<T>(what: string, info: (m: string) => void, fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    info(`warning: ${what} failed: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** The readable lines of a log.jsonl (damaged ones skipped; src/dino/resume.ts). */
 export function readLog(path: string): EpochRecord[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as EpochRecord);
+  return readLogLines(path);
 }

@@ -5,7 +5,15 @@
 // why the temp file lives next to the target. On error the temp file is removed; after a
 // SIGKILL it may remain as `.NAME.PID.RANDOM.tmp` next to the target (never under NAME itself).
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -25,6 +33,36 @@ export function isTempFileOf(name: string, target: string): boolean {
   return (
     name.startsWith(`.${base}.`) && /^\.\d+\.[0-9a-f]{8}\.tmp$/.test(name.slice(base.length + 1))
   );
+}
+
+/** The target name of a temp file left by an interrupted atomic write (`.NAME.PID.HEX.tmp` ->
+ * `NAME`), or null when `name` is not such a file. */
+export function atomicTempTarget(name: string): string | null {
+  const m = /^\.(.+)\.\d+\.[0-9a-f]{8}\.tmp$/.exec(name);
+  return m ? m[1] : null;
+}
+
+/** Copies `from` to `to` atomically: a kill during the copy never leaves a partial `to`. */
+export function copyFileAtomicSync(from: string, to: string): void {
+  const tmp = tempPathFor(to);
+  try {
+    copyFileSync(from, tmp);
+    const fd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, to);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* it may not exist */
+    }
+    throw e;
+  }
+  syncDirectorySync(dirname(to));
 }
 
 /** Writes `data` to `path` atomically (see the file header). */

@@ -3,7 +3,14 @@
 // References: https://github.com/huggingface/safetensors (format); dino-spec §1.7 (key names);
 // test/fixtures/README.md (the `mini-dino-oracle-v1` fixture format).
 
-export { isTempFileOf, tempPathFor, writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+export {
+  atomicTempTarget,
+  copyFileAtomicSync,
+  isTempFileOf,
+  tempPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from './atomic.js';
 export {
   type FromSafetensorsOptions,
   type StripOptions,
@@ -28,6 +35,7 @@ export {
   type DecodedArray,
   type HeaderEntry,
   MAX_HEADER_BYTES,
+  MAX_HEADER_KEYS,
   type SafeDType,
   type Safetensors,
   SafetensorsError,
@@ -40,6 +48,7 @@ export {
   parseSafetensorsHeader,
   readSafetensorsFile,
   readSafetensorsFileSync,
+  readSafetensorsHeaderFileSync,
   serializeSafetensors,
   writeSafetensorsFile,
   writeSafetensorsFileSync,

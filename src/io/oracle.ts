@@ -252,4 +252,20 @@ function checkTensors(st: Safetensors, c: OracleConfig, fail: (p: string) => nev
   const stray = keysOf('grad.').filter((k) => !student.includes(k));
   if (stray.length > 0)
     fail(`gradients for keys that are not student weights: ${stray.slice(0, 3).join(', ')}`);
+  // Every trainable student weight has its gradient, of its shape: a fixture missing one would
+  // leave that gradient unchecked by the parity test without a word.
+  const shapeOf = (name: string) => `[${st.tensors.get(name)!.shape.join(', ')}]`;
+  for (const k of student) {
+    if (FROZEN.includes(k)) continue;
+    if (!st.tensors.has(`grad.${k}`))
+      fail(`no tensor 'grad.${k}': every trainable student weight needs its gradient`);
+    for (const p of ['grad.', 'teacher.', 'student_after.', 'teacher_after.']) {
+      const want = shapeOf(`student.${k}`);
+      if (st.tensors.has(p + k) && shapeOf(p + k) !== want)
+        fail(`tensor '${p}${k}' has shape ${shapeOf(p + k)}, 'student.${k}' ${want}`);
+    }
+  }
 }
+
+/** Student weights without a gradient: the last layer's weight_g, frozen at 1 (norm_last_layer). */
+const FROZEN = ['head.last_layer.weight_g'];

@@ -6,7 +6,7 @@
 // {string: string}}, then the data section; offsets are relative to its start, tensors must not
 // overlap and must cover it without holes). Files are written atomically (src/io/atomic.ts).
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
@@ -38,6 +38,14 @@ export class SafetensorsError extends Error {
 /** A sanity cap on the JSON header (the reference implementation uses 100 MB too). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * A cap on the keys of the JSON header, counted before it is parsed: JSON.parse of an object
+ * with 200 000 entries takes seconds and a lot of memory, even with no tensor data at all. Each
+ * tensor needs 4 keys (its name, dtype, shape, data_offsets): this admits 50 000 tensors, many
+ * times what a ViT (a few hundred) or a large language model shard (a few thousand) holds.
+ */
+export const MAX_HEADER_KEYS = 200_000;
+
 export interface SafetensorsTensor {
   dtype: SafeDType;
   shape: number[];
@@ -68,23 +76,28 @@ export interface SafetensorsHeader {
 
 /** Validates the header (length, JSON, every entry, overlaps and holes) without decoding data. */
 export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): SafetensorsHeader {
+  return parseHeader(bytes, bytes.length, source);
+}
+
+/** The same for a file of `fileLength` bytes of which `bytes` holds at least the header. */
+function parseHeader(bytes: Uint8Array, fileLength: number, source: string): SafetensorsHeader {
   const fail = (problem: string): never => {
     throw new SafetensorsError(source, problem);
   };
-  if (bytes.length < 8)
-    fail(`the file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  if (fileLength < 8)
+    fail(`the file is ${fileLength} bytes, too short for the 8-byte header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 < 2n) fail(`the header length is ${n64} bytes; the smallest header, '{}', is 2`);
   if (n64 > BigInt(MAX_HEADER_BYTES))
     fail(`the header length is ${n64} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`);
   const n = Number(n64);
-  if (8 + n > bytes.length)
+  if (8 + n > fileLength)
     fail(
-      `the header length is ${n} bytes but the file has only ${bytes.length - 8} ` +
+      `the header length is ${n} bytes but the file has only ${fileLength - 8} ` +
         `bytes after the length field`,
     );
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileLength - dataStart;
 
   let text: string;
   try {
@@ -92,6 +105,12 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): 
   } catch {
     return fail('the header is not valid UTF-8');
   }
+  const keys = countJsonKeys(text);
+  if (keys > MAX_HEADER_KEYS)
+    fail(
+      `the header has ${keys} JSON keys, more than the ${MAX_HEADER_KEYS} accepted ` +
+        `(about ${MAX_HEADER_KEYS / 4} tensors)`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -316,6 +335,30 @@ export async function readSafetensorsFile(path: string): Promise<Safetensors> {
   return parseSafetensors(bytes, path);
 }
 
+/** The validated header of a file, reading only the header's bytes (a checkpoint's epoch and
+ * iteration without loading its weights). */
+export function readSafetensorsHeaderFileSync(path: string): SafetensorsHeader {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(8);
+    readSync(fd, head, 0, 8, 0);
+    const n = new DataView(head.buffer).getBigUint64(0, true);
+    const len = Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n);
+    const bytes = new Uint8Array(8 + Math.min(len, Math.max(0, size - 8)));
+    readSync(fd, bytes, 0, bytes.length, 0);
+    return parseHeader(bytes, size, path);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw e;
+    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
+      cause: e,
+    });
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 export function readSafetensorsFileSync(path: string): Safetensors {
   let bytes: Uint8Array;
   try {
@@ -346,6 +389,22 @@ export function writeSafetensorsFileSync(
 }
 
 // ---- helpers
+
+/** The number of object keys in a JSON text (the colons outside strings), in one linear scan. */
+function countJsonKeys(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x3a) n++;
+  }
+  return n;
+}
 
 function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

@@ -73,7 +73,7 @@ async function killDuringSave(
         clearInterval(timer);
         sawTemp = true;
         setTimeout(() => {
-          // the log line is written just before the save
+          // the log line is written just after the save
           linesAtKill = readLog(join(out, 'log.jsonl')).length;
           run.child.kill('SIGKILL');
           resolve();
@@ -101,20 +101,21 @@ for (const delayMs of [0, 15]) {
       const { linesAtKill } = await killDuringSave(out, delayMs);
       assert.ok(linesAtKill >= 2, `killed during save ${linesAtKill}`);
       const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
-      // Save k (after epoch k) was under way: the file holds save k − 1, or save k if the rename
-      // won.
+      // The save after epoch k (k lines logged so far; its line comes after it) was under way:
+      // the file holds the save of epoch k − 1 (meta.epoch k), or the new one if the rename won.
       assert.ok(
-        ck.meta.epoch === linesAtKill - 1 || ck.meta.epoch === linesAtKill,
+        ck.meta.epoch === linesAtKill || ck.meta.epoch === linesAtKill + 1,
         `checkpoint of epoch ${ck.meta.epoch}, killed during save ${linesAtKill}`,
       );
       assert.is(ck.meta.iteration, ck.meta.epoch);
       assert.ok(
         ck.tensors.get('student.module.head.last_layer.weight_v')!.shape.join() === '32768,64',
       );
-      // Besides the checkpoint and the log, at most the interrupted save's temp file remains.
+      // Besides the checkpoint, the log and the lock of the killed run (taken over by the next
+      // one, test/cli/run-dir.test.ts), at most the interrupted save's temp file remains.
       for (const name of readdirSync(out)) {
         assert.ok(
-          ['checkpoint.safetensors', 'log.jsonl'].includes(name) ||
+          ['checkpoint.safetensors', 'log.jsonl', 'train.lock'].includes(name) ||
             isTempFileOf(name, join(out, 'checkpoint.safetensors')),
           name,
         );

@@ -189,6 +189,23 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
   [trainCommand, ['--epochs'], /^--epochs: missing value \(expected an integer\)$/],
+  // hostile values: Number() would read '0x10' as 16, '' as 0; huge integers lose digits.
+  // (--epochs 0 makes a wrongly accepted value fail fast instead of starting a training.)
+  [trainCommand, ['--lr', '0x10', '--epochs', '0'], /^--lr: expected a number, got '0x10'$/],
+  [trainCommand, ['--lr=', '--epochs', '0'], /^--lr: expected a number, got ''$/],
+  [
+    trainCommand,
+    ['--global-crops-scale', '0x1,1', '--epochs', '0'],
+    /^--global-crops-scale: expected numbers/,
+  ],
+  [trainCommand, ['--nb_knn', '1e3', '--epochs', '0'], /^--nb_knn: expected integers, got '1e3'$/],
+  [
+    trainCommand,
+    ['--epochs', '100000000000000000000'],
+    /^--epochs: '100000000000000000000' is out of range \(expected an integer below 2\^53\)$/,
+  ],
+  [trainCommand, ['--data=', '--epochs', '0'], /^--data: empty value \(expected PATH\)$/],
+  [trainCommand, ['--out=', '--epochs', '0'], /^--out: empty value \(expected DIR\)$/],
   [
     trainCommand,
     ['--norm-last-layer=maybe'],
@@ -221,6 +238,12 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
     ['--checkpoint', 'package.json', '--image', '/nonexistent.png'],
     /^--image: \/nonexistent\.png: no such file$/,
   ],
+  [
+    attentionCommand,
+    ['--checkpoint', 'package.json', '--image', 'src'],
+    /^--image: src: expected a file, got a folder$/,
+  ],
+  [evalKnnCommand, ['--checkpoint', 'src'], /^--checkpoint: src: expected a file, got a folder$/],
   [
     attentionCommand,
     ['--checkpoint', 'package.json', '--image', 'package.json', '--threshold', '2'],

@@ -20,6 +20,7 @@ const root = tempDir('eval');
 const data = makeTinyIdx(join(root, 'data'), 400, 200);
 const ckpt = join(root, 'checkpoint.safetensors');
 const vits16 = join(root, 'dino_deitsmall16_random.safetensors');
+const ckptNorm = join(root, 'checkpoint-normalised.safetensors');
 
 /** A PNG of w×h with a bright square on a gradient; colour type 0 (grey) or 2 (RGB). */
 function writePng(path: string, w: number, h: number, colorType: 0 | 2): void {
@@ -54,6 +55,14 @@ test.before(async () => {
   };
   const run = buildDino(config, { inChans: 1, itersPerEpoch: 1 }, { backend: cpu });
   await saveCheckpoint(ckpt, run, { epoch: 1, iteration: 1, inChans: 1, rng: {}, partial: null });
+  const normalization = { mean: [0.9], std: [0.05] }; // not the data's 0.286 / 0.353
+  await saveCheckpoint(ckptNorm, run, {
+    epoch: 1,
+    iteration: 1,
+    inChans: 1,
+    rng: {},
+    normalization,
+  });
   // The official backbone-only names, bare (no teacher./module./backbone. prefix).
   const vit = vit_small({ imgSize: 224, patchSize: 16, inChans: 3 }, { backend: cpu });
   const tensors = new Map(vit.namedParameters());
@@ -113,6 +122,15 @@ test('eval-knn --baselines adds raw pixels and a random-init ViT', async () => {
     for (const v of Object.values(t)) assert.ok(v >= 0 && v <= 1);
   }
   assert.ok(b.rawPixels['10'] > 0.5, `raw pixels k-NN on Fashion-MNIST: ${b.rawPixels['10']}`);
+  assert.match(r.stderr, /normalisation from .* \(the checkpoint does not say\): mean 0\.28/);
+});
+
+test("eval-knn normalises with the training run's statistics from the checkpoint", async () => {
+  const args = ['eval-knn', '--checkpoint', ckptNorm, '--data', data, '--k', '10'];
+  const r = await runCli([...args, '--backend', 'cpu', '--json']);
+  expectExit(r, 0, 'eval-knn');
+  assert.match(r.stderr, /normalisation of the training run: mean 0\.9, std 0\.05\n/);
+  assert.not.match(r.stderr, /normalisation from/);
 });
 
 test('linear --epochs 2 --json: top-1', async () => {

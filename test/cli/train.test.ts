@@ -251,12 +251,12 @@ test(
   async () => {
     // Warm-up over epoch 0 to a normal lr, then a cosine towards min_lr = 1e30: epoch 1 blows up.
     const out = join(root, 'nan');
-    const r = await runCli([
+    const nanArgs = (o: string) => [
       'train',
       '--data',
       data,
       '--out',
-      out,
+      o,
       '--backend',
       'cpu',
       '--epochs',
@@ -273,18 +273,31 @@ test(
       '--knn-every',
       '0',
       '--quiet',
-    ]);
+    ];
+    const r = await runCli(nanArgs(out));
     expectExit(r, 1, 'train with a diverging lr');
     assert.match(r.stderr, /error: Loss is (NaN|-?Infinity) at iteration \d+, stopping training/);
     assert.match(
       r.stderr,
-      /The last good checkpoint \(after epoch 1\) is kept in .*checkpoint\.safetensors/,
+      /The last good checkpoint \(epoch 1, iteration 4\) is kept in .*checkpoint\.safetensors/,
     );
     assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
     const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
     assert.is(ck.meta.epoch, 1);
     assert.is(readLog(join(out, 'log.jsonl')).length, 1);
     assert.ok(Number.isFinite(readLog(join(out, 'log.jsonl'))[0].train_loss));
+
+    // The same checkpoint alone (as after a Ctrl-C, with no log line yet) and --resume: the
+    // message must still say that it is kept (it said none was saved: it counted log lines).
+    const alone = join(root, 'nan-alone');
+    mkdirSync(alone);
+    copyFileSync(join(out, 'checkpoint.safetensors'), join(alone, 'checkpoint.safetensors'));
+    const r2 = await runCli([...nanArgs(alone), '--resume']);
+    expectExit(r2, 1, 'resumed diverging run');
+    assert.match(
+      r2.stderr,
+      /The last good checkpoint \(epoch 1, iteration 4\) is kept in .*nan-alone\/checkpoint/,
+    );
   },
 );
 
@@ -311,7 +324,7 @@ test('non-finite loss in the first epoch: says that no checkpoint was saved', as
   ]);
   expectExit(r, 1, 'train with lr 1e30');
   assert.match(r.stderr, /error: Loss is (NaN|-?Infinity) at iteration \d+/);
-  assert.match(r.stderr, /No epoch finished, so no checkpoint was saved/);
+  assert.match(r.stderr, new RegExp(`No checkpoint was saved in ${out}\\.`));
   assert.not.ok(existsSync(join(out, 'checkpoint.safetensors')));
 });
 

@@ -38,6 +38,47 @@ test(
   },
 );
 
+test('weighted and unweighted votes differ: two near neighbours outvote three far ones', () => {
+  // query at 0°: class 1 at 0° twice (s = 1), class 0 three times at 60° (s = 0.5). A plain
+  // count says class 0 (3 against 2); exp(s/0.07) weights say class 1 (2e^14.3 against 3e^7.1).
+  const deg = (a: number) => [Math.cos((a * Math.PI) / 180), Math.sin((a * Math.PI) / 180)];
+  const train = set([deg(60), deg(0), deg(60), deg(0), deg(-60)], [0, 1, 0, 1, 0]);
+  const q = set([deg(0)], [1]);
+  assert.is(knnClassify(train, q, { ks: [5], temperature: 0.07, numClasses: 2 }).top1['5'], 1);
+  assert.is(knnClassify(train, q, { ks: [5], temperature: 1e6, numClasses: 2 }).top1['5'], 0);
+});
+
+test('a query with NaN features counts as wrong; labels outside the classes are errors', () => {
+  const train = set(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [0, 1],
+  );
+  const q = set(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [0, 0],
+  );
+  q.features[2] = NaN; // the second query (label 0) has NaN similarities
+  const r = knnClassify(train, q, { ks: [1, 2], numClasses: 2 });
+  assert.equal(r.top1, { 1: 0.5, 2: 0.5 });
+  assert.equal(r.top5, { 1: 0.5, 2: 0.5 });
+  assert.is(r.nonFinite, 1);
+  // a val class unknown to train (label 2 of 2 classes) used to vote into nothing
+  assert.throws(
+    () => knnClassify(train, set([[1, 0]], [2]), { numClasses: 2 }),
+    /^knn: the test set has label 2, outside the 2 classes \[0, 2\)$/,
+  );
+  assert.throws(
+    () => knnClassify(set([[1, 0]], [-1]), q, { numClasses: 2 }),
+    /memory bank has label -1, outside the 2 classes \[0, 2\) \(unlabelled images/,
+  );
+});
+
 test('topK returns the k largest in descending order (against a full sort)', () => {
   fc.assert(
     fc.property(

@@ -165,6 +165,26 @@ test('top-5 with fewer than 5 classes is 1; ties go to the lower class', async (
   assert.equal([t0.top1, t1.top1, t1.top5], [1, 0, 1]);
 });
 
+test('NaN features never count as correct; NaN training features stop with a clear error', async () => {
+  const train = blobs(200, 4, 2, 8, 1);
+  const test1 = blobs(100, 4, 2, 8, 2);
+  const clean = await trainLinearProbe(train, test1, { epochs: 3, evalEvery: 1 });
+  assert.ok(clean.top1 > 0.9, `${clean.top1}`);
+  // every row of the test set NaN: a NaN logit is never "above" the label's, so all were right
+  const nan = { ...test1, features: new Float32Array(test1.features.length).fill(NaN) };
+  const r = await trainLinearProbe(train, nan, { epochs: 3, evalEvery: 1 });
+  assert.is(r.top1, 0);
+  assert.is(r.top5, 0);
+  const bad = { ...train, features: Float32Array.from(train.features) };
+  bad.features[5] = NaN;
+  try {
+    await trainLinearProbe(bad, test1, { epochs: 3 });
+    assert.unreachable('trained on NaN');
+  } catch (e) {
+    assert.match((e as Error).message, /^linear probe: the loss is NaN in epoch 1 \(non-finite/);
+  }
+});
+
 test('clear errors naming the argument', async () => {
   const d = blobs(10, 4, 2, 1, 1);
   const e = { ...blobs(10, 3, 2, 1, 1) };

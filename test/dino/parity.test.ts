@@ -9,9 +9,11 @@ import * as assert from 'uvu/assert';
 import {
   FLOAT32_TOLERANCES,
   FLOAT64_TOLERANCES,
+  type ParityOptions,
   runMultiStepParity,
   runParity,
 } from '../../src/dino/parity.js';
+import { loadOracleFixture } from '../../src/io/oracle.js';
 import { cpu } from '../../src/tensor/cpu/index.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures');
@@ -57,6 +59,32 @@ for (const f of fixtures) {
         .join(', '),
     );
   });
+}
+
+// Mutation tests: the check must fail when the step is wrong. `after` compares updates (after −
+// before), so a missing weight decay (lr·wd·w), a missing clip (visible through Adam's ε on its
+// scale-free first step) or a missing EMA is far above the tolerance, in float32 too.
+const MUTATIONS: [string, NonNullable<ParityOptions['mutate']>][] = [
+  ['no weight decay', (_run, hyper) => void (hyper.wd = 0)],
+  ['no gradient clipping', (run) => void (run.config = { ...run.config, clipGrad: 0 })],
+  ['no teacher EMA', (_run, hyper) => void (hyper.momentum = 1)],
+];
+for (const f of fixtures) {
+  for (const dtype of ['float64', 'float32'] as const) {
+    test(`mutations are caught in ${dtype}: ${f}`, async () => {
+      const tolerance = (dtype === 'float64' ? FLOAT64_TOLERANCES : FLOAT32_TOLERANCES).after;
+      const clipped = (await loadOracleFixture(join(dir, f))).config.clipGrad > 0;
+      const seen: string[] = [];
+      for (const [name, mutate] of MUTATIONS) {
+        if (name === 'no gradient clipping' && !clipped) continue; // nothing to remove
+        const r = await runParity(join(dir, f), { backend: cpu, dtype, mutate });
+        assert.not.ok(r.ok, `${f} ${dtype} with ${name} passed (after error ${r.errors.after})`);
+        assert.ok(r.errors.after > tolerance, `${name}: ${r.errors.after} at ${r.worst.after}`);
+        seen.push(`${name} ${r.errors.after.toExponential(1)}`);
+      }
+      console.log(`  ${f} ${dtype} mutations: ${seen.join(', ')}`);
+    });
+  }
 }
 
 test.run();

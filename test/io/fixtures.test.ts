@@ -210,6 +210,14 @@ test('clear errors naming the fixture: format, config, missing or mis-shaped ten
       "the 'teacher_after.' keys differ from the 'student.' keys (norm.bias)",
     ],
     [
+      altered((t) => t.delete('grad.blocks.1.mlp.fc1.bias')),
+      "no tensor 'grad.blocks.1.mlp.fc1.bias': every trainable student weight needs its gradient",
+    ],
+    [
+      altered((t) => t.set('grad.norm.bias', { shape: [4, 4], data: new Float64Array(16) })),
+      "tensor 'grad.norm.bias' has shape [4, 4], 'student.norm.bias' [16]",
+    ],
+    [
       altered((t) => t.set('center', { shape: [64], data: new Float64Array(64) })),
       "tensor 'center' has shape [64] but the config implies [1, 64]",
     ],

@@ -271,7 +271,9 @@ test('truncated and extended valid files: always a SafetensorsError', () => {
 });
 
 test('no parse was slow (no hang on any fuzzed input)', () => {
-  assert.ok(slowest < 250, `slowest parse took ${slowest.toFixed(1)} ms`);
+  // A hang detector, not a speed test (bench/ measures speed): 250 ms failed on a machine with a
+  // load of 17 on 2 cores, where one parse of these small inputs took 400 ms.
+  assert.ok(slowest < 10_000, `slowest parse took ${slowest.toFixed(1)} ms`);
 });
 
 test.run();

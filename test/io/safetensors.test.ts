@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  MAX_HEADER_KEYS,
   SafetensorsError,
   type TensorEntry,
   parseSafetensors,
@@ -317,6 +318,25 @@ test('parseSafetensorsHeader lists tensors in data order without decoding them',
   );
   assert.is(h.dataStart, bytes.length - 12);
   assert.equal([...parseSafetensors(bytes).tensors.keys()], ['a', 'b']);
+});
+
+test('a header of 200 000 empty entries is refused before JSON.parse (which takes seconds)', () => {
+  // 50 001 zero-size tensors: 200 004 keys. JSON.parse alone of 200 000 such entries took 3 s.
+  const parts = Array.from(
+    { length: 50_001 },
+    (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`,
+  );
+  // colons inside strings do not count: a metadata value full of them is fine
+  const md = `"__metadata__":{"note":"${':'.repeat(300_000)}"}`;
+  assert.throws(
+    () => parseSafetensors(rawFile(`{${parts.join(',')}}`, 0), 'many.safetensors'),
+    (e: Error) =>
+      e.message ===
+      `safetensors: many.safetensors: the header has 200004 JSON keys, more than the ` +
+        `${MAX_HEADER_KEYS} accepted (about 50000 tensors)`,
+  );
+  const ok = parseSafetensors(rawFile(`{${md},${parts.slice(0, 1000).join(',')}}`, 0));
+  assert.is(ok.tensors.size, 1000);
 });
 
 test(

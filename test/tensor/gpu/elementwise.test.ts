@@ -220,4 +220,19 @@ test(
   },
 );
 
+test('full: gpu equals cpu for any size and value (zero, special and unrounded values)', async () => {
+  const special = fc.constantFrom(0, -0, 1, 0.1, -2.5e-40, 3.4e38, 1e39, Infinity, -Infinity, NaN);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 70_000 })),
+      fc.oneof(fc.double({ noNaN: false }), special),
+      async (size, value) => {
+        const { got, want } = await both([], (k) => k.full('float32', size, value));
+        assertClose(`full(${size}, ${value})`, got[0], want[0], exact);
+      },
+    ),
+    RUNS,
+  );
+});
+
 test.run();
