@@ -38,7 +38,14 @@ const mm = (M: number, K: number, N: number, webgpuOnly = false): Case => ({
   flops: 2 * M * K * N,
   inputs: [M * K, K * N],
   webgpuOnly,
-  run: (k, [a, b]) => [k.matmul(a, b, 1, M, K, N, 0, 0, false, false)],
+  run: (k, [a, b]) => [
+    k.matmul(
+      { data: a, offset: 0, batchStrides: [0, 0], rowStride: K, colStride: 1 },
+      { data: b, offset: 0, batchStrides: [0, 0], rowStride: N, colStride: 1 },
+      { batch: [1, 1], M, K, N, alpha: 1 },
+      null,
+    ),
+  ],
 });
 const CASES: Case[] = [
   mm(3200, 64, 192),

@@ -34,6 +34,7 @@ export {
   unbroadcast,
   type TensorOrNumber,
 } from './ops/elementwise.js';
+export { attention, type AttentionOptions } from './ops/attention.js';
 export { linear, matmul } from './ops/matmul.js';
 export {
   broadcastTo,

@@ -5,17 +5,7 @@
 //
 // Shapes: B batch, N tokens, D embed dim, h heads, d = D/h head dim.
 
-import {
-  dropPath,
-  matmul,
-  mul,
-  permute,
-  reshape,
-  select,
-  softmax,
-  transpose,
-  add,
-} from '../autograd/index.js';
+import { add, attention, dropPath } from '../autograd/index.js';
 import type { Generator } from '../tensor/random.js';
 import { defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -40,19 +30,14 @@ export class Attention extends Module {
     this.scale = (dim / numHeads) ** -0.5;
   }
 
-  /** Returns the output [B, N, D] and the attention probabilities [B, h, N, N]. */
-  forward(x: Tensor): { y: Tensor; attn: Tensor } {
-    const [B, N, D] = x.shape;
-    const h = this.numHeads;
-    // [B, N, 3D] -> [3, B, h, N, d]
-    const qkv = permute(reshape(this.qkv.forward(x), [B, N, 3, h, D / h]), [2, 0, 3, 1, 4]);
-    const q = select(qkv, 0, 0); // [B, h, N, d]
-    const k = select(qkv, 0, 1);
-    const v = select(qkv, 0, 2);
-    const attn = softmax(mul(matmul(q, transpose(k, -2, -1)), this.scale), -1); // [B, h, N, N]
-    // [B, h, N, d] -> [B, N, h, d] -> [B, N, D]
-    const y = reshape(transpose(matmul(attn, v), 1, 2), [B, N, D]);
-    return { y: this.proj.forward(y), attn };
+  /**
+   * The output [B, N, D] and, when asked, the attention probabilities [B, h, N, N] (else null).
+   * The heads are one fused op (autograd/ops/attention.ts): q, k, v read in place inside qkv.
+   */
+  forward(x: Tensor, returnAttention = false): { y: Tensor; attn: Tensor | null } {
+    const qkv = this.qkv.forward(x); // [B, N, D] -> [B, N, 3D]
+    const { y, attn } = attention(qkv, this.numHeads, { scale: this.scale, returnAttention });
+    return { y: this.proj.forward(y), attn }; // [B, N, D]
   }
 }
 
@@ -101,8 +86,10 @@ export class Block extends Module {
     this.generator = opts.generator ?? defaultGenerator;
   }
 
-  forward(x: Tensor, returnAttention = false): { x: Tensor; attn: Tensor } {
-    const { y, attn } = this.attn.forward(this.norm1.forward(x));
+  /** The block's output [B, N, D]; with returnAttention, its input and the attention [B, h, N, N]
+   * instead (vision_transformer.py Block: the attention maps need nothing after it). */
+  forward(x: Tensor, returnAttention = false): { x: Tensor; attn: Tensor | null } {
+    const { y, attn } = this.attn.forward(this.norm1.forward(x), returnAttention);
     if (returnAttention) return { x, attn };
     const dp = { training: this.training, generator: this.generator };
     x = add(x, dropPath(y, this.dropPathRate, dp));

@@ -192,7 +192,7 @@ export class VisionTransformer extends Module {
   getLastSelfAttention(x: Tensor): Tensor {
     let t = this.prepareTokens(x);
     for (let i = 0; i < this.blocks.length - 1; i++) t = this.blocks[i].forward(t).x;
-    return this.blocks[this.blocks.length - 1].forward(t, true).attn;
+    return this.blocks[this.blocks.length - 1].forward(t, true).attn!;
   }
 
   /** Outputs of the last n blocks, each through the final norm, shallow to deep: n × [B, T, D]. */

@@ -42,6 +42,59 @@ export interface AdamWParams {
   step: number;
 }
 
+/**
+ * One operand of a matrix product, read in place through strides, so that transposes, the
+ * heads of a qkv projection and broadcast batches need no copy. Element (t0, t1, i, j) is at
+ *   offset + t0·batchStrides[0] + t1·batchStrides[1] + i·rowStride + j·colStride.
+ * A batch stride of 0 uses one matrix for every batch entry; a transposed operand swaps the row
+ * and column strides.
+ */
+export interface GemmOperand<S extends Storage> {
+  data: S;
+  offset: number;
+  batchStrides: readonly [number, number];
+  rowStride: number;
+  colStride: number;
+}
+
+/**
+ * out[t0, t1] = alpha · a[t0, t1] · b[t0, t1] (+ bias on every row), t0 < batch[0], t1 < batch[1];
+ * a[t0, t1] is M×K and b[t0, t1] is K×N.
+ */
+export interface GemmShape {
+  batch: readonly [number, number];
+  M: number;
+  K: number;
+  N: number;
+  /** Scale of the product (attention's d^-0.5); 1 for a plain product. */
+  alpha: number;
+}
+
+/**
+ * Where out[t0, t1, i, j] goes: by default a new contiguous [batch0·batch1, M, N] buffer.
+ * With a layout, the kernel allocates `size` elements and writes element (t0, t1, i, j) at
+ * t0·batchStrides[0] + t1·batchStrides[1] + i·rowStride + j·colStride; the caller guarantees
+ * that these positions cover the buffer exactly once (e.g. attention's [B, h, N, d] product
+ * written straight into [B, N, h·d]).
+ */
+export interface GemmOutLayout {
+  size: number;
+  batchStrides: readonly [number, number];
+  rowStride: number;
+  colStride: number;
+}
+
+/** The default output layout of a product: contiguous [batch0·batch1, M, N]. */
+export function contiguousLayout(shape: GemmShape): GemmOutLayout {
+  const { batch, M, N } = shape;
+  return {
+    size: batch[0] * batch[1] * M * N,
+    batchStrides: [batch[1] * M * N, M * N],
+    rowStride: N,
+    colStride: 1,
+  };
+}
+
 /** Unary elementwise kernels without parameters. */
 export type UnaryKernel = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'gelu' | 'erf';
 /** Binary elementwise kernels with broadcasting. `greater` and `equal` return 1 or 0. */
@@ -122,22 +175,18 @@ export interface Kernels<S extends Storage> {
   ): { dweight: S; dbias: S };
 
   /**
-   * out[b] = op(a[b]) · op(b[b]) for b < batch, with op = transpose when trans* is set.
-   * a[b] starts at b·aBatchStride (0 broadcasts one matrix to every batch), likewise b.
-   * Untransposed a is [M, K] row-major; transposed a is stored as [K, M]. Same for b: [K, N] or
-   * [N, K]. Output [batch, M, N].
+   * The matrix product out[t0, t1] = alpha · a[t0, t1] · b[t0, t1] (+ bias on every row), for
+   * t0 < batch[0], t1 < batch[1], with operands read in place through strides (GemmOperand) and
+   * the output written in `out`'s layout (default: contiguous [batch0·batch1, M, N]).
+   * `bias` (length N, or null) is added to every output row after the scale: the fused `linear`.
+   * K = 0 gives alpha·0 (+ bias); M, N or a batch size of 0 give an empty output.
    */
   matmul(
-    a: S,
-    b: S,
-    batch: number,
-    M: number,
-    K: number,
-    N: number,
-    aBatchStride: number,
-    bBatchStride: number,
-    transA: boolean,
-    transB: boolean,
+    a: GemmOperand<S>,
+    b: GemmOperand<S>,
+    shape: GemmShape,
+    bias: S | null,
+    out?: GemmOutLayout,
   ): S;
 
   /** Gathers a strided view into a new row-major buffer of `shape`:

@@ -1,9 +1,11 @@
-// matmul (batch broadcasting, 1-D operands, the folded "one matrix for every batch" path) and
-// linear (x·Wᵀ + b), against a plain triple loop written in helpers.ts.
+// matmul (batch broadcasting, 1-D operands, the folded "one matrix for every batch" path),
+// linear (x·Wᵀ + b, bias fused) and the gemm helper both run on (named options: transposes,
+// alpha, bias, output layout), against plain loops written here and in helpers.ts.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { linear, matmul, tensor, type Tensor } from '../../src/index.js';
+import { gemm, matrices, transposed } from '../../src/autograd/ops/matmul.js';
 import {
   type Arr,
   arr,
@@ -203,6 +205,38 @@ test('linear: x·Wᵀ + b for x of rank 1–3, with and without bias; gradcheck;
     },
     50,
   );
+});
+
+test('gemm: transposes, alpha, bias, broadcast batch and an output layout by name', () => {
+  // a [2, 3, 4] (two matrices), b stored [5, 4] and read transposed, bias [5], alpha 0.5
+  const a = arr([2, 3, 4], 1);
+  const b = arr([5, 4], 2);
+  const bias = arr([5], 3);
+  const want = new Float64Array(2 * 3 * 5);
+  for (let t = 0; t < 2; t++)
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let k = 0; k < 4; k++) s += a.data[(t * 3 + i) * 4 + k] * b.data[j * 4 + k];
+        want[(t * 3 + i) * 5 + j] = 0.5 * s + bias.data[j];
+      }
+  const y = gemm(t64(a), t64(b), { transB: true, alpha: 0.5, bias: t64(bias) });
+  assertTensor(y, { data: want, shape: [2, 3, 5] }, { atol: 1e-15, rtol: 1e-15 }, 'gemm');
+  // the same product written as [3, 2, 5] (rows outermost) through a layout
+  const z = gemm(t64(a), transposed(matrices(t64(b))), {
+    alpha: 0.5,
+    bias: t64(bias),
+    layout: { size: 30, batchStrides: [0, 5], rowStride: 10, colStride: 1 },
+    shape: [3, 2, 5],
+  });
+  const moved = new Float64Array(30);
+  for (let t = 0; t < 2; t++)
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++) moved[(i * 2 + t) * 5 + j] = want[(t * 3 + i) * 5 + j];
+  assertTensor(z, { data: moved, shape: [3, 2, 5] }, { atol: 1e-15, rtol: 1e-15 }, 'layout');
+  // aᵀ·a: [2, 4, 3]·[2, 3, 4]
+  assert.equal([...gemm(t64(a), t64(a), { transA: true }).shape], [2, 4, 4]);
+  assert.throws(() => gemm(t64(a), t64(a)), /matmul: inner dimensions differ \(4 ≠ 3\)/);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // The cpu backend's kernels called directly, with the explicit sizes and strides of the kernel
-// contract (src/tensor/backend.ts), against naive loops written here: matmul with transposed
-// operands and batch strides, strided binary ops, copyStrided, pad, concat, gather/scatterAdd,
-// reductions over [outer, n, inner], softmax/layerNorm forward and backward, AdamW and EMA.
+// contract (src/tensor/backend.ts), against naive loops written here: strided binary ops,
+// copyStrided, pad, concat, gather/scatterAdd, reductions over [outer, n, inner], softmax/layerNorm
+// forward and backward, AdamW and EMA. matmul has its own suite (matmul.test.ts).
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,73 +21,6 @@ import {
 const up = (data: Float64Array, dtype: DType = 'float64'): CpuStorage =>
   cpu.upload(dtype === 'float64' ? data : Float32Array.from(data), true);
 const read = (s: CpuStorage) => cpu.readSync(s);
-const mkn = fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9);
-
-test(
-  'matmul kernel: transA/transB, batch strides (0 broadcasts), M, N, ' + 'K around the 4×4 blocks',
-  () => {
-    const arb = fc.record({
-      M: mkn,
-      K: mkn,
-      N: mkn,
-      batch: fc.integer({ min: 1, max: 3 }),
-      transA: fc.boolean(),
-      transB: fc.boolean(),
-      // 0: one matrix for every batch; 1: packed; 2: packed with a gap of 3 elements between
-      // matrices
-      aMode: fc.constantFrom(0, 1, 2),
-      bMode: fc.constantFrom(0, 1, 2),
-      dtype: fc.constantFrom<DType>('float32', 'float64'),
-      sa: seedArb,
-      sb: seedArb,
-    });
-    check(
-      arb,
-      ({ M, K, N, batch, transA, transB, aMode, bMode, dtype, sa, sb }) => {
-        const aStride = aMode === 0 ? 0 : M * K + (aMode === 2 ? 3 : 0);
-        const bStride = bMode === 0 ? 0 : K * N + (bMode === 2 ? 3 : 0);
-        const a = seededData(aStride * (batch - 1) + M * K, sa);
-        const b = seededData(bStride * (batch - 1) + K * N, sb);
-        const out = read(
-          cpu.matmul(up(a, dtype), up(b, dtype), batch, M, K, N, aStride, bStride, transA, transB),
-        );
-        assert.is(out.length, batch * M * N);
-        // op(A)[i, k] is A stored [K, M] when transposed, [M, K] otherwise; likewise B
-        const A = (t: number, i: number, k: number) =>
-          a[t * aStride + (transA ? k * M + i : i * K + k)];
-        const B = (t: number, k: number, j: number) =>
-          b[t * bStride + (transB ? j * K + k : k * N + j)];
-        const want = new Float64Array(batch * M * N);
-        const bound = new Float64Array(batch * M * N);
-        for (let t = 0; t < batch; t++)
-          for (let i = 0; i < M; i++)
-            for (let j = 0; j < N; j++) {
-              let s = 0,
-                abs = 0;
-              for (let k = 0; k < K; k++) {
-                s += A(t, i, k) * B(t, k, j);
-                abs += Math.abs(A(t, i, k) * B(t, k, j));
-              }
-              want[(t * M + i) * N + j] = s;
-              bound[(t * M + i) * N + j] = abs;
-            }
-        // float64: a reordered sum may differ by K ulps of Σ|a·b|; float32 adds one rounding of the
-        // result
-        for (let i = 0; i < want.length; i++) {
-          // float64: the TypeScript loop, K roundings of 2⁻⁵³; float32: the WebAssembly SIMD kernel
-          // accumulates in float32, (K + 2)·2⁻²⁴·Σ|a·b| (the recursive-summation bound)
-          const tol =
-            dtype === 'float32' ? (K + 2) * 2 ** -24 * bound[i] * 1.0001 : K * 2 ** -52 * bound[i];
-          assert.ok(
-            Math.abs(out[i] - want[i]) <= tol,
-            `matmul ${JSON.stringify({ M, K, N, transA, transB })} [${i}]: ${out[i]} vs ${want[i]}`,
-          );
-        }
-      },
-      150,
-    );
-  },
-);
 
 test('binary kernels with explicit (broadcast) strides; collapseDims keeps every address', () => {
   const arb = fc.record({

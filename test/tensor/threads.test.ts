@@ -8,9 +8,10 @@ import * as assert from 'uvu/assert';
 import { cpu, type CpuStorage } from '../../src/tensor/cpu/index.js';
 import { binary } from '../../src/tensor/cpu/elementwise.js';
 import { type MapOp, mapSerial, matmulSerial, workerPool } from '../../src/tensor/cpu/threads.js';
+import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 import { stridesOf } from '../../src/tensor/shape.js';
-import type { DType } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
+import { arrays, assertF32Bound, type GemmProblem, stridesIn } from './gemm-problems.js';
 
 function randomStorage(dtype: DType, n: number, seed: number, scale = 3): CpuStorage {
   const g = new Generator(seed);
@@ -48,32 +49,53 @@ for (const dtype of ['float32', 'float64'] as DType[]) {
   }
 }
 
-for (const [batch, M, K, N, tA, tB] of [
-  [1, 301, 77, 129, false, false],
-  [1, 130, 300, 97, true, false],
-  [5, 64, 96, 70, false, true],
-  [2, 1030, 40, 33, true, true],
-] as const) {
-  test(
-    `matmul ${batch}×[${M}×${K}]·[${K}×${N}] (transA ${tA}, transB ${tB}): ` +
-      `threaded = one thread`,
-    () => {
-      for (const dtype of ['float32', 'float64'] as DType[]) {
-        const a = randomStorage(dtype, batch * M * K, M);
-        const b = randomStorage(dtype, batch * K * N, N);
-        const out = cpu.full(dtype, batch * M * N, 0);
-        assert.ok(
-          workerPool().tryMatmul(out.data, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB),
-          'large enough to split',
-        );
-        const serial =
-          dtype === 'float32' ? new Float32Array(batch * M * N) : new Float64Array(batch * M * N);
-        matmulSerial(serial, a.data, b.data, batch, M, K, N, M * K, K * N, tA, tB);
-        sameBits(out.data, serial, `matmul ${dtype}`);
-      }
-    },
-  );
-}
+test('matmul: large products split over 3 threads equal one thread bit for bit', () => {
+  // [batch entries split] 2×3 batch of attention-like heads; [rows split] one big product with a
+  // transposed, offset A, bias and alpha; both into permuted layouts where the column stride is 1
+  const cases: GemmProblem[] = [];
+  for (const [batch, M, K, N] of [
+    [[2, 3], 130, 60, 97],
+    [[1, 1], 301, 77, 129],
+    [[1, 2], 1030, 40, 33],
+  ] as [[number, number], number, number, number][]) {
+    const ext = [batch[0], batch[1], M, N];
+    const out = stridesIn(ext, [3, 1, 2, 0]).strides;
+    const aS = stridesIn([batch[0], batch[1], M, K], [2, 3, 0, 1], [0, 1, 0, 2]).strides;
+    const bS = stridesIn([1, batch[1], K, N], [3, 2, 1, 0]).strides;
+    const size = batch[0] * batch[1] * M * N;
+    cases.push({
+      shape: { batch, M, K, N, alpha: 0.25 },
+      a: {
+        data: Float64Array.from({ length: 3 + 2 * 3 * (M + 1) * (K + 2) * 3 }, (_, i) =>
+          Math.fround(Math.sin(i)),
+        ),
+        view: { offset: 3, batchStrides: [aS[0], aS[1]], rowStride: aS[2], colStride: aS[3] },
+      },
+      b: {
+        data: Float64Array.from({ length: batch[1] * K * N }, (_, i) => Math.fround(Math.cos(i))),
+        view: { offset: 0, batchStrides: [0, bS[1]], rowStride: bS[2], colStride: bS[3] },
+      },
+      bias: Float64Array.from({ length: N }, (_, j) => j / 7),
+      layout: { size, batchStrides: [out[0], out[1]], rowStride: out[2], colStride: out[3] },
+    });
+  }
+  for (const p of cases) {
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      const { A, B, bias, layout } = arrays(p, dtype);
+      const up = (x: TypedArray) => cpu.upload(x, true).data; // shared buffers, as the pool's
+      const [As, Bs, biasS] = [{ ...A, data: up(A.data) }, { ...B, data: up(B.data) }, up(bias!)];
+      const threaded = cpu.full(dtype, layout.size, NaN).data;
+      assert.ok(workerPool().tryMatmul(threaded, As, Bs, p.shape, biasS, layout), 'split');
+      const serial =
+        dtype === 'float64' ? new Float64Array(layout.size) : new Float32Array(layout.size);
+      matmulSerial(serial, As, Bs, p.shape, biasS, layout);
+      for (let o = 0; o < serial.length; o++)
+        if (!Object.is(threaded[o], serial[o]))
+          assert.unreachable(`${dtype} at ${o}: ${threaded[o]} threaded, ${serial[o]} serial`);
+      if (dtype === 'float32') assertF32Bound(p, threaded, 'threaded');
+    }
+  }
+});
 
 // out shape, and which axes of a and b are broadcast (stride 0): odometers that start mid-way
 for (const [shape, aBroadcast, bBroadcast] of [

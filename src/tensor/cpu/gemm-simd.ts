@@ -1,7 +1,7 @@
 // float32 matrix products with WebAssembly SIMD: the fast path of the cpu backend's matmul.
-// Same contract as gemm() in matmul.ts (which stays the readable reference and handles float64;
-// tests check the two agree): out[oOff + i·N + j] = Σ_k A(i, k)·B(k, j), A and B read through
-// arbitrary strides, so transposed operands cost nothing extra.
+// Same contract as gemmBlocked() in gemm-blocked.ts (tests check the two agree, and the fast path
+// against the reference in matmul.ts): out[oOff + i·ldo + j] = Σ_k A(i, k)·B(k, j), A and B read
+// through arbitrary strides, so transposed operands and attention heads cost nothing extra.
 //
 // The operands are copied into the module's memory, zero-padded to multiples of 4 rows and 8
 // columns: whole rows with one memcpy when they are contiguous, otherwise (a transposed operand)
@@ -21,13 +21,14 @@ function chunkColumns(K: number): number {
 }
 
 /**
- * kernel(ap, aRS, aKS, bp, bKS, cp, ldc, K): the 4×8 block C = A·B, all addresses in bytes.
- * A(r, k) is at ap + r·aRS + k·aKS (packed panels: aRS 4, aKS 16; row-major rows: aRS = row
- * stride, aKS 4); B(k, 0..7) is 8 contiguous floats at bp + k·bKS; C row r at cp + r·ldc.
+ * kernel(ap, aRS, aKS, bp, bKS, cp, ldc, K, alphaP): the 4×8 block C = alpha·A·B + C, all
+ * addresses in bytes. A(r, k) is at ap + r·aRS + k·aKS (packed panels: aRS 4, aKS 16; row-major
+ * rows: aRS = row stride, aKS 4); B(k, 0..7) is 8 contiguous floats at bp + k·bKS; C row r at
+ * cp + r·ldc (holding the bias, or zeros); alpha is the float at alphaP.
  */
 function microKernel(): Parameters<typeof buildModule>[0][0] {
-  const [ap, aRS, aKS, bp, bKS, cp, ldc, K, k, acc, b0, b1, a] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18, 19,
+  const [ap, aRS, aKS, bp, bKS, cp, ldc, K, alphaP, k, row, acc, b0, b1, a] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 19, 20, 21,
   ];
   const body: number[] = [];
   const emit = (...parts: (readonly number[])[]) => {
@@ -61,24 +62,28 @@ function microKernel(): Parameters<typeof buildModule>[0][0] {
   emit(op.get(bp), op.get(bKS), op.i32Add, op.set(bp));
   emit(op.get(k), op.i32(1), op.i32Add, op.tee(k), op.get(K), op.i32Ne, op.brIf(0));
   emit(op.end, op.end);
+  emit(op.get(alphaP), op.v128Load32Splat(0), op.set(a)); // alpha in every lane
   for (let r = 0; r < 4; r++) {
+    emit(op.get(cp), op.get(ldc), op.i32(r), op.i32Mul, op.i32Add, op.set(row));
     for (let c = 0; c < 2; c++) {
+      // C(r, 8 columns) = alpha · acc + C(r, ·)
       emit(
-        op.get(cp),
-        op.get(ldc),
-        op.i32(r),
-        op.i32Mul,
-        op.i32Add,
+        op.get(row),
         op.get(acc + 2 * r + c),
+        op.get(a),
+        op.f32x4Mul,
+        op.get(row),
+        op.v128Load(16 * c, 2),
+        op.f32x4Add,
         op.v128Store(16 * c, 2),
       );
     }
   }
   return {
     name: 'kernel',
-    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
     locals: [
-      [1, I32],
+      [2, I32],
       [11, V128],
     ],
     body,
@@ -96,6 +101,7 @@ interface Instance {
     cp: number,
     ldc: number,
     K: number,
+    alphaP: number,
   ) => void;
   f32: Float32Array;
 }
@@ -137,12 +143,14 @@ function ensureFloats(inst: Instance, n: number): Float32Array {
 }
 
 /**
- * gemm() for float32 arrays with the SIMD kernel. Returns false (doing nothing) when the kernel
- * is unavailable, so callers fall back to the TypeScript loop.
+ * gemmBlocked() for float32 arrays with the SIMD kernel: out = alpha·A·B (+ bias on every row).
+ * Returns false (doing nothing) when the kernel is unavailable, so callers fall back to the
+ * TypeScript loop.
  */
 export function gemmSimd(
   out: Float32Array,
   oOff: number,
+  ldo: number,
   a: Float32Array,
   aOff: number,
   ars: number,
@@ -154,21 +162,28 @@ export function gemmSimd(
   M: number,
   K: number,
   N: number,
+  alpha: number,
+  bias: Float32Array | null,
 ): boolean {
   const inst = getInstance();
   if (!inst) return false;
   if (M === 0 || N === 0) return true;
   if (K === 0) {
-    for (let i = 0; i < M; i++) out.fill(0, oOff + i * N, oOff + i * N + N);
+    for (let i = 0; i < M; i++) {
+      if (bias) out.set(bias.subarray(0, N), oOff + i * ldo);
+      else out.fill(0, oOff + i * ldo, oOff + i * ldo + N);
+    }
     return true;
   }
   const Mp = Math.ceil(M / 4) * 4;
   const NC = Math.min(chunkColumns(K), Math.ceil(N / 8) * 8);
-  // memory: A (Mp rows) | B chunk (K rows of NCp floats, or packed panels) | C chunk [Mp][NCp]
-  const aBase = 0;
-  const bBase = Mp * K;
+  // memory: alpha | A (Mp rows) | B chunk (K rows of NCp floats, or packed panels) |
+  // C chunk [Mp][NCp]
+  const aBase = 4; // floats; alpha at 0 (16-byte aligned A)
+  const bBase = aBase + Mp * K;
   const cBase = bBase + K * NC;
   const F = ensureFloats(inst, cBase + Mp * NC);
+  F[0] = alpha;
   // A: rows of K floats copied whole when contiguous (acs = 1), else packed into 4-row panels
   const aRows = acs === 1;
   if (aRows) {
@@ -208,15 +223,18 @@ export function gemmSimd(
       }
     }
     const bKS = bRows ? 4 * ncp : 32;
+    // C starts as the bias (the kernel adds alpha·A·B to it), or zeros
+    if (bias) for (let i = 0; i < Mp; i++) F.set(bias.subarray(j0, j0 + nc), cBase + i * ncp);
+    else F.fill(0, cBase, cBase + Mp * ncp);
     for (let i0 = 0; i0 < Mp; i0 += 4) {
       const ap = 4 * (aBase + i0 * K);
       for (let jb = 0; jb < ncp; jb += 8) {
         const bp = 4 * (bBase + (bRows ? jb : jb * K));
-        inst.kernel(ap, aRS, aKS, bp, bKS, 4 * (cBase + i0 * ncp + jb), 4 * ncp, K);
+        inst.kernel(ap, aRS, aKS, bp, bKS, 4 * (cBase + i0 * ncp + jb), 4 * ncp, K, 0);
       }
     }
     for (let i = 0; i < M; i++)
-      out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * N + j0);
+      out.set(F.subarray(cBase + i * ncp, cBase + i * ncp + nc), oOff + i * ldo + j0);
   }
   return true;
 }

@@ -7,12 +7,29 @@
 // for 16 MB here). Buffers that wrap user data (upload without copy) never enter the pool.
 
 import { platform } from '../../platform/index.js';
-import type { AdamWParams, Backend, GradClip, Storage } from '../backend.js';
+import {
+  contiguousLayout,
+  type AdamWParams,
+  type Backend,
+  type GemmOperand,
+  type GemmOutLayout,
+  type GemmShape,
+  type GradClip,
+  type Storage,
+} from '../backend.js';
 import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
 import { affine, binary, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { simdAvailable } from './gemm-simd.js';
-import { configuredThreads, type MapOp, mapSerial, matmulSerial, workerPool } from './threads.js';
+import { type ArrayOperand, matmul } from './matmul.js';
+import {
+  configuredThreads,
+  fastPathTakes,
+  type MapOp,
+  mapSerial,
+  matmulSerial,
+  workerPool,
+} from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, clipCoefficient, ema } from './optim.js';
 import { max, sum, sumSquares } from './reduce.js';
@@ -307,36 +324,25 @@ export class CpuBackend implements Backend<CpuStorage> {
     return { dweight, dbias };
   }
 
+  /**
+   * float64 (gradcheck, the PyTorch parity fixtures) runs the reference loops of matmul.ts;
+   * float32 runs the fast path (threads.ts: WebAssembly SIMD blocks on the worker threads).
+   */
   matmul(
-    a: CpuStorage,
-    b: CpuStorage,
-    batch: number,
-    M: number,
-    K: number,
-    N: number,
-    aBatchStride: number,
-    bBatchStride: number,
-    transA: boolean,
-    transB: boolean,
+    a: GemmOperand<CpuStorage>,
+    b: GemmOperand<CpuStorage>,
+    shape: GemmShape,
+    bias: CpuStorage | null,
+    layout: GemmOutLayout = contiguousLayout(shape),
   ) {
-    return this.out(a.dtype, batch * M * N, (o) => {
-      if (
-        !workerPool().tryMatmul(
-          o,
-          a.data,
-          b.data,
-          batch,
-          M,
-          K,
-          N,
-          aBatchStride,
-          bBatchStride,
-          transA,
-          transB,
-        )
-      ) {
-        matmulSerial(o, a.data, b.data, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
-      }
+    const A: ArrayOperand = { ...a, data: a.data.data };
+    const B: ArrayOperand = { ...b, data: b.data.data };
+    const biasData = bias?.data ?? null;
+    return this.out(a.data.dtype, layout.size, (o) => {
+      if (a.data.dtype === 'float64' || !fastPathTakes(layout, shape.N))
+        matmul(o, A, B, shape, biasData, layout);
+      else if (!workerPool().tryMatmul(o, A, B, shape, biasData, layout))
+        matmulSerial(o, A, B, shape, biasData, layout);
     });
   }
 

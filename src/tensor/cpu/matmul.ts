@@ -1,154 +1,54 @@
-// CPU reference: batched matrix multiply, out[t] = op(A[t]) · op(B[t]), op = optional transpose.
+// CPU reference: the matrix product of the kernel contract (GemmOperand, GemmShape and
+// GemmOutLayout in src/tensor/backend.ts), in plain loops. It is the ground truth that the fast
+// float32 path (gemm-simd.ts, threads.ts) and the gpu twin (src/tensor/gpu/matmul.ts, same
+// function name, arguments and index math) are tested against.
 //
-// Element (i, k) of op(A) is a[i·ars + k·acs] and element (k, j) of op(B) is b[k·brs + j·bcs], so
-// transposed operands are read in place, without a copy (the backward of a Linear layer needs
-// Aᵀ·dY and dY·Bᵀ every step). The loop computes a 4×4 block of the output at a time, keeping 16
-// accumulators in registers: every loaded element is used four times, which is what makes plain
-// JavaScript reach ~4 GFLOP/s here instead of ~1 (bench/kernels.ts). Edges that do not fill a
-// block fall back to plain dot products. Twin: src/tensor/gpu/matmul.ts.
+//   out[t0, t1, i, j] = alpha · Σ_k a[t0, t1, i, k] · b[t0, t1, k, j]  (+ bias[j])
+//
+// for t0 < batch[0], t1 < batch[1], i < M, j < N, k < K, where an operand's element is
+//   X[t0, t1, r, c] = X.data[X.offset + t0·X.batchStrides[0] + t1·X.batchStrides[1]
+//                            + r·X.rowStride + c·X.colStride]
+// and out[t0, t1, i, j] is stored at t0·L.batchStrides[0] + t1·L.batchStrides[1] + i·L.rowStride
+// + j·L.colStride of the layout L. Strides make transposes (swap the row and column strides),
+// broadcast batches (batch stride 0) and the heads of attention (two batch dimensions) free.
+//
+// The sum runs over k in order in a JavaScript number (float64), is scaled, gets the bias and is
+// rounded once when stored; for float64 this is exactly the textbook triple loop, which is what
+// the PyTorch parity fixtures are checked with.
 
+import type { GemmOperand, GemmOutLayout, GemmShape } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+
+/** A GemmOperand over the elements of a cpu storage. */
+export type ArrayOperand = Omit<GemmOperand<never>, 'data'> & { readonly data: TypedArray };
 
 export function matmul(
   out: TypedArray,
-  a: TypedArray,
-  b: TypedArray,
-  batch: number,
-  M: number,
-  K: number,
-  N: number,
-  aBatchStride: number,
-  bBatchStride: number,
-  transA: boolean,
-  transB: boolean,
+  a: ArrayOperand,
+  b: ArrayOperand,
+  shape: GemmShape,
+  bias: TypedArray | null,
+  layout: GemmOutLayout,
 ): void {
-  const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
-  for (let t = 0; t < batch; t++) {
-    gemm(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
-  }
-}
-
-/** Element strides of op(A) (rows, columns) and op(B) for the given transposes. */
-export function matmulStrides(
-  M: number,
-  K: number,
-  N: number,
-  transA: boolean,
-  transB: boolean,
-): { ars: number; acs: number; brs: number; bcs: number } {
-  return { ars: transA ? 1 : K, acs: transA ? M : 1, brs: transB ? 1 : N, bcs: transB ? K : 1 };
-}
-
-/** out[oOff + i·N + j] = Σ_k A(i, k)·B(k, j) for an M×N block (also used by worker threads). */
-export function gemm(
-  out: TypedArray,
-  oOff: number,
-  a: TypedArray,
-  aOff: number,
-  ars: number,
-  acs: number,
-  b: TypedArray,
-  bOff: number,
-  brs: number,
-  bcs: number,
-  M: number,
-  K: number,
-  N: number,
-): void {
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let i = 0; i < M4; i += 4) {
-    const pa0 = aOff + i * ars;
-    const pa1 = pa0 + ars;
-    const pa2 = pa1 + ars;
-    const pa3 = pa2 + ars;
-    for (let j = 0; j < N4; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0;
-      let c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0;
-      let c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      let pb = bOff + j * bcs;
-      let ka = 0;
-      for (let k = 0; k < K; k++, pb += brs, ka += acs) {
-        const b0 = b[pb];
-        const b1 = b[pb + bcs];
-        const b2 = b[pb + 2 * bcs];
-        const b3 = b[pb + 3 * bcs];
-        const x0 = a[pa0 + ka];
-        const x1 = a[pa1 + ka];
-        const x2 = a[pa2 + ka];
-        const x3 = a[pa3 + ka];
-        c00 += x0 * b0;
-        c01 += x0 * b1;
-        c02 += x0 * b2;
-        c03 += x0 * b3;
-        c10 += x1 * b0;
-        c11 += x1 * b1;
-        c12 += x1 * b2;
-        c13 += x1 * b3;
-        c20 += x2 * b0;
-        c21 += x2 * b1;
-        c22 += x2 * b2;
-        c23 += x2 * b3;
-        c30 += x3 * b0;
-        c31 += x3 * b1;
-        c32 += x3 * b2;
-        c33 += x3 * b3;
+  const { batch, M, K, N, alpha } = shape;
+  for (let t0 = 0; t0 < batch[0]; t0++) {
+    for (let t1 = 0; t1 < batch[1]; t1++) {
+      const aMat = a.offset + t0 * a.batchStrides[0] + t1 * a.batchStrides[1];
+      const bMat = b.offset + t0 * b.batchStrides[0] + t1 * b.batchStrides[1];
+      const oMat = t0 * layout.batchStrides[0] + t1 * layout.batchStrides[1];
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            s +=
+              a.data[aMat + i * a.rowStride + k * a.colStride] *
+              b.data[bMat + k * b.rowStride + j * b.colStride];
+          }
+          out[oMat + i * layout.rowStride + j * layout.colStride] = bias
+            ? alpha * s + bias[j]
+            : alpha * s;
+        }
       }
-      let o = oOff + i * N + j;
-      out[o] = c00;
-      out[o + 1] = c01;
-      out[o + 2] = c02;
-      out[o + 3] = c03;
-      o += N;
-      out[o] = c10;
-      out[o + 1] = c11;
-      out[o + 2] = c12;
-      out[o + 3] = c13;
-      o += N;
-      out[o] = c20;
-      out[o + 1] = c21;
-      out[o + 2] = c22;
-      out[o + 3] = c23;
-      o += N;
-      out[o] = c30;
-      out[o + 1] = c31;
-      out[o + 2] = c32;
-      out[o + 3] = c33;
-    }
-    for (let j = N4; j < N; j++) {
-      for (let r = 0; r < 4; r++)
-        out[oOff + (i + r) * N + j] = dot(a, aOff + (i + r) * ars, acs, b, bOff + j * bcs, brs, K);
     }
   }
-  for (let i = M4; i < M; i++) {
-    for (let j = 0; j < N; j++)
-      out[oOff + i * N + j] = dot(a, aOff + i * ars, acs, b, bOff + j * bcs, brs, K);
-  }
-}
-
-function dot(
-  a: TypedArray,
-  pa: number,
-  sa: number,
-  b: TypedArray,
-  pb: number,
-  sb: number,
-  K: number,
-): number {
-  let s = 0;
-  for (let k = 0; k < K; k++, pa += sa, pb += sb) s += a[pa] * b[pb];
-  return s;
 }

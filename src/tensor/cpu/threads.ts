@@ -1,9 +1,9 @@
 // Worker threads for the cpu backend's matrix products and its costliest elementwise kernels:
 // the same gemm (the WebAssembly SIMD kernel for float32, gemm-simd.ts; the TypeScript loop of
-// matmul.ts otherwise) runs on several cores, each thread on its own rows (or its own batch
-// entries) of the output; GELU, its backward, erf and exp run each thread on its own range of
-// elements, and binary ops on their own range of rows (the same loops as elementwise.ts, so
-// results do not depend on the split).
+// gemm-blocked.ts for small products) runs on several cores, each thread on its own rows (or its
+// own batch entries) of the output; GELU, its backward, erf and exp run each thread on its own
+// range of elements, and binary ops on their own range of rows (the same loops as
+// elementwise.ts, so results do not depend on the split).
 // Buffers from the cpu pool live in SharedArrayBuffers, so a worker reads and writes them in
 // place; the main thread computes its share, then blocks on Atomics.wait until the workers
 // signal completion (ops are synchronous, see docs/ARCHITECTURE.md). Small products run on the
@@ -13,10 +13,11 @@
 import { platform } from '../../platform/index.js';
 import { Worker } from 'node:worker_threads';
 import type { TypedArray } from '../dtype.js';
-import type { BinaryKernel } from '../backend.js';
+import type { BinaryKernel, GemmOutLayout, GemmShape } from '../backend.js';
 import { binary, geluBackward, unary } from './elementwise.js';
+import { gemmBlocked } from './gemm-blocked.js';
 import { gemmSimd } from './gemm-simd.js';
-import { gemm, matmulStrides } from './matmul.js';
+import type { ArrayOperand } from './matmul.js';
 
 /**
  * Multiply-adds below which the SIMD kernel's copies cost more than they save: the recipe's
@@ -33,9 +34,13 @@ const MIN_PARALLEL_ELEMENTS = 1 << 15;
 /** Elements below which a binary op (~1-2 ns each) is not worth a round trip to the workers. */
 const MIN_PARALLEL_BINARY = 1 << 17;
 
-/** One block of rows: output offset, A offset, B offset, rows. */
+/** One block of rows of one batch entry: output offset, A offset, B offset, rows. */
 export type GemmJob = [oOff: number, aOff: number, bOff: number, rows: number];
 
+/**
+ * Blocks of one product: each job computes rows × N outputs alpha·A·B (+ bias) at
+ * oOff + i·ldo + j (the layout's column stride is 1).
+ */
 export interface GemmTask {
   kind: 'gemm';
   out: TypedArray;
@@ -48,6 +53,9 @@ export interface GemmTask {
   bcs: number;
   K: number;
   N: number;
+  ldo: number;
+  alpha: number;
+  bias: TypedArray | null;
   flags: Int32Array;
   slot: number;
 }
@@ -108,8 +116,26 @@ export function mapSerial(
 }
 
 export function runGemmJobs(t: Omit<GemmTask, 'kind' | 'flags' | 'slot'>): void {
-  for (const [oOff, aOff, bOff, rows] of t.jobs)
-    gemmFast(t.out, oOff, t.a, aOff, t.ars, t.acs, t.b, bOff, t.brs, t.bcs, rows, t.K, t.N);
+  for (const [oOff, aOff, bOff, rows] of t.jobs) {
+    gemmFast(
+      t.out,
+      oOff,
+      t.ldo,
+      t.a,
+      aOff,
+      t.ars,
+      t.acs,
+      t.b,
+      bOff,
+      t.brs,
+      t.bcs,
+      rows,
+      t.K,
+      t.N,
+      t.alpha,
+      t.bias,
+    );
+  }
 }
 
 /** gemm with the WebAssembly SIMD kernel for float32 (gemm-simd.ts), the TypeScript loop otherwise.
@@ -117,6 +143,7 @@ export function runGemmJobs(t: Omit<GemmTask, 'kind' | 'flags' | 'slot'>): void 
 export function gemmFast(
   out: TypedArray,
   oOff: number,
+  ldo: number,
   a: TypedArray,
   aOff: number,
   ars: number,
@@ -128,6 +155,8 @@ export function gemmFast(
   M: number,
   K: number,
   N: number,
+  alpha: number,
+  bias: TypedArray | null,
 ): void {
   // tiny blocks (attention over 5 tokens) are faster in plain TypeScript than through the copies
   if (
@@ -135,29 +164,88 @@ export function gemmFast(
     out instanceof Float32Array &&
     a instanceof Float32Array &&
     b instanceof Float32Array &&
-    gemmSimd(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N)
+    (bias === null || bias instanceof Float32Array) &&
+    gemmSimd(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N, alpha, bias)
   )
     return;
-  gemm(out, oOff, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N);
+  gemmBlocked(out, oOff, ldo, a, aOff, ars, acs, b, bOff, brs, bcs, M, K, N, alpha, bias);
 }
 
-/** A batched product on this thread (the serial path of the cpu backend's matmul). */
+/** Whether the fast path takes this product: its blocks write rows with column stride 1. */
+export function fastPathTakes(layout: GemmOutLayout, N: number): boolean {
+  return layout.colStride === 1 || N <= 1;
+}
+
+/**
+ * The product's jobs dealt out in `parts` contiguous shares: whole batch entries when there are
+ * enough, else each entry's rows split in blocks of 4 (the kernels' register block).
+ */
+function gemmShares(
+  a: ArrayOperand,
+  b: ArrayOperand,
+  shape: GemmShape,
+  layout: GemmOutLayout,
+  parts: number,
+): GemmJob[][] {
+  const { batch, M } = shape;
+  const entries = batch[0] * batch[1];
+  const shares: GemmJob[][] = Array.from({ length: parts }, () => []);
+  const at = (x: { batchStrides: readonly [number, number] }, t: number) =>
+    Math.floor(t / batch[1]) * x.batchStrides[0] + (t % batch[1]) * x.batchStrides[1];
+  for (let t = 0; t < entries; t++) {
+    const oOff = at(layout, t);
+    const aOff = a.offset + at(a, t);
+    const bOff = b.offset + at(b, t);
+    if (entries >= parts) {
+      shares[Math.floor((t * parts) / entries)].push([oOff, aOff, bOff, M]);
+      continue;
+    }
+    for (let p = 0; p < parts; p++) {
+      const r0 = 4 * Math.floor((M * p) / parts / 4);
+      const r1 = p === parts - 1 ? M : 4 * Math.floor((M * (p + 1)) / parts / 4);
+      if (r1 > r0)
+        shares[p].push([oOff + r0 * layout.rowStride, aOff + r0 * a.rowStride, bOff, r1 - r0]);
+    }
+  }
+  return shares;
+}
+
+/** The fields of a GemmTask that describe the product (everything but the jobs). */
+function gemmTask(
+  out: TypedArray,
+  a: ArrayOperand,
+  b: ArrayOperand,
+  shape: GemmShape,
+  bias: TypedArray | null,
+  layout: GemmOutLayout,
+) {
+  return {
+    out,
+    a: a.data,
+    b: b.data,
+    ars: a.rowStride,
+    acs: a.colStride,
+    brs: b.rowStride,
+    bcs: b.colStride,
+    K: shape.K,
+    N: shape.N,
+    ldo: layout.rowStride,
+    alpha: shape.alpha,
+    bias,
+  };
+}
+
+/** A product on this thread (the serial fast path of the cpu backend's matmul). */
 export function matmulSerial(
   out: TypedArray,
-  a: TypedArray,
-  b: TypedArray,
-  batch: number,
-  M: number,
-  K: number,
-  N: number,
-  aBatchStride: number,
-  bBatchStride: number,
-  transA: boolean,
-  transB: boolean,
+  a: ArrayOperand,
+  b: ArrayOperand,
+  shape: GemmShape,
+  bias: TypedArray | null,
+  layout: GemmOutLayout,
 ): void {
-  const { ars, acs, brs, bcs } = matmulStrides(M, K, N, transA, transB);
-  for (let t = 0; t < batch; t++)
-    gemmFast(out, t * M * N, a, t * aBatchStride, ars, acs, b, t * bBatchStride, brs, bcs, M, K, N);
+  const [jobs] = gemmShares(a, b, shape, layout, 1);
+  runGemmJobs({ ...gemmTask(out, a, b, shape, bias, layout), jobs });
 }
 
 export function configuredThreads(): number {
@@ -225,66 +313,28 @@ class WorkerPool {
   /** Runs the product over `threads` threads; returns false when it should run serially. */
   tryMatmul(
     out: TypedArray,
-    a: TypedArray,
-    b: TypedArray,
-    batch: number,
-    M: number,
-    K: number,
-    N: number,
-    aBatchStride: number,
-    bBatchStride: number,
-    transA: boolean,
-    transB: boolean,
+    a: ArrayOperand,
+    b: ArrayOperand,
+    shape: GemmShape,
+    bias: TypedArray | null,
+    layout: GemmOutLayout,
   ): boolean {
+    const { batch, M, K, N } = shape;
     if (
       this.threads < 2 ||
-      batch * M * K * N < MIN_PARALLEL_MACS ||
+      batch[0] * batch[1] * M * K * N < MIN_PARALLEL_MACS ||
       !isShared(out) ||
-      !isShared(a) ||
-      !isShared(b)
+      !isShared(a.data) ||
+      !isShared(b.data) ||
+      (bias && !isShared(bias))
     )
       return false;
     if (!this.ensureWorkers()) return false;
-    const s = matmulStrides(M, K, N, transA, transB);
-    // every (batch entry, row block) job, then dealt out in contiguous shares
-    const parts = this.threads;
-    const shares: GemmJob[][] = Array.from({ length: parts }, () => []);
-    if (batch >= parts) {
-      for (let p = 0; p < parts; p++) {
-        const t0 = Math.floor((batch * p) / parts);
-        const t1 = Math.floor((batch * (p + 1)) / parts);
-        for (let t = t0; t < t1; t++)
-          shares[p].push([t * M * N, t * aBatchStride, t * bBatchStride, M]);
-      }
-    } else {
-      for (let t = 0; t < batch; t++) {
-        for (let p = 0; p < parts; p++) {
-          const r0 = 4 * Math.floor((M * p) / parts / 4);
-          const r1 = p === parts - 1 ? M : 4 * Math.floor((M * (p + 1)) / parts / 4);
-          if (r1 > r0)
-            shares[p].push([
-              t * M * N + r0 * N,
-              t * aBatchStride + r0 * s.ars,
-              t * bBatchStride,
-              r1 - r0,
-            ]);
-        }
-      }
-    }
+    const shares = gemmShares(a, b, shape, layout, this.threads);
+    const task = gemmTask(out, a, b, shape, bias, layout);
     this.dispatch(
-      (w) => ({
-        kind: 'gemm',
-        out,
-        a,
-        b,
-        jobs: shares[w + 1],
-        ...s,
-        K,
-        N,
-        flags: this.flags,
-        slot: w,
-      }),
-      () => runGemmJobs({ out, a, b, jobs: shares[0], ...s, K, N }),
+      (w) => ({ kind: 'gemm', ...task, jobs: shares[w + 1], flags: this.flags, slot: w }),
+      () => runGemmJobs({ ...task, jobs: shares[0] }),
     );
     return true;
   }

@@ -59,6 +59,24 @@ export function at(base: number, k: number, stride: number): number {
 }
 
 /**
+ * off + x·s0 + y·s1 + (z mod e2)·s2 + ⌊z / e2⌋·s3: an operand's offset at the output coordinates
+ * (x, y, z mod e2, ⌊z / e2⌋) of a matmul thread (gpu/matmul.ts).
+ */
+export function base4(
+  off: number,
+  x: number,
+  y: number,
+  z: number,
+  e2: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  s3: number,
+): number {
+  return off + x * s0 + y * s1 + imod(z, e2) * s2 + idiv(z, e2) * s3;
+}
+
+/**
  * Σ c_d · s_d for the coordinates (c0, c1, c2, c3) of z in a row-major block [·, d1, d2, d3]:
  * the offset of the leading dimensions that rank-4…6 kernels fold into thread.z.
  */
@@ -124,6 +142,13 @@ export const INDEX_HELPERS: readonly HelperSpec[] = [
   { source: imod, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: at, settings: { argumentTypes: ints('base', 'k', 'stride'), returnType: 'Integer' } },
   { source: isNan, settings: { argumentTypes: { v: 'Number' }, returnType: 'Number' } },
+  {
+    source: base4,
+    settings: {
+      argumentTypes: ints('off', 'x', 'y', 'z', 'e2', 's0', 's1', 's2', 's3'),
+      returnType: 'Integer',
+    },
+  },
   {
     source: lead2,
     settings: { argumentTypes: ints('z', 'd1', 's0', 's1'), returnType: 'Integer' },

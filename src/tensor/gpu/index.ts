@@ -6,7 +6,15 @@
 // choosing a mode is ./mode.ts (createGpuBackend). Memory: release() frees the buffer (webgpu:
 // after the kernels already queued that read it); `liveBuffers` counts storages not yet released.
 
-import type { AdamWParams, Backend, BinaryKernel, GradClip } from '../backend.js';
+import type {
+  AdamWParams,
+  Backend,
+  BinaryKernel,
+  GemmOperand,
+  GemmOutLayout,
+  GemmShape,
+  GradClip,
+} from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
@@ -232,18 +240,13 @@ export class GpuBackend implements Backend<GpuStorage> {
   }
 
   matmul(
-    a: GpuStorage,
-    b: GpuStorage,
-    batch: number,
-    M: number,
-    K: number,
-    N: number,
-    aBatchStride: number,
-    bBatchStride: number,
-    transA: boolean,
-    transB: boolean,
+    a: GemmOperand<GpuStorage>,
+    b: GemmOperand<GpuStorage>,
+    shape: GemmShape,
+    bias: GpuStorage | null,
+    layout?: GemmOutLayout,
   ) {
-    return matmul(this.rt, a, b, batch, M, K, N, aBatchStride, bBatchStride, transA, transB);
+    return matmul(this.rt, a, b, shape, bias, layout);
   }
 
   copyStrided(x: GpuStorage, shape: number[], strides: number[], offset: number) {

@@ -5,7 +5,7 @@
 // [2^22 + 3, 4] = 16 777 228 elements against the cpu, elements past 2^24 included.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, both, exact, U } from './setup.js';
+import { assertClose, both, dense, exact, U } from './setup.js';
 
 const R = 2 ** 22 + 3;
 const C = 4;
@@ -51,7 +51,7 @@ test('matmul and gather reaching the last rows', async () => {
   const w = Float32Array.from([0.5, -1, 2, 0.25]);
   const index = Int32Array.from([R - 1, 0, R - 2, 2 ** 22]);
   const r = await both([x, w], (k, [sx, sw]) => [
-    k.matmul(sx, sw, 1, R, C, 1, 0, 0, false, false),
+    k.matmul(dense(sx, R, C), dense(sw, C, 1), { batch: [1, 1], M: R, K: C, N: 1, alpha: 1 }, null),
     k.gather(sx, index, 1, R, C),
   ]);
   assertClose(

@@ -12,7 +12,7 @@ import { GpuBackend } from '../../../src/tensor/gpu/index.js';
 import { createGpuBackend, gpuInfo, probeWebGPU } from '../../../src/tensor/gpu/mode.js';
 import { selectBackend } from '../../../src/tensor/select.js';
 import { getDefaultBackend, setDefaultBackend } from '../../../src/tensor/tensor.js';
-import { assertClose, both, cpu, gpu, MODE, normals, U, WEBGPU } from './setup.js';
+import { assertClose, both, cpu, dense, gpu, MODE, normals, U, WEBGPU } from './setup.js';
 
 test('webgpu: used where an adapter answers, otherwise an error naming the reason', async () => {
   const probe = await probeWebGPU();
@@ -136,7 +136,12 @@ test("gpu.js's cpu mode runs the same kernels (2-D results are copied flat)", as
   const r = await both(
     [a, b],
     (k, [sa, sb]) => [
-      k.matmul(sa, sb, 1, 6, 5, 4, 0, 0, false, false),
+      k.matmul(
+        dense(sa, 6, 5),
+        dense(sb, 5, 4),
+        { batch: [1, 1], M: 6, K: 5, N: 4, alpha: 1 },
+        null,
+      ),
       k.softmax(sa, 6, 5),
       k.sum(sa, 2, 3, 5),
     ],

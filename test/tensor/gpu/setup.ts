@@ -6,7 +6,7 @@
 // magnitudes that enter each output; WEBGPU widens only the kernels whose WGSL builtins the spec
 // allows to be inexact (exp: 3 + 2|x| ulp, log: 3 ulp, division and sqrt: 2.5 ulp).
 
-import type { Backend, Storage } from '../../../src/tensor/backend.js';
+import type { Backend, GemmOperand, Storage } from '../../../src/tensor/backend.js';
 import { cpu } from '../../../src/tensor/cpu/index.js';
 import type { GpuMode } from '../../../src/tensor/gpu/index.js';
 import { createGpuBackend } from '../../../src/tensor/gpu/mode.js';
@@ -127,3 +127,22 @@ export const RUNS = {
   numRuns: Number(process.env.GPU_TEST_RUNS ?? 25),
   endOnFailure: !!process.env.GPU_TEST_NO_SHRINK,
 };
+
+/**
+ * A row-major [rows, cols] matrix as a matmul operand, read transposed ([cols, rows]) with
+ * `trans`; consecutive batch entries `batchStride` apart (0: one matrix for all).
+ */
+export function dense<S extends Storage>(
+  data: S,
+  rows: number,
+  cols: number,
+  opts: { trans?: boolean; batchStride?: number } = {},
+): GemmOperand<S> {
+  return {
+    data,
+    offset: 0,
+    batchStrides: [0, opts.batchStride ?? 0],
+    rowStride: opts.trans ? 1 : cols,
+    colStride: opts.trans ? cols : 1,
+  };
+}

@@ -65,8 +65,47 @@ const up = (n: number) =>
     add('layerNormBackward', b.layerNormBackward(y, x, w, ln.mean, ln.rstd, 6, 4), 24);
     const pg = b.layerNormParamGrads(y, x, ln.mean, ln.rstd, 6, 4);
     add('layerNormParamGrads', pg.dweight, 4);
-    add('matmul tiled', b.matmul(x, y, 1, 6, 4, 4, 0, 0, false, true), 24);
-    add('matmul simple', b.matmul(x, y, 2, 3, 4, 3, 12, 0, true, false), 18);
+    // x [6, 4]·yᵀ (y [4, 4] read transposed): 4-wide tiles; then a batch of 2 of xᵀ [3, 4]·y
+    // [4, 3] with alpha and bias; then 2×2 heads [3, 2]·[2, 3] written as [2, 3, 2·3]
+    const op = (s: GpuStorage, offset: number, bs: [number, number], rs: number, cs: number) => ({
+      data: s,
+      offset,
+      batchStrides: bs,
+      rowStride: rs,
+      colStride: cs,
+    });
+    const one = { batch: [1, 1] as const, alpha: 1 };
+    add(
+      'matmul tiled',
+      b.matmul(op(x, 0, [0, 0], 4, 1), op(y, 0, [0, 0], 1, 4), { ...one, M: 6, K: 4, N: 4 }, null),
+      24,
+    );
+    add(
+      'matmul narrow',
+      b.matmul(
+        op(x, 0, [0, 12], 1, 3),
+        op(y, 0, [0, 0], 3, 1),
+        { batch: [1, 2], M: 3, K: 4, N: 3, alpha: 0.5 },
+        w,
+      ),
+      18,
+    );
+    add(
+      'matmul heads',
+      b.matmul(
+        op(x, 1, [12, 2], 4, 1),
+        op(y, 0, [12, 6], 1, 2),
+        { batch: [2, 2], M: 3, K: 2, N: 3, alpha: 1 },
+        null,
+        {
+          size: 36,
+          batchStrides: [18, 3],
+          rowStride: 6,
+          colStride: 1,
+        },
+      ),
+      36,
+    );
     add('copyStrided 3', b.copyStrided(x, [4, 6], [1, 4], 0), 24);
     add('copyStrided rank 5', b.copyStrided(x, [2, 2, 2, 3, 2], [12, 1, 6, 2, 0], 0), 48);
     add('pad 3', b.pad(x, [6, 4], [7, 6], [1, 1]), 42);
