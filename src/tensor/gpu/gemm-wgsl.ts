@@ -10,37 +10,31 @@
 // ly + 16r and columns lx + 16c, so that neighbouring threads read neighbouring words of the
 // staged slices and write neighbouring outputs. Every staged element is read by 16 threads and
 // every register value is used 4 times: 16 multiply-adds per 8 loads from workgroup memory,
-// against 1 per 2 global loads for one output per thread. Each output still sums its K products
-// in order k = 0, 1, …, one rounding per step, so the float32 error bound of the simple kernel
-// holds. The tiles are loaded with k fastest when that is the operand's contiguous direction.
+// against 1 per 2 global loads for one output per thread. Products with 32 rows or fewer (or
+// columns) use 2 or 1 register rows (32- or 16-row blocks; registerBlock), so attention's small
+// heads do not compute mostly padding. Each output still sums its K products in order
+// k = 0, 1, …, one rounding per step, so the float32 error bound of the simple kernel holds.
+// The tiles are loaded with k fastest when that is the operand's contiguous direction.
 // gpu.js cannot express this (no workgroup memory, at most four outputs per thread), hence WGSL
 // (./wgsl.ts). Reference: the classic shared-memory tiling of CUDA's matrixMul sample and of
 // "WebGPU compute shader matmul" tutorials; register blocking as in the cpu twin.
 
+import type { GemmOperand, GemmOutLayout, GemmShape } from '../backend.js';
 import type { GpuStorage, Runtime } from './runtime.js';
 import { runWgsl, type WgslKernel } from './wgsl.js';
 
-/** One strided operand (the contract's GemmOperand). */
-export interface Operand {
-  data: GpuStorage;
-  offset: number;
-  batchStrides: readonly [number, number];
-  rowStride: number;
-  colStride: number;
+/** Rows and columns of outputs each thread keeps in registers (1, 2 or 4 each). */
+export interface RegisterBlock {
+  rows: 1 | 2 | 4;
+  cols: 1 | 2 | 4;
 }
 
-export interface Layout {
-  batchStrides: readonly [number, number];
-  rowStride: number;
-  colStride: number;
-}
-
-/** `line` once per register (r, c) of the 4×4 block, {r}, {c}, {16r}, {16c} filled in: the
- * block is unrolled into 16 scalars, which every compiler keeps in registers. */
-function unrolled(line: string): string {
+/** `line` once per register (r, c) of the rows×cols block, {r}, {c}, {16r}, {16c} filled in:
+ * the block is unrolled into scalars, which every compiler keeps in registers. */
+function unrolled(block: RegisterBlock, line: string): string {
   const lines: string[] = [];
-  for (let r = 0; r < 4; r++)
-    for (let c = 0; c < 4; c++)
+  for (let r = 0; r < block.rows; r++)
+    for (let c = 0; c < block.cols; c++)
       lines.push(
         line
           .replaceAll('{r}', `${r}`)
@@ -51,13 +45,19 @@ function unrolled(line: string): string {
   return lines.join('\n');
 }
 
-const GEMM: WgslKernel = {
-  name: 'gemmTiled',
-  uniforms: [
-    ...Array<'u32'>(21).fill('u32'), // M … kFastB, see U
-    'f32',
-  ],
-  code: `
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** The kernel for one register block: BM = 16·rows, BN = 16·cols (64×64 for 4×4). */
+function gemmKernel(block: RegisterBlock): WgslKernel {
+  const BM = 16 * block.rows;
+  const BN = 16 * block.cols;
+  return {
+    name: `gemmTiled${block.rows}x${block.cols}`,
+    uniforms: [
+      ...Array<'u32'>(21).fill('u32'), // M … kFastB, see U
+      'f32',
+    ],
+    code: `
 struct U {
   M: u32, N: u32, K: u32, batch1: u32,
   aOff: u32, aB0: u32, aB1: u32, aRS: u32, aCS: u32,
@@ -70,11 +70,11 @@ struct U {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-const BM = 64u;
-const BN = 64u;
+const BM = ${BM}u;
+const BN = ${BN}u;
 const BK = 16u;
-var<workgroup> As: array<f32, 1024>; // [BK][BM]
-var<workgroup> Bs: array<f32, 1024>; // [BK][BN]
+var<workgroup> As: array<f32, ${16 * BM}>; // [BK][BM]
+var<workgroup> Bs: array<f32, ${16 * BN}>; // [BK][BN]
 
 fn store(t0: u32, t1: u32, i: u32, j: u32, acc: f32) {
   if (i < u.M && j < u.N) {
@@ -93,11 +93,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let row0 = wid.y * BM;
   let col0 = wid.x * BN;
   let tid = lid.y * 16u + lid.x;
-${unrolled('  var acc{r}{c} = 0.0;')}
+${unrolled(block, '  var acc{r}{c} = 0.0;')}
   for (var k0 = 0u; k0 < u.K; k0 += BK) {
-    for (var l = 0u; l < 4u; l++) {
+    // a's slice: element (ii, kk) to As[kk][ii], ${block.rows} per thread
+    for (var l = 0u; l < ${block.rows}u; l++) {
       let e = tid + l * 256u;
-      // a's slice: element (ii, kk) to As[kk][ii]
       var kk = e / BM;
       var ii = e % BM;
       if (u.kFastA != 0u) {
@@ -109,7 +109,10 @@ ${unrolled('  var acc{r}{c} = 0.0;')}
         v = a[aBase + (row0 + ii) * u.aRS + (k0 + kk) * u.aCS];
       }
       As[kk * BM + ii] = v;
-      // b's slice: element (kk, jj) to Bs[kk][jj]
+    }
+    // b's slice: element (kk, jj) to Bs[kk][jj], ${block.cols} per thread
+    for (var l = 0u; l < ${block.cols}u; l++) {
+      let e = tid + l * 256u;
       var kb = e / BN;
       var jj = e % BN;
       if (u.kFastB != 0u) {
@@ -125,25 +128,50 @@ ${unrolled('  var acc{r}{c} = 0.0;')}
     workgroupBarrier();
     let steps = min(BK, u.K - k0);
     for (var kk = 0u; kk < steps; kk++) {
-${[0, 1, 2, 3].map((r) => `      let a${r} = As[kk * BM + lid.y + ${16 * r}u];`).join('\n')}
-${[0, 1, 2, 3].map((c) => `      let b${c} = Bs[kk * BN + lid.x + ${16 * c}u];`).join('\n')}
-${unrolled('      acc{r}{c} = acc{r}{c} + a{r} * b{c};')}
+${range(block.rows)
+  .map((r) => `      let a${r} = As[kk * BM + lid.y + ${16 * r}u];`)
+  .join('\n')}
+${range(block.cols)
+  .map((c) => `      let b${c} = Bs[kk * BN + lid.x + ${16 * c}u];`)
+  .join('\n')}
+${unrolled(block, '      acc{r}{c} = acc{r}{c} + a{r} * b{c};')}
     }
     workgroupBarrier();
   }
-${unrolled(`  store(t0, t1, row0 + lid.y + {16r}u, col0 + lid.x + {16c}u, acc{r}{c});`)}
+${unrolled(block, `  store(t0, t1, row0 + lid.y + {16r}u, col0 + lid.x + {16c}u, acc{r}{c});`)}
 }`,
-};
+  };
+}
 
-/** Whether gemmWgsl can run this product: non-negative strides and a launchable grid. */
+const KERNELS = new Map<string, WgslKernel>();
+function kernelFor(block: RegisterBlock): WgslKernel {
+  const key = `${block.rows}x${block.cols}`;
+  let k = KERNELS.get(key);
+  if (!k) KERNELS.set(key, (k = gemmKernel(block)));
+  return k;
+}
+
+/**
+ * The register block for an M×N output: 4 rows (a 64-row block) past 32 rows, 2 past 16, else 1,
+ * and likewise for columns, so that a small product (attention's 17×16 heads) does not run a
+ * 64×64 block of which it uses a fifteenth.
+ */
+export function registerBlock(M: number, N: number): RegisterBlock {
+  const pick = (n: number) => (n > 32 ? 4 : n > 16 ? 2 : 1);
+  return { rows: pick(M), cols: pick(N) };
+}
+
+type Operand = GemmOperand<GpuStorage>;
+
+/** Whether gemmWgsl can run this product: offsets and strides in u32, a launchable grid. */
 export function gemmWgslFits(
   a: Operand,
   b: Operand,
-  batch: readonly [number, number],
-  M: number,
-  N: number,
-  out: Layout,
+  shape: GemmShape,
+  out: GemmOutLayout,
+  block: RegisterBlock = registerBlock(shape.M, shape.N),
 ): boolean {
+  const { batch, M, N } = shape;
   const strides = [
     a.offset,
     ...a.batchStrides,
@@ -159,35 +187,33 @@ export function gemmWgslFits(
   ];
   return (
     strides.every((s) => Number.isInteger(s) && s >= 0 && s < 2 ** 32) &&
-    Math.ceil(N / 64) <= 65535 &&
-    Math.ceil(M / 64) <= 65535 &&
+    Math.max(a.data.size, b.data.size, out.size) < 2 ** 32 &&
+    Math.ceil(N / (16 * block.cols)) <= 65535 &&
+    Math.ceil(M / (16 * block.rows)) <= 65535 &&
     batch[0] * batch[1] <= 65535
   );
 }
 
 /**
- * The product into a new buffer of `size` elements laid out by `out` (which must cover it
+ * The product into a new buffer of `out.size` elements laid out by `out` (which must cover it
  * exactly once); M, N and the batch sizes are positive.
  */
 export function gemmWgsl(
   rt: Runtime,
   a: Operand,
   b: Operand,
-  batch: readonly [number, number],
-  M: number,
-  K: number,
-  N: number,
-  alpha: number,
+  shape: GemmShape,
   bias: GpuStorage | null,
-  out: Layout,
-  size: number,
+  out: GemmOutLayout,
+  block: RegisterBlock = registerBlock(shape.M, shape.N),
 ): GpuStorage {
+  const { batch, M, K, N, alpha } = shape;
   const biasIn = bias ?? rt.empty();
   const [result] = runWgsl(
     rt,
-    GEMM,
+    kernelFor(block),
     [a.data, b.data, biasIn],
-    [size],
+    [out.size],
     [
       M,
       N,
@@ -212,7 +238,7 @@ export function gemmWgsl(
       b.rowStride === 1 ? 1 : 0,
       alpha,
     ],
-    [Math.ceil(N / 64), Math.ceil(M / 64), batch[0] * batch[1]],
+    [Math.ceil(N / (16 * block.cols)), Math.ceil(M / (16 * block.rows)), batch[0] * batch[1]],
   );
   if (!bias) rt.release(biasIn);
   return result;

@@ -67,6 +67,8 @@ export interface RuntimeOptions {
   maxKernels?: number;
   /** matmul: each thread computes 4 adjacent outputs (default: on in webgpu mode only). */
   tiledMatmul?: boolean;
+  /** matmul: the register-tiled WGSL kernel (./gemm-wgsl.ts; webgpu mode only, its default). */
+  wgslMatmul?: boolean;
   /** webgpu: time every kernel on its own (Runtime.profile; slows everything down). */
   profile?: boolean;
 }
