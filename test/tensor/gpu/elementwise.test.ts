@@ -7,6 +7,7 @@
 // shift are rounded to float32).
 import fc from 'fast-check';
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import type { Backend, BinaryKernel, Storage, UnaryKernel } from '../../../src/tensor/backend.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../src/tensor/shape.js';
 import { assertClose, both, exact, normals, prod, RUNS, U, wgsl } from './setup.js';
@@ -231,6 +232,23 @@ test('full: gpu equals cpu for any size and value (zero, special and unrounded v
         assertClose(`full(${size}, ${value})`, got[0], want[0], exact);
       },
     ),
+    RUNS,
+  );
+});
+
+test('cast to float32: gpu equals cpu, a copy bit for bit (−0, subnormals, ±∞, NaN)', async () => {
+  const special = [0, -0, 1e-40, -1e-45, 3.4e38, Infinity, -Infinity, NaN];
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.integer(), async (n, seed) => {
+      const x = normals(n, seed, 1e3);
+      special.forEach((v, i) => i < n && (x[(i * 7919) % n] = v));
+      const { got, want } = await both([x], (k, [s]) => k.cast(s, 'float32'));
+      assertClose(`cast n=${n}`, got[0], want[0], exact);
+      assert.ok(
+        got[0].every((v, i) => Object.is(v, x[i])),
+        `cast n=${n}: not a bit-for-bit copy`,
+      );
+    }),
     RUNS,
   );
 });
