@@ -112,6 +112,8 @@ for (const c of CASES.filter((c) => !only || only.some((o) => c.name.includes(o)
     const r = bench.tasks[0].result as { latency?: { mean: number } };
     const ms = r.latency?.mean ?? NaN;
     results[c.name][label] = { ms, gflops: c.flops / ms / 1e6 };
+    // as it goes: a slow device (SwiftShader) may not finish every case
+    process.stderr.write(`${c.name} on ${label}: ${ms.toFixed(3)} ms\n`);
     for (const s of ins) k.release(s);
   }
 }
