@@ -1,6 +1,7 @@
 // `mini-dino info` and `mini-dino bench step`.
-// info --json: {"version", "backend": "cpu"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
-// "adapter", "node", "webgpu": {"adapter", "software", "reason"} | null (null with --backend cpu)}.
+// info --json: {"version", "backend": "cpu"|"wasm"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
+// "adapter", "reason": why --backend auto chose it (null when named), "node",
+// "webgpu": {"adapter", "software", "reason"} | null (null with --backend cpu or wasm)}.
 // bench step --json: {"config", "backend", "msPerStep", "imgPerSec", "phases"}.
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
@@ -25,9 +26,9 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   if (bool(p, 'help')) {
     process.stdout.write(
       [
-        'Usage: mini-dino info [--backend cpu|gpu|auto] [--json]',
+        'Usage: mini-dino info [--backend auto|cpu|wasm|gpu] [--json]',
         '',
-        'Version, the backend that would run, its gpu.js mode and adapter, and the WebGPU',
+        'Version, the backend that would run and why, its gpu.js mode and adapter, and the WebGPU',
         'adapter this machine offers (a software one, such as SwiftShader, is used only with',
         '--backend gpu).',
         '',
@@ -39,14 +40,17 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   const json = bool(p, 'json');
   const wanted = str(p, 'backend') ?? 'auto';
   const { info } = await chooseBackend(wanted);
-  // what WebGPU offers here (not asked with --backend cpu, which must not load Dawn)
+  // what WebGPU offers here (not asked with --backend cpu or wasm, which must not load Dawn)
   const webgpu =
-    wanted === 'cpu' ? null : await (await import('../tensor/gpu/mode.js')).probeWebGPU();
+    wanted === 'cpu' || wanted === 'wasm'
+      ? null
+      : await (await import('../tensor/gpu/mode.js')).probeWebGPU();
   const out = {
     version: version(),
     backend: info.backend,
     gpuMode: info.gpuMode,
     adapter: info.adapter,
+    reason: info.reason,
     node: process.version,
     webgpu,
   };
@@ -54,10 +58,11 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
     `mini-dino ${out.version} on Node ${process.version}`,
     `backend: ${info.description}`,
   ];
+  if (info.reason) lines.push(`chosen by --backend auto: ${info.reason}`);
   if (webgpu?.adapter && webgpu.software && info.gpuMode !== 'webgpu') {
     lines.push(
       `webgpu: ${webgpu.adapter} answered, a software renderer: --backend auto never picks it ` +
-        '(slower than the cpu backend); --backend gpu runs on it',
+        '(slower than the CPU backends); --backend gpu runs on it',
     );
   } else if (webgpu && !webgpu.adapter) {
     lines.push(`webgpu: no adapter (${webgpu.reason})`);

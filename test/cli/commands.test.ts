@@ -56,13 +56,13 @@ test(
       '--warmup',
       '0',
       '--backend',
-      'cpu',
+      'wasm',
       '--json',
     ]);
     expectExit(r, 0, 'bench step');
     const j = lastJson(r);
     assert.is(j.config, 'tiny');
-    assert.is(j.backend, 'cpu');
+    assert.is(j.backend, 'wasm');
     assert.ok(typeof j.msPerStep === 'number' && j.msPerStep > 0);
     assert.ok(
       typeof j.imgPerSec === 'number' &&
@@ -73,23 +73,31 @@ test(
   },
 );
 
-test('info --json: version, backend, gpuMode, adapter', async () => {
+test('info --json: version, backend, gpuMode, adapter, why auto chose it', async () => {
   const r = await runCli(['info', '--json']);
   expectExit(r, 0, 'info');
   const j = lastJson(r);
   assert.is(j.version, pkgVersion);
-  assert.ok(j.backend === 'cpu' || j.backend === 'gpu', String(j.backend));
+  // auto: WebGPU on a hardware adapter, else wasm (Node 20 has WebAssembly SIMD and threads)
+  assert.ok(j.backend === 'wasm' || j.backend === 'gpu', String(j.backend));
+  assert.match(String(j.reason), j.backend === 'gpu' ? /adapter .* answered/ : /WebGPU adapter/);
+  assert.match(ownStderr(r).join('\n'), /chosen by --backend auto: /);
   assert.ok(
     [null, 'webgpu', 'webasm', 'cpu'].includes(j.gpuMode as string | null),
     String(j.gpuMode),
   );
   assert.ok('adapter' in j);
-  if (j.backend === 'cpu') assert.is(j.gpuMode, null);
+  if (j.backend === 'wasm') assert.is(j.gpuMode, null);
   assert.ok(j.webgpu && typeof j.webgpu === 'object', 'webgpu: what WebGPU offers here');
   const noise = r.stderr.split('\n').filter((l) => DAWN_NOISE.test(l));
   assert.equal(noise, [], 'no Dawn/Vulkan warnings on stderr');
   const cpu = lastJson(await runCli(['info', '--backend', 'cpu', '--json']));
-  assert.equal([cpu.backend, cpu.gpuMode, cpu.adapter, cpu.webgpu], ['cpu', null, null, null]);
+  assert.equal(
+    [cpu.backend, cpu.gpuMode, cpu.adapter, cpu.reason, cpu.webgpu],
+    ['cpu', null, null, null, null],
+  );
+  const wasm = lastJson(await runCli(['info', '--backend', 'wasm', '--json']));
+  assert.equal([wasm.backend, wasm.gpuMode, wasm.reason, wasm.webgpu], ['wasm', null, null, null]);
 });
 
 test('info with a Vulkan loader but no driver: no adapter, said in one line, no Dawn noise', async () => {
@@ -99,7 +107,7 @@ test('info with a Vulkan loader but no driver: no adapter, said in one line, no 
   });
   expectExit(r, 0, 'info');
   const j = lastJson(r);
-  assert.is(j.backend, 'cpu');
+  assert.is(j.backend, 'wasm');
   assert.equal(
     r.stderr.split('\n').filter((l) => DAWN_NOISE.test(l)),
     [],
@@ -108,12 +116,12 @@ test('info with a Vulkan loader but no driver: no adapter, said in one line, no 
 });
 
 (existsSync(SWIFTSHADER.VK_ICD_FILENAMES) ? test : test.skip)(
-  'SwiftShader (software WebGPU): auto keeps the cpu backend and says why; --backend gpu uses it',
+  'SwiftShader (software WebGPU): auto keeps the wasm backend and says why; --backend gpu uses it',
   async () => {
     const auto = await runCli(['info', '--json'], SWIFTSHADER);
     expectExit(auto, 0, 'info');
     const a = lastJson(auto);
-    assert.equal([a.backend, a.gpuMode], ['cpu', null]);
+    assert.equal([a.backend, a.gpuMode], ['wasm', null]);
     const w = a.webgpu as { adapter: string; software: boolean };
     assert.match(w.adapter, /SwiftShader/);
     assert.is(w.software, true);
@@ -185,7 +193,11 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
     ['--num-heads', '3'],
     /^--num-heads \(3\) must divide the embedding dimension 64$/,
   ],
-  [trainCommand, ['--backend', 'tpu'], /^--backend: expected one of auto, cpu, gpu, got 'tpu'$/],
+  [
+    trainCommand,
+    ['--backend', 'tpu'],
+    /^--backend: expected one of auto, cpu, wasm, gpu, got 'tpu'$/,
+  ],
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
   [trainCommand, ['--epochs'], /^--epochs: missing value \(expected an integer\)$/],
