@@ -1,13 +1,16 @@
 // Kernel benchmark: wasm (WebAssembly SIMD on all cores), cpu (TypeScript reference) and gpu
 // (gpu.js: webgpu where an adapter answers, else webasm) at ViT shapes, in one run: matmul
-// [3200×64]·[64×192] (the qkv projection of a B=32, N=100, D=64 block) and 512³, softmax and
-// layerNorm over [3200, 64], float32; plus matmul 2048³ on webgpu only (≥ 1 TFLOP/s asked
-// there, on device-resident data); and PyTorch's matmul on the same two shapes in the same run
+// [3200×64]·[64×192] (the qkv projection of a B=32, N=100, D=64 block), 512³ and attention's
+// scores (a batch of 512 small products), softmax and layerNorm over [3200, 64], float32; plus
+// matmul 2048³ on webgpu only (device-resident data: the GPU target is ≥ 5 TFLOP/s,
+// bench/RESULTS.md); and PyTorch's matmul on the same two shapes in the same run
 // (torch_dino.py matmul, 2 threads). Inputs are uploaded once; each iteration runs the kernel
 // and releases its output (webgpu: and waits for the device). GFLOP/s counts 2·M·K·N for matmul
 // and a nominal 5 (softmax: max, sub, exp, sum, scale) or 8 (layerNorm) flops per element.
+// --gpujs-matmul (webgpu) adds the gpu.js matmul kernels (wgslMatmul: false) next to the WGSL
+// one in the same run, for their ratio; --only A,B keeps the cases whose name has one of them.
 // Usage: npm run bench:kernels [-- --backends wasm,cpu,gpu] [--mode webgpu|webasm|cpu]
-// [--time MS] [--no-torch] [--json]
+// [--time MS] [--no-torch] [--gpujs-matmul] [--only A,B] [--json]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -29,26 +32,30 @@ const arg = (name: string) => {
 const which = (arg('backends') ?? 'wasm,cpu,gpu').split(',');
 const time = Number(arg('time') ?? 500);
 const json = process.argv.includes('--json');
+const gpujsMatmul = process.argv.includes('--gpujs-matmul');
+const only = arg('only')?.split(',');
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
 
 interface Case {
   name: string;
+  matmul?: boolean;
   flops: number;
   inputs: number[];
   run(k: Backend, s: Storage[]): Storage[];
   webgpuOnly?: boolean;
 }
 
-const mm = (M: number, K: number, N: number, webgpuOnly = false): Case => ({
-  name: `matmul [${M}x${K}]x[${K}x${N}]`,
-  flops: 2 * M * K * N,
-  inputs: [M * K, K * N],
+const mm = (M: number, K: number, N: number, webgpuOnly = false, batch = 1): Case => ({
+  name: `matmul ${batch > 1 ? `${batch}×` : ''}[${M}x${K}]x[${K}x${N}]`,
+  matmul: true,
+  flops: 2 * batch * M * K * N,
+  inputs: [batch * M * K, batch * K * N],
   webgpuOnly,
   run: (k, [a, b]) => [
     k.matmul(
-      { data: a, offset: 0, batchStrides: [0, 0], rowStride: K, colStride: 1 },
-      { data: b, offset: 0, batchStrides: [0, 0], rowStride: N, colStride: 1 },
-      { batch: [1, 1], M, K, N, alpha: 1 },
+      { data: a, offset: 0, batchStrides: [0, M * K], rowStride: K, colStride: 1 },
+      { data: b, offset: 0, batchStrides: [0, K * N], rowStride: N, colStride: 1 },
+      { batch: [1, batch], M, K, N, alpha: 1 },
       null,
     ),
   ],
@@ -56,6 +63,8 @@ const mm = (M: number, K: number, N: number, webgpuOnly = false): Case => ({
 const CASES: Case[] = [
   mm(3200, 64, 192),
   mm(512, 512, 512),
+  // attention scores of the recipe's global crops: 128 images × 4 heads, 17 tokens, 16 per head
+  mm(17, 16, 17, false, 512),
   {
     name: 'softmax [3200x64]',
     flops: 5 * 3200 * 64,
@@ -74,12 +83,16 @@ const CASES: Case[] = [
   mm(2048, 2048, 2048, true),
 ];
 
-const backends: { label: string; k: Backend; gpu?: GpuBackend }[] = [];
+const backends: { label: string; k: Backend; gpu?: GpuBackend; matmulOnly?: boolean }[] = [];
 if (which.includes('wasm')) backends.push({ label: 'wasm', k: (await wasmDefault()) as Backend });
 if (which.includes('cpu')) backends.push({ label: 'cpu', k: cpu as unknown as Backend });
 if (which.includes('gpu')) {
   const g = await createGpuBackend({ mode: arg('mode') as GpuMode | undefined });
   backends.push({ label: `gpu (${g.mode})`, k: g as unknown as Backend, gpu: g });
+  if (gpujsMatmul && g.mode === 'webgpu') {
+    const h = await createGpuBackend({ mode: 'webgpu', wgslMatmul: false });
+    backends.push({ label: 'gpu.js matmul', k: h as unknown as Backend, gpu: h, matmulOnly: true });
+  }
 }
 
 const gen = new Generator(0);
@@ -88,10 +101,11 @@ interface Timing {
   gflops: number;
 }
 const results: Record<string, Record<string, { ms: number; gflops: number }>> = {};
-for (const c of CASES) {
+for (const c of CASES.filter((c) => !only || only.some((o) => c.name.includes(o)))) {
   results[c.name] = {};
-  for (const { label, k, gpu } of backends) {
+  for (const { label, k, gpu, matmulOnly } of backends) {
     if (c.webgpuOnly && gpu?.mode !== 'webgpu') continue;
+    if (matmulOnly && !c.matmul) continue;
     const ins = c.inputs.map((n) =>
       k.upload(
         Float32Array.from({ length: n }, () => gen.normal()),
@@ -108,6 +122,8 @@ for (const c of CASES) {
     const r = bench.tasks[0].result as { latency?: { mean: number } };
     const ms = r.latency?.mean ?? NaN;
     results[c.name][label] = { ms, gflops: c.flops / ms / 1e6 };
+    // as it goes: a slow device (SwiftShader) may not finish every case
+    process.stderr.write(`${c.name} on ${label}: ${ms.toFixed(3)} ms\n`);
     for (const s of ins) k.release(s);
   }
 }
@@ -140,6 +156,9 @@ const rows = Object.entries(results).map(([name, byBackend]) => {
     row[label] = `${r.ms.toFixed(3)} ms, ${r.gflops.toFixed(2)} GFLOP/s`;
   const torch = byBackend['pytorch (2 threads)'];
   if (torch && byBackend.wasm) row['wasm/pytorch'] = (byBackend.wasm.ms / torch.ms).toFixed(2);
+  const gpuR = Object.entries(byBackend).find(([l]) => l.startsWith('gpu ('))?.[1];
+  const gpujs = byBackend['gpu.js matmul'];
+  if (gpujs && gpuR) row['WGSL/gpu.js'] = (gpuR.ms / gpujs.ms).toFixed(2);
   return row;
 });
 if (json) {

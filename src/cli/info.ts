@@ -1,6 +1,7 @@
 // `mini-dino info` and `mini-dino bench step`.
 // info --json: {"version", "backend": "cpu"|"wasm"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
-// "adapter", "reason": why --backend auto chose it (null when named), "node"}.
+// "adapter", "reason": why --backend auto chose it (null when named), "node",
+// "webgpu": {"adapter", "software", "reason"} | null (null with --backend cpu or wasm)}.
 // bench step --json: {"config", "backend", "msPerStep", "imgPerSec", "phases"}.
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
@@ -27,7 +28,9 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
       [
         'Usage: mini-dino info [--backend auto|cpu|wasm|gpu] [--json]',
         '',
-        'Version, the backend that would run and why, its gpu.js mode and adapter.',
+        'Version, the backend that would run and why, its gpu.js mode and adapter, and the WebGPU',
+        'adapter this machine offers (a software one, such as SwiftShader, is used only with',
+        '--backend gpu).',
         '',
         formatFlags(INFO_FLAGS),
       ].join('\n') + '\n',
@@ -35,7 +38,13 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const json = bool(p, 'json');
-  const { info } = await chooseBackend(str(p, 'backend'));
+  const wanted = str(p, 'backend') ?? 'auto';
+  const { info } = await chooseBackend(wanted);
+  // what WebGPU offers here (not asked with --backend cpu or wasm, which must not load Dawn)
+  const webgpu =
+    wanted === 'cpu' || wanted === 'wasm'
+      ? null
+      : await (await import('../tensor/gpu/mode.js')).probeWebGPU();
   const out = {
     version: version(),
     backend: info.backend,
@@ -43,11 +52,22 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
     adapter: info.adapter,
     reason: info.reason,
     node: process.version,
+    webgpu,
   };
-  const why = info.reason ? `\nchosen by --backend auto: ${info.reason}` : '';
-  logger(json)(
-    `mini-dino ${out.version} on Node ${process.version}\nbackend: ${info.description}${why}`,
-  );
+  const lines = [
+    `mini-dino ${out.version} on Node ${process.version}`,
+    `backend: ${info.description}`,
+  ];
+  if (info.reason) lines.push(`chosen by --backend auto: ${info.reason}`);
+  if (webgpu?.adapter && webgpu.software && info.gpuMode !== 'webgpu') {
+    lines.push(
+      `webgpu: ${webgpu.adapter} answered, a software renderer: --backend auto never picks it ` +
+        '(slower than the CPU backends); --backend gpu runs on it',
+    );
+  } else if (webgpu && !webgpu.adapter) {
+    lines.push(`webgpu: no adapter (${webgpu.reason})`);
+  }
+  logger(json)(lines.join('\n'));
   if (json) printJson(out);
   return 0;
 }

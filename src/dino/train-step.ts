@@ -1,11 +1,15 @@
-// One DINO training step, in the official order (main_dino.py train_one_epoch, spec §8):
-// schedules → teacher forward (no grad, global crops) → student forward (all crops) → loss →
-// non-finite check → center update → backward → per-tensor clip → cancel last-layer grads →
-// AdamW → teacher EMA → metrics. Everything the step creates is released when it ends (memory
-// rule); parameters, moments and the center are updated in place.
+// One DINO training step, in the official order (main_dino.py train_one_epoch): schedules →
+// teacher forward (no grad, global crops) → student forward (all crops) → loss → backward →
+// non-finite check → center update → per-tensor clip → cancel last-layer grads → AdamW → teacher
+// EMA → metrics. The clip runs inside the AdamW kernel (AdamW.step({ clipGrad })): one launch per
+// tensor instead of about ten. The official step checks the loss before its backward; here the
+// backward is queued first and the loss read after it (the step's only readback: loss, teacher
+// entropy and KL in one read of three numbers), which changes no result — the backward uses the
+// center from before its update and only makes gradients, dropped again when the loss is not
+// finite — and lets a GPU run the backward while the host waits. Everything the step creates is
+// released when it ends (memory rule); parameters, moments and the center are updated in place.
 
-import { backward, noGrad, zeroGrad } from '../autograd/index.js';
-import { clipGradients } from '../nn/optim.js';
+import { backward, concat, noGrad, zeroGrad } from '../autograd/index.js';
 import { type Tensor, tidy, tidyAsync } from '../tensor/tensor.js';
 import type { DinoRun } from './build.js';
 import { cancelGradientsLastLayer, emaUpdate } from './teacher.js';
@@ -109,17 +113,21 @@ export async function trainStep(
       centerUsed,
       hyper.teacherTemp,
     );
-    const [lossValue, entropyValue, klValue] = await Promise.all([
-      loss.item(),
-      teacherEntropy.item(),
-      kl.item(),
-    ]); // sync point
-    if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(lossValue, it);
+    // the three numbers the step reports, read back together once the backward is queued
+    const scalars = [loss, teacherEntropy, kl].map((m) => m.reshape([1])); // 3 × [1]
+    const monitors = noGrad(() => concat(scalars)); // [3]
     const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
-    center.update(t.logits);
     lap('loss');
     zeroGrad(student.parameters());
     backward(loss);
+    // the step's one readback: on a GPU the backward kernels are already queued behind the
+    // forward, so the device keeps working while the host waits
+    const [lossValue, entropyValue, klValue] = await monitors.data(); // sync point: [3]
+    if (!Number.isFinite(lossValue)) {
+      zeroGrad(student.parameters()); // the gradients go with the step's scope
+      throw new NonFiniteLossError(lossValue, it);
+    }
+    center.update(t.logits);
     lap('backward');
     if (keep) {
       const grads = new Map<string, Tensor>();
@@ -134,9 +142,10 @@ export async function trainStep(
         grads,
       });
     }
-    if (config.clipGrad > 0) clipGradients(student.parameters(), config.clipGrad);
     cancelGradientsLastLayer(student, epoch, config.freezeLastLayer);
-    optimizer.step();
+    // per-tensor clipping (utils.clip_gradients) fused into the update; the clip of a gradient
+    // that the last line dropped does not matter, so the order of the two is free
+    optimizer.step({ clipGrad: config.clipGrad });
     zeroGrad(student.parameters());
     emaUpdate(teacher, student, hyper.momentum);
     lap('update');

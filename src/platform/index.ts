@@ -20,6 +20,11 @@ export interface Platform {
   /** A warning for the user: stderr on Node, console.warn in a browser. */
   warn(message: string): void;
   /**
+   * Why WebGPU cannot find a GPU here, known without loading a WebGPU implementation (Node on
+   * Linux: no Vulkan loader or no driver registered, see vulkan.ts), or null when it may.
+   */
+  webgpuObstacle?(): string | null;
+  /**
    * Starts a worker thread that calls the function whose source text is `main` with `data`
    * (structured-cloned: shared memory and compiled WebAssembly modules pass as they are): Node
    * worker_threads, or a browser Web Worker. The function must be self-contained.

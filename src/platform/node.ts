@@ -2,6 +2,7 @@
 // at call time, never from a static import, so a browser bundle of the engine contains none.
 
 import type { Platform, WorkerHandle } from './index.js';
+import { vulkanObstacle } from './vulkan.js';
 
 type OsModule = typeof import('node:os');
 type WorkerThreads = typeof import('node:worker_threads');
@@ -26,6 +27,13 @@ export function nodePlatform(): Platform | null {
     cores: () => os.availableParallelism(),
     totalMemory: () => os.totalmem(),
     warn: (message) => void proc.stderr.write(`mini-dino: ${message}\n`),
+    webgpuObstacle: () =>
+      vulkanObstacle(
+        proc.env,
+        proc.getBuiltinModule!('node:fs') as typeof import('node:fs'),
+        proc.getBuiltinModule!('node:path') as typeof import('node:path'),
+        os.platform(),
+      ),
     startWorker(main: string, data: unknown): WorkerHandle {
       const { Worker } = builtin('node:worker_threads') as WorkerThreads;
       // no require(): a worker inherits --input-type=module and would then run this as ESM

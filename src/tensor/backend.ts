@@ -19,7 +19,19 @@ export interface Storage {
   readonly size: number;
 }
 
-/** Hyper-parameters of one AdamW update (PyTorch semantics, spec §7.2). */
+/**
+ * Per-tensor gradient clipping folded into the AdamW update (official utils.clip_gradients): the
+ * gradient g is first multiplied by min(maxNorm / (√sumSquares + 1e-6), 1), which leaves it
+ * unchanged (bit for bit) when its norm is small enough. The scaled gradient is rounded to the
+ * storage dtype as if it were stored, then used.
+ */
+export interface GradClip<S extends Storage> {
+  /** Σ g² over the gradient, one element (sumSquares(grad)). */
+  sumSquares: S;
+  maxNorm: number;
+}
+
+/** Hyper-parameters of one AdamW update (PyTorch semantics: torch.optim.AdamW). */
 export interface AdamWParams {
   lr: number;
   weightDecay: number;
@@ -128,6 +140,8 @@ export interface Kernels<S extends Storage> {
 
   /** x viewed as [outer, n, inner], reduced over n: output [outer, inner]. */
   sum(x: S, outer: number, n: number, inner: number): S;
+  /** Σ x² over every element, one element (a gradient's squared norm, accumulated as sum). */
+  sumSquares(x: S): S;
   max(x: S, outer: number, n: number, inner: number): S;
 
   /** Row-wise over the last axis of x viewed as [rows, n]. Max-subtracted. */
@@ -188,8 +202,11 @@ export interface Kernels<S extends Storage> {
   /** The adjoint of gather: out[o, index[j], i] += g[o, j, i], out viewed as [outer, n, inner]. */
   scatterAdd(g: S, index: Int32Array, outer: number, n: number, inner: number): S;
 
-  /** One AdamW update (decoupled weight decay first, as PyTorch). Returns new p, m, v. */
-  adamw(p: S, grad: S, m: S, v: S, hp: AdamWParams): { p: S; m: S; v: S };
+  /**
+   * One AdamW update (decoupled weight decay first, as PyTorch) with the gradient clipped first
+   * when `clip` is given (one fused update per tensor). Returns new p, m, v.
+   */
+  adamw(p: S, grad: S, m: S, v: S, hp: AdamWParams, clip: GradClip<S> | null): { p: S; m: S; v: S };
   /** Teacher EMA: t·momentum + s·(1 − momentum). */
   ema(t: S, s: S, momentum: number): S;
 }

@@ -5,10 +5,14 @@
 //         over worker threads; float32.
 //   gpu   gpu.js kernels (src/tensor/gpu) in the mode createGpuBackend picks: the option or
 //         MINI_DINO_GPU_MODE, else WebGPU when an adapter answers, else webasm.
-//   auto  the gpu backend in WebGPU mode when a hardware adapter answers (a software one, such
-//         as SwiftShader or llvmpipe, is slower than the CPU backends); otherwise wasm where
-//         WebAssembly SIMD and shared memory are available; otherwise cpu. Measured, not
-//         assumed: bench/RESULTS.md compares the backends kernel by kernel and per step.
+//   auto  the gpu backend in WebGPU mode when a hardware adapter answers; otherwise wasm where
+//         WebAssembly SIMD and shared memory are available; otherwise cpu. A software adapter
+//         (SwiftShader, llvmpipe/lavapipe: probeWebGPU's `software`) is never picked: it runs the
+//         WebGPU kernels correctly but slower than the CPU backends (a recipe step on SwiftShader
+//         takes minutes; see bench/RESULTS.md), so it is for testing, asked for with --backend
+//         gpu. Measured, not assumed: bench/RESULTS.md compares the backends kernel by kernel and
+//         per step.
+// Nothing here loads gpu.js or Dawn before the gpu backend is asked for (gpu/gpujs.ts).
 // The chosen backend becomes the default for tensors created without { backend };
 // autoReason() says why `auto` chose what it chose.
 
@@ -78,7 +82,7 @@ export async function selectBackend(
     case 'auto': {
       const probe = await probeWebGPU(opts.webgpuFlags);
       const noWasm = wasmUnavailable();
-      if (probe.adapter && !isSoftwareAdapter(probe.adapter)) {
+      if (probe.adapter && !probe.software) {
         backend = await gpuBackend({ ...opts, mode: 'webgpu' });
         reason = `the WebGPU adapter ${probe.adapter} answered`;
       } else {

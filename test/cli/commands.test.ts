@@ -3,7 +3,7 @@
 // flag or file, exit 2), and --help for every command (train's lists every config field's flag).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args.js';
 import { attentionCommand } from '../../src/cli/attention.js';
@@ -20,13 +20,16 @@ const pkgVersion = (
 ).version;
 
 /** stderr without the lines Dawn prints when it looks for Vulkan (not ours). */
-const ownStderr = (r: CliResult) =>
-  r.stderr
-    .split('\n')
-    .filter(
-      (l) =>
-        !/^Warning: Couldn't load Vulkan|^\s+at operator\(\) \(.*dawn/.test(l) && l.trim() !== '',
-    );
+const ownStderr = (r: CliResult) => r.stderr.split('\n').filter((l) => l.trim() !== '');
+
+/** Lines Dawn (the webgpu package) writes when it looks for Vulkan and finds none. */
+const DAWN_NOISE = /^Warning:|at operator\(\)|BackendVk|vkCreateInstance|VK_ERROR/;
+
+/** Chromium's SwiftShader Vulkan driver (Debian package chromium; .ci/run installs it). */
+const SWIFTSHADER = {
+  VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json',
+  LD_LIBRARY_PATH: '/usr/lib/chromium',
+};
 
 test('parity FIXTURE --json: ok, backend, dtype, errors per group', async () => {
   const r = await runCli(['parity', 'test/fixtures/initial-1ch.safetensors', '--json']);
@@ -85,11 +88,49 @@ test('info --json: version, backend, gpuMode, adapter, why auto chose it', async
   );
   assert.ok('adapter' in j);
   if (j.backend === 'wasm') assert.is(j.gpuMode, null);
+  assert.ok(j.webgpu && typeof j.webgpu === 'object', 'webgpu: what WebGPU offers here');
+  const noise = r.stderr.split('\n').filter((l) => DAWN_NOISE.test(l));
+  assert.equal(noise, [], 'no Dawn/Vulkan warnings on stderr');
   const cpu = lastJson(await runCli(['info', '--backend', 'cpu', '--json']));
-  assert.equal([cpu.backend, cpu.gpuMode, cpu.adapter, cpu.reason], ['cpu', null, null, null]);
+  assert.equal(
+    [cpu.backend, cpu.gpuMode, cpu.adapter, cpu.reason, cpu.webgpu],
+    ['cpu', null, null, null, null],
+  );
   const wasm = lastJson(await runCli(['info', '--backend', 'wasm', '--json']));
-  assert.equal([wasm.backend, wasm.gpuMode, wasm.reason], ['wasm', null, null]);
+  assert.equal([wasm.backend, wasm.gpuMode, wasm.reason, wasm.webgpu], ['wasm', null, null, null]);
 });
+
+test('info with a Vulkan loader but no driver: no adapter, said in one line, no Dawn noise', async () => {
+  const r = await runCli(['info', '--json'], {
+    LD_LIBRARY_PATH: SWIFTSHADER.LD_LIBRARY_PATH,
+    VK_ICD_FILENAMES: '/nonexistent/icd.json',
+  });
+  expectExit(r, 0, 'info');
+  const j = lastJson(r);
+  assert.is(j.backend, 'wasm');
+  assert.equal(
+    r.stderr.split('\n').filter((l) => DAWN_NOISE.test(l)),
+    [],
+  );
+  assert.match(r.stderr, /webgpu: no adapter \(.*Vulkan/);
+});
+
+(existsSync(SWIFTSHADER.VK_ICD_FILENAMES) ? test : test.skip)(
+  'SwiftShader (software WebGPU): auto keeps the wasm backend and says why; --backend gpu uses it',
+  async () => {
+    const auto = await runCli(['info', '--json'], SWIFTSHADER);
+    expectExit(auto, 0, 'info');
+    const a = lastJson(auto);
+    assert.equal([a.backend, a.gpuMode], ['wasm', null]);
+    const w = a.webgpu as { adapter: string; software: boolean };
+    assert.match(w.adapter, /SwiftShader/);
+    assert.is(w.software, true);
+    assert.match(auto.stderr, /software renderer: --backend auto never picks it/);
+    const gpu = lastJson(await runCli(['info', '--backend', 'gpu', '--json'], SWIFTSHADER));
+    assert.equal([gpu.backend, gpu.gpuMode], ['gpu', 'webgpu']);
+    assert.match(String(gpu.adapter), /SwiftShader/);
+  },
+);
 
 test('info --backend gpu with MINI_DINO_GPU_MODE=webgpu: no adapter is a clear error', async () => {
   const r = await runCli(['info', '--backend', 'gpu', '--json'], { MINI_DINO_GPU_MODE: 'webgpu' });

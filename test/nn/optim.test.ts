@@ -271,4 +271,45 @@ test(
   },
 );
 
+test('step({ clipGrad }) equals step() on g·min(clip/(‖g‖ + 1e-6), 1), bit for bit in float64', () => {
+  // utils.clip_gradients divides (clip / (norm + 1e-6)); clipGradients() multiplies by a
+  // reciprocal (div of a number by a tensor), so it agrees to rounding, not to the bit
+  const g = new Generator(9);
+  const make = () => {
+    const gg = new Generator(5);
+    return [4, 12, 7].map((n) => parameter(f64(randomArray(n, gg), [n])));
+  };
+  const [fused, manual, viaOps] = [make(), make(), make()];
+  const opt = (ps: Tensor[]) =>
+    new AdamW(
+      ps.map((p, i) => [`w${i}`, p]),
+      { lr: 0.1, weightDecay: 0.04 },
+    );
+  const [optF, optM, optO] = [opt(fused), opt(manual), opt(viaOps)];
+  let clipped = 0;
+  for (let step = 0; step < 4; step++) {
+    // norms from about 0.3 to 30 against a clip of 3: some tensors clipped, some not
+    const grads = fused.map((p, i) => randomArray(p.size, g, 0.1 * 10 ** ((step + i) % 3)));
+    grads.forEach((gr, i) => {
+      const norm = Math.sqrt(gr.reduce((a, x) => a + x * x, 0));
+      const c = Math.min(3 / (norm + 1e-6), 1);
+      if (c < 1) clipped++;
+      fused[i].grad = f64(gr);
+      manual[i].grad = f64(gr.map((x) => x * c));
+      viaOps[i].grad = f64(gr);
+    });
+    optF.step({ clipGrad: 3 });
+    optM.step();
+    clipGradients(viaOps, 3);
+    optO.step();
+    fused.forEach((p, i) => {
+      assert.equal(vals(p), vals(manual[i]), `step ${step} w${i}`);
+      assertClose(vals(p), vals(viaOps[i]), { atol: 0, rtol: 1e-14 }, `ops w${i}`);
+    });
+  }
+  assert.ok(clipped >= 3 && clipped <= 9, `${clipped} of 12 updates clipped`);
+  const sf = optF.stateDict().tensors;
+  for (const [k, t] of optM.stateDict().tensors) assert.equal(vals(sf.get(k)!), vals(t), k);
+});
+
 test.run();

@@ -354,7 +354,7 @@ test('adamw and ema kernels follow PyTorch order of operations', () => {
     m = seededData(n, 3, { scale: 0.1 }),
     v = seededData(n, 4, { lo: 0, hi: 0.1 });
   const hp = { lr: 1e-3, weightDecay: 0.04, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 3 };
-  const out = cpu.adamw(up(p), up(g), up(m), up(v), hp);
+  const out = cpu.adamw(up(p), up(g), up(m), up(v), hp, null);
   for (let i = 0; i < n; i++) {
     const mi = 0.9 * m[i] + 0.1 * g[i];
     const vi = 0.999 * v[i] + 0.001 * g[i] * g[i];
@@ -366,6 +366,18 @@ test('adamw and ema kernels follow PyTorch order of operations', () => {
     // PyTorch's form divides √v by √(1−β₂ⁿ) and ε is added after: equal to the textbook form
     // up to rounding
     assert.ok(Math.abs(read(out.p)[i] - pi) <= 1e-14, `p ${read(out.p)[i]} vs ${pi}`);
+  }
+  // clipping folded in: the same update on g·min(clip/(‖g‖ + 1e-6), 1), ‖g‖² from sumSquares
+  const ss = cpu.sumSquares(up(g));
+  const sq = g.reduce((a, x) => a + x * x, 0);
+  assert.is(read(ss)[0], sq, 'sumSquares');
+  for (const maxNorm of [0.5 * Math.sqrt(sq), 2 * Math.sqrt(sq)]) {
+    const c = Math.min(maxNorm / (Math.sqrt(sq) + 1e-6), 1);
+    const clipped = cpu.adamw(up(p), up(g), up(m), up(v), hp, { sumSquares: ss, maxNorm });
+    const plain = cpu.adamw(up(p), up(g.map((x) => x * c)), up(m), up(v), hp, null);
+    assert.equal(read(clipped.p), read(plain.p), `p, clip factor ${c}`);
+    assert.equal(read(clipped.m), read(plain.m), 'm');
+    assert.equal(read(clipped.v), read(plain.v), 'v');
   }
   const e = read(cpu.ema(up(p), up(g), 0.996));
   assertClose(

@@ -104,11 +104,18 @@ function operand(
   };
 }
 
+/** M and N past one 64×64 block of the gpu's WGSL kernel (its edges and several blocks). */
+export const blockDim = fc.oneof(dim, fc.integer({ min: 30, max: 140 }));
+
 /**
  * Problems with inner dimensions up to `maxK` (1100 covers the gpu loop cap and SIMD chunks);
- * `quads`: N a multiple of 4 (the gpu's 4-wide tiles).
+ * `quads`: N a multiple of 4 (the gpu's 4-wide tiles); `mn`: the arbitrary of M and N.
  */
-export function gemmProblemArb(maxK = 1100, quads = false): fc.Arbitrary<GemmProblem> {
+export function gemmProblemArb(
+  maxK = 1100,
+  quads = false,
+  mn: fc.Arbitrary<number> = dim,
+): fc.Arbitrary<GemmProblem> {
   const K = fc.oneof(
     { weight: 4, arbitrary: dim },
     { weight: 1, arbitrary: fc.integer({ min: Math.min(1001, maxK), max: maxK }) },
@@ -117,9 +124,9 @@ export function gemmProblemArb(maxK = 1100, quads = false): fc.Arbitrary<GemmPro
     .record({
       b0: batchDim,
       b1: batchDim,
-      M: dim,
+      M: mn,
       K,
-      N: quads ? fc.integer({ min: 0, max: 5 }).map((q) => 4 * q) : dim,
+      N: quads ? fc.integer({ min: 0, max: 5 }).map((q) => 4 * q) : mn,
       a: operandArb,
       b: operandArb,
       alpha: fc.constantFrom(1, 1, 0.25, -1.5, Math.SQRT1_2),

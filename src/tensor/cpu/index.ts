@@ -11,10 +11,12 @@
 import { platform } from '../../platform/index.js';
 import {
   contiguousLayout,
+  type AdamWParams,
   type Backend,
   type GemmOperand,
   type GemmOutLayout,
   type GemmShape,
+  type GradClip,
   type Storage,
 } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
@@ -22,8 +24,8 @@ import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { type ArrayOperand, matmul } from './matmul.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
-import { adamw, ema } from './optim.js';
-import { max, sum } from './reduce.js';
+import { adamw, clipCoefficient, ema } from './optim.js';
+import { max, sum, sumSquares } from './reduce.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
 
 export interface CpuStorage extends Storage {
@@ -231,6 +233,9 @@ export class CpuBackend implements Backend<CpuStorage> {
       sum(o, x.data, outer, n, inner, this.acc(inner)),
     );
   }
+  sumSquares(x: CpuStorage) {
+    return this.out(x.dtype, 1, (o) => (o[0] = sumSquares(x.data)));
+  }
   max(x: CpuStorage, outer: number, n: number, inner: number) {
     return this.out(x.dtype, outer * inner, (o) => max(o, x.data, outer, n, inner));
   }
@@ -343,12 +348,14 @@ export class CpuBackend implements Backend<CpuStorage> {
     grad: CpuStorage,
     m: CpuStorage,
     v: CpuStorage,
-    hp: Parameters<Backend['adamw']>[4],
+    hp: AdamWParams,
+    clip: GradClip<CpuStorage> | null,
   ) {
     const pOut = this.alloc(p.dtype, p.size);
     const mOut = this.alloc(p.dtype, p.size);
     const vOut = this.alloc(p.dtype, p.size);
-    adamw(pOut.data, mOut.data, vOut.data, p.data, grad.data, m.data, v.data, hp);
+    const scale = clip ? clipCoefficient(clip.sumSquares.data[0], clip.maxNorm) : 1;
+    adamw(pOut.data, mOut.data, vOut.data, p.data, grad.data, m.data, v.data, hp, scale);
     return { p: pOut, m: mOut, v: vOut };
   }
   ema(t: CpuStorage, s: CpuStorage, momentum: number) {

@@ -36,6 +36,13 @@ export function sum(
   }
 }
 
+/** Σ x² over all of x, accumulated in float64 like sum. */
+export function sumSquares(x: TypedArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return s;
+}
+
 /** Maximum; NaN propagates (as torch.amax). n must be ≥ 1. */
 export function max(out: TypedArray, x: TypedArray, outer: number, n: number, inner: number): void {
   for (let o = 0; o < outer; o++) {

@@ -13,7 +13,7 @@ import type { BinaryKernel, UnaryKernel } from '../backend.js';
 import { erf32 } from '../cpu/erf.js';
 import { fmtShape } from '../shape.js';
 import { ERF_HELPERS } from './erf.js';
-import { lead4 } from './helpers.js';
+import { isNan, lead4 } from './helpers.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
 type Unary = (this: KernelThis, x: number[]) => number;
@@ -31,12 +31,33 @@ const UNARY: Record<UnaryKernel, KernelSpec> = {
   exp: unarySpec('exp', function (x) {
     return Math.exp(x[this.thread.x]);
   }),
-  log: unarySpec('log', function (x) {
-    return Math.log(x[this.thread.x]);
-  }),
-  sqrt: unarySpec('sqrt', function (x) {
-    return Math.sqrt(x[this.thread.x]);
-  }),
+  // WGSL's log and sqrt are undefined outside their domain (SwiftShader: log(−1) = 0, log(0) =
+  // −88): the edges are explicit, with NaN and −∞ passed in (gpu.js has no such literals)
+  log: {
+    name: 'log',
+    fn: function (this: KernelThis, x: number[], nan: number, negInf: number) {
+      const v = x[this.thread.x];
+      if (v > 0.0) {
+        return Math.log(v);
+      }
+      if (v === 0.0) {
+        return negInf;
+      }
+      return nan;
+    },
+    args: { x: 'Array', nan: 'Float', negInf: 'Float' },
+  },
+  sqrt: {
+    name: 'sqrt',
+    fn: function (this: KernelThis, x: number[], nan: number) {
+      const v = x[this.thread.x];
+      if (v >= 0.0) {
+        return Math.sqrt(v);
+      }
+      return nan;
+    },
+    args: { x: 'Array', nan: 'Float' },
+  },
   abs: unarySpec('abs', function (x) {
     return Math.abs(x[this.thread.x]);
   }),
@@ -67,8 +88,11 @@ const UNARY: Record<UnaryKernel, KernelSpec> = {
   ),
 };
 
+/** The special values the log and sqrt kernels return outside their domain. */
+const EDGES: Partial<Record<UnaryKernel, number[]>> = { log: [NaN, -Infinity], sqrt: [NaN] };
+
 export function unary(rt: Runtime, op: UnaryKernel, x: GpuStorage): GpuStorage {
-  return rt.run(UNARY[op], [x.size], [x]);
+  return rt.run(UNARY[op], [x.size], [x, ...(EDGES[op] ?? [])]);
 }
 
 const AFFINE: KernelSpec = {
@@ -94,14 +118,35 @@ const POW: Record<'square' | 'copy' | 'reciprocal' | 'sqrt' | 'general', KernelS
   reciprocal: unarySpec('pow-1', function (x) {
     return 1.0 / x[this.thread.x];
   }),
-  sqrt: unarySpec('pow0.5', function (x) {
-    return Math.sqrt(x[this.thread.x]);
-  }),
-  // WGSL's pow is exp2(p·log2 x), undefined for x < 0: take the sign out as Math.pow does
+  sqrt: { ...UNARY.sqrt, name: 'pow0.5' },
+  // WGSL's pow is exp2(p·log2 x), undefined for x ≤ 0: take the sign out as Math.pow does, and
+  // return 0 or ∞ for a zero base
   general: {
     name: 'pow',
-    fn: function (this: KernelThis, x: number[], p: number, pInt: number, pOdd: number) {
+    fn: function (
+      this: KernelThis,
+      x: number[],
+      p: number,
+      pInt: number,
+      pOdd: number,
+      nan: number,
+      inf: number,
+    ) {
       const v = x[this.thread.x];
+      if (p === 0.0) {
+        return 1.0;
+      }
+      if (isNan(v) > 0.0) {
+        return nan;
+      }
+      if (v === 0.0) {
+        if (p < 0.0) {
+          return inf;
+        }
+        if (p > 0.0) {
+          return 0.0;
+        }
+      }
       if (v < 0.0) {
         if (pInt > 0) {
           if (pOdd > 0) {
@@ -109,11 +154,25 @@ const POW: Record<'square' | 'copy' | 'reciprocal' | 'sqrt' | 'general', KernelS
           }
           return Math.pow(-v, p);
         }
-        return Math.sqrt(v); // NaN: a negative base with a fractional exponent
+        if (v < -3.4028234663852886e38) {
+          // −∞ to a fractional power: ∞ or 0, as Math.pow
+          if (p > 0.0) {
+            return inf;
+          }
+          return 0.0;
+        }
+        return nan; // a negative base with a fractional exponent
       }
       return Math.pow(v, p);
     },
-    args: { x: 'Array', p: 'Float', pInt: 'Integer', pOdd: 'Integer' },
+    args: {
+      x: 'Array',
+      p: 'Float',
+      pInt: 'Integer',
+      pOdd: 'Integer',
+      nan: 'Float',
+      inf: 'Float',
+    },
   },
 };
 
@@ -122,12 +181,12 @@ export function powScalar(rt: Runtime, x: GpuStorage, p: number): GpuStorage {
   if (p === 2) return rt.run(POW.square, [x.size], [x]);
   if (p === 1) return rt.run(POW.copy, [x.size], [x]);
   if (p === -1) return rt.run(POW.reciprocal, [x.size], [x]);
-  if (p === 0.5) return rt.run(POW.sqrt, [x.size], [x]);
+  if (p === 0.5) return rt.run(POW.sqrt, [x.size], [x, NaN]);
   const isInt = Number.isInteger(p);
   return rt.run(
     POW.general,
     [x.size],
-    [x, p, isInt ? 1 : 0, isInt && Math.abs(p % 2) === 1 ? 1 : 0],
+    [x, p, isInt ? 1 : 0, isInt && Math.abs(p % 2) === 1 ? 1 : 0, NaN, Infinity],
   );
 }
 
@@ -190,13 +249,13 @@ const BINARY3: KernelSpec = {
       return va / vb;
     }
     if (op === 4) {
-      if (va >= vb || va !== va) {
+      if (va >= vb || isNan(va) > 0.0) {
         return va;
       }
       return vb;
     }
     if (op === 5) {
-      if (va <= vb || va !== va) {
+      if (va <= vb || isNan(va) > 0.0) {
         return va;
       }
       return vb;
@@ -274,13 +333,13 @@ const BINARY6: KernelSpec = {
       return va / vb;
     }
     if (op === 4) {
-      if (va >= vb || va !== va) {
+      if (va >= vb || isNan(va) > 0.0) {
         return va;
       }
       return vb;
     }
     if (op === 5) {
-      if (va <= vb || va !== va) {
+      if (va <= vb || isNan(va) > 0.0) {
         return va;
       }
       return vb;

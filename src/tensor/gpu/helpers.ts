@@ -1,12 +1,12 @@
-// Integer index helpers called inside gpu.js kernels, and the rule they exist for.
+// Integer index helpers called inside gpu.js kernels, and the rule they exist for (plus isNan).
 //
 // gpu.js computes in float32 except where an expression is typed Integer: thread ids, arguments
 // declared 'Integer', `for (let j = 0; j < n; j++)` counters, and the return values of helper
 // functions declared to return 'Integer'. Everything else is f32 — a local such as
 // `const i = this.thread.x` decays to f32 (gpu.js 2.24.1, both the webasm and WGSL translators),
 // and
-// `/`, `%` and Math.floor are always f32 — so an index built that way is wrong from 2^24 on (the
-// "flat index >= 2^24" trap of ../shared/docs/gpu.md). The rule every kernel here follows: index
+// `/`, `%` and Math.floor are always f32 — so an index built that way is wrong from 2^24 on (gpu.js
+// webasm reads wrong values at flat indices ≥ 2^24). The rule every kernel here follows: index
 // expressions use only Integer terms, never locals, and integer division goes through idiv/imod,
 // which refine the f32 estimate with exact i32 corrections (WGSL division is only accurate to
 // 2.5 ulp, so even floor(6 / 3) may come out 1); inside loops, indices go through at() (below).
@@ -108,6 +108,18 @@ export function lead2(z: number, d1: number, s0: number, s1: number): number {
   return idiv(z, d1) * s0 + imod(z, d1) * s1;
 }
 
+/**
+ * 1 when v is NaN, else 0. `v !== v` does not work in WGSL: the spec lets implementations assume
+ * there are no NaNs, and SwiftShader folds the self-comparison to false (test/tensor/gpu/
+ * reduce.test.ts). Two ordered comparisons are both false only for NaN, and are not folded.
+ */
+export function isNan(v: number): number {
+  if (!(v <= 0.0) && !(v > 0.0)) {
+    return 1.0;
+  }
+  return 0.0;
+}
+
 /** A helper function with its gpu.js signature. */
 export interface HelperSpec {
   source: ((...args: number[]) => number) | string;
@@ -129,6 +141,7 @@ export const INDEX_HELPERS: readonly HelperSpec[] = [
   { source: idiv, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: imod, settings: { argumentTypes: ints('t', 's'), returnType: 'Integer' } },
   { source: at, settings: { argumentTypes: ints('base', 'k', 'stride'), returnType: 'Integer' } },
+  { source: isNan, settings: { argumentTypes: { v: 'Number' }, returnType: 'Number' } },
   {
     source: base4,
     settings: {

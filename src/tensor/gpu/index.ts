@@ -13,6 +13,7 @@ import type {
   GemmOperand,
   GemmOutLayout,
   GemmShape,
+  GradClip,
 } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
@@ -20,7 +21,7 @@ import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.j
 import { matmul } from './matmul.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
-import { max, sum } from './reduce.js';
+import { max, sum, sumSquares } from './reduce.js';
 import {
   Runtime,
   type GpuMode,
@@ -53,17 +54,25 @@ export class GpuBackend implements Backend<GpuStorage> {
   readonly name = 'gpu' as const;
   readonly rt: Runtime;
 
-  /** `adapter`: the WebGPU adapter's name (webgpu mode), for describe() and gpuInfo(). */
+  /**
+   * `adapter`: the WebGPU adapter's name (webgpu mode), for describe() and gpuInfo();
+   * `software`: it is a software renderer such as SwiftShader. Create backends with
+   * createGpuBackend (./mode.ts), which loads gpu.js first.
+   */
   constructor(
     readonly mode: GpuMode,
     readonly adapter: string | null = null,
     options: RuntimeOptions = {},
+    readonly software = false,
   ) {
     this.rt = new Runtime(mode, options);
   }
 
   describe(): string {
-    return `gpu (gpu.js 2.24.1, ${this.mode} mode${this.adapter ? `, ${this.adapter}` : ''})`;
+    const adapter = this.adapter
+      ? `, ${this.adapter}${this.software ? ', a software renderer' : ''}`
+      : '';
+    return `gpu (gpu.js 2.24.1, ${this.mode} mode${adapter})`;
   }
 
   supportsDtype(dtype: DType): boolean {
@@ -185,6 +194,9 @@ export class GpuBackend implements Backend<GpuStorage> {
   sum(x: GpuStorage, outer: number, n: number, inner: number) {
     return sum(this.rt, x, outer, n, inner);
   }
+  sumSquares(x: GpuStorage) {
+    return sumSquares(this.rt, x);
+  }
   max(x: GpuStorage, outer: number, n: number, inner: number) {
     return max(this.rt, x, outer, n, inner);
   }
@@ -253,8 +265,15 @@ export class GpuBackend implements Backend<GpuStorage> {
     return scatterAdd(this.rt, g, index, outer, n, inner);
   }
 
-  adamw(p: GpuStorage, grad: GpuStorage, m: GpuStorage, v: GpuStorage, hp: AdamWParams) {
-    return adamw(this.rt, p, grad, m, v, hp);
+  adamw(
+    p: GpuStorage,
+    grad: GpuStorage,
+    m: GpuStorage,
+    v: GpuStorage,
+    hp: AdamWParams,
+    clip: GradClip<GpuStorage> | null,
+  ) {
+    return adamw(this.rt, p, grad, m, v, hp, clip);
   }
   ema(t: GpuStorage, s: GpuStorage, momentum: number) {
     return ema(this.rt, t, s, momentum);

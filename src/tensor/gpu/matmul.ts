@@ -11,14 +11,17 @@
 // coordinates are x, y, z mod e2 and ⌊z / e2⌋; each operand gets its strides in that order
 // (base4 below adds them up), and one kernel serves every layout, transpose and batch.
 //
+// In webgpu mode the product is the register-tiled WGSL kernel of ./gemm-wgsl.ts (workgroup
+// memory, up to 4×4 outputs per thread: what gpu.js cannot express); these gpu.js kernels serve
+// webasm, gpu.js's cpu mode, and webgpu products past that kernel's limits (gemmWgslFits).
 // Four kernels, chosen in matmul() below; all but SIMPLE need operands and output below 2^24
 // elements, where indices kept in f32 (gpu.js's locals and tables) are exact:
 //   NARROW  webasm, j fastest: one output per thread, no helper calls (see its comment);
-//   EXACT   webgpu, gpu.js's cpu mode and other layouts: offsets decoded once by the Integer
-//           helpers (WGSL's division is only accurate to 2.5 ulp);
-//   TILED   webgpu default when j is fastest and N is divisible by 4: four adjacent outputs of a
-//           row per thread, returned as [c0, c1, c2, c3], so every a element it loads is used four
-//           times (gpu.js has no workgroup memory, so this is the tile it allows);
+//   EXACT   gpu.js's cpu mode and other layouts: offsets decoded once by the Integer helpers
+//           (WGSL's division is only accurate to 2.5 ulp);
+//   TILED   webgpu past the WGSL kernel's limits, when j is fastest and N is divisible by 4: four
+//           adjacent outputs of a row per thread, returned as [c0, c1, c2, c3], so every a
+//           element it loads is used four times;
 //   SIMPLE  any size: every index an Integer expression through the helpers, decoded again in
 //           each step of the loop (see helpers.ts).
 // Accumulation is float32 (the cpu twin: float64).
@@ -29,6 +32,7 @@ import {
   type GemmOutLayout,
   type GemmShape,
 } from '../backend.js';
+import { gemmWgsl, gemmWgslFits } from './gemm-wgsl.js';
 import { at, base4 } from './helpers.js';
 import type { Arg, GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
 
@@ -296,6 +300,8 @@ export function matmul(
   const extents = [batch[0], batch[1], M, N];
   if (extents.includes(0)) return rt.empty();
   const order = coordinateOrder(shape, layout);
+  if ((rt.options.wgslMatmul ?? rt.mode === 'webgpu') && gemmWgslFits(a, b, shape, layout))
+    return gemmWgsl(rt, a, b, shape, bias, layout);
   // each operand's stride along t0, t1, i, j (bias: along j only), then in the launch order
   const along = (s: number[]) => order.map((d) => s[d]);
   const aS = along([...a.batchStrides, a.rowStride, 0]);

@@ -8,26 +8,32 @@
 // back between ops. Ops stay synchronous: a storage holds the Promise of its handle, and launches
 // run on one serial queue, so kernels are submitted in program order and a buffer is deleted
 // only after every kernel that reads it was submitted (Dawn keeps it alive until the GPU is done).
-// Kernels are built once per shape signature (kernel, output size, argument sizes, loop bound)
-// and cached (LRU), so gpu.js never recompiles on a hot path. References: gpu.js 2.24.1 README
-// (Pipelining, WebGPU, WebAssembly) and src/backend/web-gpu/kernel.js; ../shared/docs/gpu.md.
+// Kernels are built once and cached (LRU), so gpu.js never recompiles on a hot path: in webgpu
+// mode one kernel per output rank serves every size (sizes travel as uniforms; a training step
+// has hundreds of shapes), in webasm mode one per shape signature (output size, argument sizes,
+// loop bound), which gpu.js compiles in. Uploads are device buffers filled at creation and reads
+// copy into a mappable buffer, without a kernel. `counters` counts dispatches, uploads and reads
+// (bench/dispatches.ts). References: gpu.js 2.24.1 README (Pipelining, WebGPU, WebAssembly) and
+// its src/backend/web-gpu/kernel.js.
 
-import { GPU } from 'gpu.js';
-import * as gpujs from 'gpu.js';
+import type { GPU } from 'gpu.js';
 import type { Storage } from '../backend.js';
 import { fmtShape } from '../shape.js';
+import {
+  bufferResult,
+  filledBuffer,
+  flatView,
+  readBack,
+  storageBuffer,
+  webgpuContext,
+  type DeviceBuffer,
+  type GPUBufferLike,
+  type GPUDeviceLike,
+} from './device.js';
+import { gpujs } from './gpujs.js';
 import { INDEX_HELPERS, type HelperSpec } from './helpers.js';
 
 export type GpuMode = 'webgpu' | 'webasm' | 'cpu';
-
-/** A pipeline handle of gpu.js's webgpu backend (the fields this file uses). */
-export interface DeviceBuffer {
-  readonly buffer: unknown;
-  readonly context: unknown;
-  readonly kernel: unknown;
-  toArray(): Promise<unknown>;
-  delete(): void;
-}
 
 export interface GpuStorage extends Storage {
   readonly dtype: 'float32';
@@ -57,10 +63,14 @@ export interface KernelSpec {
 }
 
 export interface RuntimeOptions {
-  /** Kernels kept built (least recently used ones are destroyed past it); default 256. */
+  /** Kernels kept built (least recently used ones are destroyed past it); default 1024. */
   maxKernels?: number;
   /** matmul: each thread computes 4 adjacent outputs (default: on in webgpu mode only). */
   tiledMatmul?: boolean;
+  /** matmul: the register-tiled WGSL kernel (./gemm-wgsl.ts; webgpu mode only, its default). */
+  wgslMatmul?: boolean;
+  /** webgpu: time every kernel on its own (Runtime.profile; slows everything down). */
+  profile?: boolean;
 }
 
 /** A kernel argument: storage, a number (Integer or Float), or host data (index tables). */
@@ -68,18 +78,48 @@ export type Arg = GpuStorage | number | Float32Array;
 
 type GpuKernel = ((...args: unknown[]) => unknown) & {
   destroy(): void;
+  setOutput(output: number[]): void;
   kernel?: { constructor: { mode?: string }; fallbackReason?: string };
 };
 
 const noop = () => undefined;
+/** gpu.js's loop guard (LOOP_MAX) set past any loop a kernel here runs. */
+const LOOP_UNBOUNDED = 2 ** 31 - 1;
 const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
 const isStorage = (a: Arg): a is GpuStorage =>
   typeof a === 'object' && !(a instanceof Float32Array);
+
+/**
+ * What the runtime has done since it was created: kernel launches, host-to-device copies
+ * (uploads, and in webgpu mode host tables such as gather's index passed to a kernel) and
+ * readbacks; bench/dispatches.ts reports them per training step.
+ */
+export interface GpuCounters {
+  dispatches: number;
+  uploads: number;
+  bytesUploaded: number;
+  reads: number;
+  bytesRead: number;
+}
 
 export class Runtime {
   readonly gpu: GPU;
   /** Storages created and not yet released (the memory test watches this). */
   liveBuffers = 0;
+  readonly counters: GpuCounters = {
+    dispatches: 0,
+    uploads: 0,
+    bytesUploaded: 0,
+    reads: 0,
+    bytesRead: 0,
+  };
+  /** Launches per kernel name (where the dispatches of a step come from). */
+  readonly dispatchesByKernel = new Map<string, number>();
+  /**
+   * webgpu with the `profile` option: milliseconds per kernel and output shape, each launch
+   * waited for on its own (so the queue runs dry between kernels: for finding slow kernels only).
+   */
+  readonly profile: Map<string, number> | null;
   /** gpu.js kernels built so far (a hot loop must not raise it). */
   kernelsBuilt = 0;
   private readonly kernels = new Map<string, GpuKernel>();
@@ -90,7 +130,8 @@ export class Runtime {
     readonly mode: GpuMode,
     readonly options: RuntimeOptions = {},
   ) {
-    this.gpu = new GPU({ mode });
+    this.gpu = new (gpujs().GPU)({ mode });
+    this.profile = options.profile && mode === 'webgpu' ? new Map() : null;
   }
 
   /** A new zero-element storage. */
@@ -106,12 +147,21 @@ export class Runtime {
   run(spec: KernelSpec, output: number[], args: Arg[], loop = 0): GpuStorage {
     const size = prod(output) * (spec.components ?? 1);
     if (size === 0) return this.storage(0, new Float32Array(0), null);
+    if (this.mode === 'webgpu' && pastWorkgroupLimit(output)) {
+      // the same kernel over a 1-D launch (gpu.js folds those across dispatch rows)
+      return this.run(flatSpec(spec), [prod(output)], [...args, output[0], output[1] ?? 1], loop);
+    }
     const values = args.map((a) => (isStorage(a) && a.size === 0 ? this.fillerStorage() : a));
     const sizes = values.map((a) =>
       typeof a === 'number' ? '' : a instanceof Float32Array ? a.length : a.size,
     );
-    const key = [spec.name, output.join('x'), loop, ...sizes].join('|');
+    // webgpu: one kernel per rank serves every size (sizes are uniforms); webasm compiles sizes in
+    const key =
+      this.mode === 'webgpu'
+        ? `${spec.name}|${output.length}`
+        : [spec.name, output.join('x'), loop, ...sizes].join('|');
     const kernel = this.kernel(key, spec, output, loop);
+    this.count(spec.name, values);
     if (this.mode !== 'webgpu') {
       const host = values.map((a) => (isStorage(a) ? this.dataOf(a, spec.name) : a));
       const result = kernel(...host);
@@ -123,7 +173,10 @@ export class Runtime {
       const ready = await Promise.all(inputs);
       let h: DeviceBuffer;
       try {
+        kernel.setOutput(output);
+        const t0 = this.profile ? performance.now() : 0;
         h = (await kernel(...ready)) as DeviceBuffer;
+        if (this.profile) await this.timeKernel(`${spec.name} ${fmtShape(output)}`, t0);
       } catch (e) {
         throw new Error(
           `gpu (webgpu): kernel ${spec.name} with output ${fmtShape(output)} ` +
@@ -136,19 +189,92 @@ export class Runtime {
     return this.storage(size, null, handle);
   }
 
-  /** Host values into a new storage (webgpu: an upload kernel; the only host→device copy). */
-  upload(data: Float32Array): GpuStorage {
-    if (this.mode !== 'webgpu' || data.length === 0) return this.storage(data.length, data, null);
-    return this.run(UPLOAD, [data.length], [data]);
+  /** Waits for the GPU to finish the kernel just submitted and adds its time to `profile`. */
+  private async timeKernel(label: string, t0: number): Promise<void> {
+    const { device } = await webgpuContext();
+    await device.queue.onSubmittedWorkDone();
+    const p = this.profile!;
+    p.set(label, (p.get(label) ?? 0) + performance.now() - t0);
   }
 
-  /** The values on the host. // sync point */
+  private count(name: string, args: Arg[]): void {
+    const c = this.counters;
+    c.dispatches++;
+    this.dispatchesByKernel.set(name, (this.dispatchesByKernel.get(name) ?? 0) + 1);
+    if (this.mode !== 'webgpu') return; // host modes copy every argument anyway
+    for (const a of args) {
+      if (a instanceof Float32Array) {
+        c.uploads++;
+        c.bytesUploaded += a.byteLength;
+      }
+    }
+  }
+
+  /**
+   * Host values into a new storage. webgpu: a new device buffer filled at creation (no kernel
+   * launch); this and the host tables some kernels take are the only host→device copies.
+   */
+  upload(data: Float32Array): GpuStorage {
+    if (data.length > 0) {
+      this.counters.uploads++;
+      this.counters.bytesUploaded += data.byteLength;
+    }
+    if (this.mode !== 'webgpu' || data.length === 0) return this.storage(data.length, data, null);
+    const handle = this.enqueue(async () => filledBuffer(await webgpuContext(), data));
+    return this.storage(data.length, null, handle);
+  }
+
+  /** The values on the host: one copy into a mappable buffer. // sync point */
   async read(s: GpuStorage): Promise<Float32Array> {
-    if (this.mode !== 'webgpu' || s.size === 0) return this.readSync(s);
+    if (s.size === 0) return new Float32Array(0);
+    if (this.mode !== 'webgpu') return this.readSync(s);
+    this.counters.reads++;
+    this.counters.bytesRead += s.size * 4;
     const h = this.handleOf(s, 'read');
-    // toArray() submits the copy at once; queueing it keeps it ahead of a later release
-    const pending = await this.enqueue(async () => ({ values: (await h).toArray() }));
-    return toFlat(await pending.values, s.size);
+    const copy = await this.enqueue(async () =>
+      readBack((await webgpuContext()).device, (await h).buffer, s.size),
+    );
+    return copy.values();
+  }
+
+  /**
+   * webgpu: queues one raw WGSL kernel (./wgsl.ts). `encode` records and submits its dispatch
+   * over the ready input buffers and new output buffers of `outSizes` floats, one storage each.
+   */
+  runRaw(
+    name: string,
+    inputs: GpuStorage[],
+    outSizes: number[],
+    encode: (device: GPUDeviceLike, inputs: GPUBufferLike[], outputs: GPUBufferLike[]) => unknown,
+  ): GpuStorage[] {
+    if (this.mode !== 'webgpu') throw new Error(`${name}: raw WGSL kernels need webgpu mode`);
+    this.count(name, []);
+    const handles = inputs.map((s) => this.handleOf(s.size === 0 ? this.fillerStorage() : s, name));
+    const done = this.enqueue(async () => {
+      const context = await webgpuContext();
+      const ready = await Promise.all(handles);
+      const outputs = outSizes.map((n) => storageBuffer(context.device, n));
+      const t0 = this.profile ? performance.now() : 0;
+      try {
+        await encode(
+          context.device,
+          ready.map((h) => h.buffer),
+          outputs,
+        );
+      } catch (e) {
+        for (const b of outputs) b.destroy();
+        throw new Error(`gpu (webgpu): kernel ${name} failed: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      if (this.profile) await this.timeKernel(`${name} ${fmtShape(outSizes)}`, t0);
+      return outputs.map((b, i) => bufferResult(b, outSizes[i], context));
+    });
+    return outSizes.map((n, i) => {
+      const handle = done.then((hs) => hs[i]);
+      handle.catch(noop); // failures surface on read, as for gpu.js kernels
+      return this.storage(n, null, handle);
+    });
   }
 
   readSync(s: GpuStorage): Float32Array {
@@ -158,6 +284,8 @@ export class Runtime {
           'asynchronous; use await t.data() (or item(), toArray())',
       );
     }
+    this.counters.reads++;
+    this.counters.bytesRead += s.size * 4;
     return this.dataOf(s, 'readSync');
   }
 
@@ -178,6 +306,11 @@ export class Runtime {
     if (this.mode !== 'webgpu') return;
     const { device } = await webgpuContext();
     await device.queue.onSubmittedWorkDone();
+  }
+
+  /** Kernels built and kept. */
+  get kernelsCached(): number {
+    return this.kernels.size;
   }
 
   /** Destroys every cached kernel (their wasm memories and GPU buffers). */
@@ -211,9 +344,10 @@ export class Runtime {
   private fillerStorage(): GpuStorage {
     if (!this.filler) {
       const one = new Float32Array(1);
-      this.filler =
-        this.mode === 'webgpu' ? this.run(UPLOAD, [1], [one]) : this.storage(1, one, null);
+      this.filler = this.upload(one);
       this.liveBuffers--; // internal: lives as long as the backend
+      this.counters.uploads--;
+      this.counters.bytesUploaded -= 4;
     }
     return this.filler;
   }
@@ -233,12 +367,15 @@ export class Runtime {
         immutable: true,
         argumentTypes: spec.args,
         functions: [...INDEX_HELPERS, ...(spec.helpers ?? [])],
-        loopMaxIterations: Math.max(1, loop + 1),
+        // webgpu: loops end by their own test, so the guard must never bind (sizes vary per call)
+        loopMaxIterations: this.mode === 'webgpu' ? LOOP_UNBOUNDED : Math.max(1, loop + 1),
+        dynamicOutput: this.mode === 'webgpu',
+        dynamicArguments: this.mode === 'webgpu',
       } as never,
     ) as unknown as GpuKernel;
     this.kernelsBuilt++;
     this.kernels.set(key, k);
-    while (this.kernels.size > (this.options.maxKernels ?? 256)) {
+    while (this.kernels.size > (this.options.maxKernels ?? 1024)) {
       const [oldKey, old] = this.kernels.entries().next().value as [string, GpuKernel];
       this.kernels.delete(oldKey);
       this.destroyKernel(old);
@@ -274,13 +411,45 @@ export class Runtime {
   }
 }
 
-const UPLOAD: KernelSpec = {
-  name: 'upload',
-  fn: function upload(this: { thread: { x: number } }, x: number[]) {
-    return x[this.thread.x];
-  },
-  args: { x: 'Array' },
-};
+/**
+ * gpu.js launches 2-D and 3-D kernels in workgroups of 8×8×1, and a launch may have at most 65535
+ * workgroups along each axis (WebGPU's default maxComputeWorkgroupsPerDimension, which gpu.js
+ * keeps), so an output dimension x or y past 524280, or z past 65535, cannot launch as it is.
+ */
+function pastWorkgroupLimit(output: readonly number[]): boolean {
+  const [x, y = 1, z = 1] = output;
+  return output.length > 1 && (x > 65535 * 8 || y > 65535 * 8 || z > 65535);
+}
+
+const flatSpecs = new WeakMap<KernelSpec, KernelSpec>();
+
+/**
+ * `spec` rewritten for a 1-D launch over the same elements: the kernel gets the output's x and y
+ * sizes as two more arguments and recovers its coordinates from the flat thread index with the
+ * exact integer helpers, so the body is otherwise unchanged.
+ */
+export function flatSpec(spec: KernelSpec): KernelSpec {
+  let flat = flatSpecs.get(spec);
+  if (flat) return flat;
+  const src = String(spec.fn);
+  const open = src.indexOf('(');
+  const close = src.indexOf(')', open);
+  const params = src.slice(open + 1, close).trim();
+  const coord: Record<string, string> = {
+    x: 'imod(this.thread.x, flatX)',
+    y: 'imod(idiv(this.thread.x, flatX), flatY)',
+    z: 'idiv(this.thread.x, flatX * flatY)',
+  };
+  const body = src.slice(close + 1).replace(/this\.thread\.([xyz])/g, (_, d: string) => coord[d]);
+  flat = {
+    ...spec,
+    name: `${spec.name}~flat`,
+    fn: `function (${params ? `${params}, ` : ''}flatX, flatY)${body}`,
+    args: { ...spec.args, flatX: 'Integer', flatY: 'Integer' },
+  };
+  flatSpecs.set(spec, flat);
+  return flat;
+}
 
 function releasedError(op: string, s: GpuStorage): Error {
   return new Error(
@@ -313,30 +482,4 @@ export function toFlat(r: unknown, size: number): Float32Array {
   };
   walk(r);
   return out;
-}
-
-/** A 4-component result as a flat 1-component handle over the same buffer (refcounted by gpu.js).
- * */
-function flatView(h: DeviceBuffer, size: number): DeviceBuffer {
-  const BufferResult = (gpujs as unknown as { WebGPUBufferResult: new (s: object) => DeviceBuffer })
-    .WebGPUBufferResult;
-  const view = new BufferResult({
-    buffer: h.buffer,
-    output: [size],
-    componentCount: 1,
-    context: h.context,
-    kernel: h.kernel,
-  });
-  h.delete();
-  return view;
-}
-
-/** gpu.js's shared WebGPU device. */
-export function webgpuContext(): Promise<{
-  adapter: { info?: Record<string, string> };
-  device: { queue: { onSubmittedWorkDone(): Promise<void> } };
-}> {
-  return (
-    gpujs as unknown as { WebGPUContext: { acquire(): Promise<never> } }
-  ).WebGPUContext.acquire();
 }

@@ -3,13 +3,14 @@
 // overflows.
 //   softmax:     y = exp(x − m) / Σ exp(x − m)         dx = y ⊙ (dy − Σ dy ⊙ y)
 //   logSoftmax:  y = x − m − log Σ exp(x − m)          dx = dy − exp(y) · Σ dy
-// The cpu twin's passes over a row become kernels: per-row statistics ([rows] outputs, the row
-// maximum from ./reduce.ts, Kahan-compensated sums) and then one thread per element ([n, rows]
-// outputs: thread.y is the row, thread.x the column).
+// The cpu twin's passes over a row become gpu.js kernels: per-row statistics ([rows] outputs, the
+// row maximum from ./reduce.ts, Kahan-compensated sums) and then one thread per element ([n, rows]
+// outputs: thread.y is the row, thread.x the column). In webgpu mode each is one WGSL launch.
 
 import { at } from './helpers.js';
 import { max, sum } from './reduce.js';
 import type { GpuStorage, KernelSpec, KernelThis, Runtime } from './runtime.js';
+import { F32_LOWEST, ROW_WGSL, rowGroups, runWgsl, type WgslKernel } from './wgsl.js';
 
 /** Σ_j exp(x[r, j] − m[r]), output [rows]. */
 const ROW_SUM_EXP: KernelSpec = {
@@ -85,6 +86,94 @@ const LOG_SOFTMAX_BACKWARD_OUT: KernelSpec = {
   args: { y: 'Array', dy: 'Array', s: 'Array', n: 'Integer' },
 };
 
+// webgpu: each kernel is one launch, a workgroup per row reducing with ROW_WGSL (row maximum and
+// Kahan sums), instead of two or three gpu.js launches. The same formulas, term by term.
+
+const KAHAN = `
+  let y_ = TERM - c;
+  let q_ = s + y_;
+  c = (q_ - s) - y_;
+  s = q_;`;
+
+/** One row kernel: `body` runs with t (thread), base (row offset), n; KAHAN sums TERM into s. */
+function rowKernel(name: string, inputs: string[], body: string): WgslKernel {
+  const bindings = inputs
+    .map((x, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${x}: array<f32>;`)
+    .join('\n');
+  return {
+    name,
+    uniforms: ['u32', 'u32', 'u32'],
+    code: `
+struct U { rows: u32, width: u32, n: u32 }
+@group(0) @binding(0) var<uniform> u: U;
+${bindings}
+@group(0) @binding(${inputs.length + 1}) var<storage, read_write> out: array<f32>;
+${ROW_WGSL}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let r = row(wid);
+  if (r >= u.rows) { return; }
+  let n = u.n;
+  let base = r * n;
+  var s = 0.0;
+  var c = 0.0;
+${body}
+}`,
+  };
+}
+
+const sumOf = (term: string) =>
+  `  for (var j = t; j < n; j += 64u) {${KAHAN.replace('TERM', term)}\n  }`;
+const maxOf = (x: string) => `
+  var mt = ${F32_LOWEST};
+  for (var j = t; j < n; j += 64u) { if (${x}[base + j] > mt) { mt = ${x}[base + j]; } }
+  let m = rowMax(t, mt);`;
+
+const SOFTMAX_WGSL = rowKernel(
+  'softmaxRow',
+  ['x'],
+  `${maxOf('x')}
+${sumOf('exp(x[base + j] - m)')}
+  let inv = 1.0 / rowSum(t, s);
+  for (var j = t; j < n; j += 64u) { out[base + j] = exp(x[base + j] - m) * inv; }`,
+);
+
+const LOG_SOFTMAX_WGSL = rowKernel(
+  'logSoftmaxRow',
+  ['x'],
+  `${maxOf('x')}
+${sumOf('exp(x[base + j] - m)')}
+  let lse = m + log(rowSum(t, s));
+  for (var j = t; j < n; j += 64u) { out[base + j] = x[base + j] - lse; }`,
+);
+
+const SOFTMAX_BACKWARD_WGSL = rowKernel(
+  'softmaxBackwardRow',
+  ['y', 'dy'],
+  `${sumOf('dy[base + j] * y[base + j]')}
+  let dot = rowSum(t, s);
+  for (var j = t; j < n; j += 64u) { out[base + j] = y[base + j] * (dy[base + j] - dot); }`,
+);
+
+const LOG_SOFTMAX_BACKWARD_WGSL = rowKernel(
+  'logSoftmaxBackwardRow',
+  ['y', 'dy'],
+  `${sumOf('dy[base + j]')}
+  let sd = rowSum(t, s);
+  for (var j = t; j < n; j += 64u) { out[base + j] = dy[base + j] - exp(y[base + j]) * sd; }`,
+);
+
+function rowLaunch(
+  rt: Runtime,
+  k: WgslKernel,
+  inputs: GpuStorage[],
+  rows: number,
+  n: number,
+): GpuStorage {
+  const groups = rowGroups(rows);
+  return runWgsl(rt, k, inputs, [rows * n], [rows, groups[0], n], groups)[0];
+}
+
 /** Runs the per-element kernel with row statistics, releasing the statistics after it. */
 function rowwise(
   rt: Runtime,
@@ -102,6 +191,7 @@ function rowwise(
 
 export function softmax(rt: Runtime, x: GpuStorage, rows: number, n: number): GpuStorage {
   if (rows * n === 0) return rt.empty();
+  if (rt.mode === 'webgpu') return rowLaunch(rt, SOFTMAX_WGSL, [x], rows, n);
   const m = max(rt, x, rows, n, 1);
   const s = rt.run(ROW_SUM_EXP, [rows], [x, m, n], n);
   const out = rt.run(SOFTMAX_OUT, [n, rows], [x, m, s, n]);
@@ -112,6 +202,7 @@ export function softmax(rt: Runtime, x: GpuStorage, rows: number, n: number): Gp
 
 export function logSoftmax(rt: Runtime, x: GpuStorage, rows: number, n: number): GpuStorage {
   if (rows * n === 0) return rt.empty();
+  if (rt.mode === 'webgpu') return rowLaunch(rt, LOG_SOFTMAX_WGSL, [x], rows, n);
   const m = max(rt, x, rows, n, 1);
   const s = rt.run(ROW_SUM_EXP, [rows], [x, m, n], n);
   const out = rt.run(LOG_SOFTMAX_OUT, [n, rows], [x, m, s, n]);
@@ -128,6 +219,7 @@ export function softmaxBackward(
   n: number,
 ): GpuStorage {
   if (rows * n === 0) return rt.empty();
+  if (rt.mode === 'webgpu') return rowLaunch(rt, SOFTMAX_BACKWARD_WGSL, [y, dy], rows, n);
   const dot = rt.run(ROW_DOT, [rows], [dy, y, n], n);
   return rowwise(rt, SOFTMAX_BACKWARD_OUT, y, dy, [dot], rows, n);
 }
@@ -140,6 +232,7 @@ export function logSoftmaxBackward(
   n: number,
 ): GpuStorage {
   if (rows * n === 0) return rt.empty();
+  if (rt.mode === 'webgpu') return rowLaunch(rt, LOG_SOFTMAX_BACKWARD_WGSL, [y, dy], rows, n);
   const s = sum(rt, dy, rows, n, 1);
   return rowwise(rt, LOG_SOFTMAX_BACKWARD_OUT, y, dy, [s], rows, n);
 }

@@ -11,6 +11,7 @@
 import { platform } from '../../platform/index.js';
 import {
   type AdamWParams,
+  type GradClip,
   type Backend,
   type BinaryKernel,
   contiguousLayout,
@@ -25,6 +26,7 @@ import { buildKernelModule, CONST_BASE, relaxedSimdValid, simdValid } from './mo
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
 import { matmul } from './matmul.js';
 import { concat, copy, copyStrided, full, gather, pad, scatterAdd } from './movement.js';
+import { clipCoefficient } from '../cpu/optim.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
@@ -217,6 +219,13 @@ export class WasmBackend implements Backend<WasmStorage> {
   max(x: WasmStorage, outer: number, n: number, inner: number): WasmStorage {
     return max(this.rt, x, outer, n, inner);
   }
+  /** Σ x² as the sum kernel of x ⊙ x (one element). */
+  sumSquares(x: WasmStorage): WasmStorage {
+    const squares = this.mul(x, x, [x.size], [1], [1]);
+    const out = this.sum(squares, 1, x.size, 1);
+    this.release(squares);
+    return out;
+  }
 
   softmax(x: WasmStorage, rows: number, n: number): WasmStorage {
     return softmax(this.rt, x, rows, n);
@@ -295,8 +304,16 @@ export class WasmBackend implements Backend<WasmStorage> {
     m: WasmStorage,
     v: WasmStorage,
     hp: AdamWParams,
+    clip: GradClip<WasmStorage> | null,
   ): { p: WasmStorage; m: WasmStorage; v: WasmStorage } {
-    return adamw(this.rt, p, g, m, v, hp);
+    if (!clip) return adamw(this.rt, p, g, m, v, hp);
+    // utils.clip_gradients' factor from Σ g² (shared memory: read in place), g scaled in float32
+    // by the affine kernel, then the unclipped update
+    const scale = clipCoefficient(this.readSync(clip.sumSquares)[0], clip.maxNorm);
+    const clipped = this.affine(g, scale, 0);
+    const out = adamw(this.rt, p, clipped, m, v, hp);
+    this.release(clipped);
+    return out;
   }
   ema(t: WasmStorage, s: WasmStorage, momentum: number): WasmStorage {
     return ema(this.rt, t, s, momentum);

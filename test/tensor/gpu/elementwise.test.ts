@@ -7,7 +7,8 @@
 // shift are rounded to float32).
 import fc from 'fast-check';
 import { test } from 'uvu';
-import type { BinaryKernel, UnaryKernel } from '../../../src/tensor/backend.js';
+import * as assert from 'uvu/assert';
+import type { Backend, BinaryKernel, Storage, UnaryKernel } from '../../../src/tensor/backend.js';
 import { broadcastShapes, broadcastStrides, collapseDims } from '../../../src/tensor/shape.js';
 import { assertClose, both, exact, normals, prod, RUNS, U, wgsl } from './setup.js';
 
@@ -99,6 +100,38 @@ test(
     );
   },
 );
+
+test('log, sqrt, pow at the edges of their domains: 0, −0, negatives, ±∞, NaN', async () => {
+  // WGSL leaves log/sqrt/pow undefined there (SwiftShader: log(−1) = 0, log(0) = −88), so the
+  // kernels handle the edges themselves and must give what the cpu (and PyTorch) gives
+  const x = Float32Array.from([0, -0, -1, -2.5, Infinity, -Infinity, NaN, 1e-30, 4]);
+  const calls: [string, (k: Backend, s: Storage) => Storage][] = [
+    ['log', (k, s) => k.log(s)],
+    ['sqrt', (k, s) => k.sqrt(s)],
+    ['pow 0.5', (k, s) => k.powScalar(s, 0.5)],
+    ['pow 1.5', (k, s) => k.powScalar(s, 1.5)],
+    ['pow 3', (k, s) => k.powScalar(s, 3)],
+    ['pow -2', (k, s) => k.powScalar(s, -2)],
+    ['pow 0', (k, s) => k.powScalar(s, 0)],
+  ];
+  for (const [label, call] of calls) {
+    const { got, want } = await both([x], (k, [s]) => call(k, s));
+    // finite results carry the WGSL ulp bounds of the random tests above; WGSL may flush a
+    // subnormal result (1e-30^1.5) to zero
+    assertClose(`${label} at [${Array.from(x)}]`, got[0], want[0], (i) =>
+      Number.isFinite(want[0][i]) ? ulps(wgsl(12), want[0][i]) + wgsl(2 ** -126) : 0,
+    );
+  }
+});
+
+test('maximum and minimum propagate NaN from either side (as torch)', async () => {
+  const a = Float32Array.from([NaN, 1, NaN, -Infinity, 2]);
+  const b = Float32Array.from([1, NaN, NaN, NaN, Infinity]);
+  for (const op of ['maximum', 'minimum'] as const) {
+    const { got, want } = await both([a, b], (k, [sa, sb]) => k[op](sa, sb, [5], [1], [1]));
+    assertClose(`${op} NaN`, got[0], want[0], exact);
+  }
+});
 
 test('geluBackward: gpu equals cpu', async () => {
   await fc.assert(
@@ -199,6 +232,23 @@ test('full: gpu equals cpu for any size and value (zero, special and unrounded v
         assertClose(`full(${size}, ${value})`, got[0], want[0], exact);
       },
     ),
+    RUNS,
+  );
+});
+
+test('cast to float32: gpu equals cpu, a copy bit for bit (−0, subnormals, ±∞, NaN)', async () => {
+  const special = [0, -0, 1e-40, -1e-45, 3.4e38, Infinity, -Infinity, NaN];
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.integer(), async (n, seed) => {
+      const x = normals(n, seed, 1e3);
+      special.forEach((v, i) => i < n && (x[(i * 7919) % n] = v));
+      const { got, want } = await both([x], (k, [s]) => k.cast(s, 'float32'));
+      assertClose(`cast n=${n}`, got[0], want[0], exact);
+      assert.ok(
+        got[0].every((v, i) => Object.is(v, x[i])),
+        `cast n=${n}: not a bit-for-bit copy`,
+      );
+    }),
     RUNS,
   );
 });

@@ -1,9 +1,10 @@
-// gpu vs cpu: the matmul kernel of the contract on random problems (test/tensor/gemm-problems.ts:
-// both batch dimensions, broadcast stride 0, transposed and interleaved operand strides, offsets,
-// alpha, bias, every order of the output layout, sizes 0, 1, 17 and inner dimensions above 1000,
-// gpu.js's loop cap), for the one-output kernel and the 4-wide tiled one (the webgpu default, run
-// here on the same mode with tiledMatmul: true), against the cpu reference kernel; and both in
-// gpu.js's cpu mode, where a read out of range shows as NaN.
+// gpu vs cpu: the gpu.js matmul kernels of the contract on random problems
+// (test/tensor/gemm-problems.ts: both batch dimensions, broadcast stride 0, transposed and
+// interleaved operand strides, offsets, alpha, bias, every order of the output layout, sizes 0,
+// 1, 17 and inner dimensions above 1000, gpu.js's loop cap), for the one-output kernel and the
+// 4-wide tiled one (webgpu's fallback past the WGSL kernel's limits, run here on the same mode
+// with tiledMatmul: true), against the cpu reference kernel; and both in gpu.js's cpu mode, where
+// a read out of range shows as NaN. webgpu's own matmul, the WGSL kernel: gemm-wgsl.test.ts.
 // Tolerance: (K + 2)·u·|alpha|·Σ_k |a·b| + 2u·|out|, the classic bound for float32 recursive
 // summation of K products plus the roundings of the scale and the bias (gemm-problems.ts).
 import fc from 'fast-check';
@@ -15,8 +16,8 @@ import type { GpuBackend } from '../../../src/tensor/gpu/index.js';
 import { assertF32Bound, describe, type GemmProblem, gemmProblemArb } from '../gemm-problems.js';
 import { gpu, MODE, RUNS } from './setup.js';
 
-const tiled = await createGpuBackend({ mode: MODE, tiledMatmul: true });
-const simple = await createGpuBackend({ mode: MODE, tiledMatmul: false });
+const tiled = await createGpuBackend({ mode: MODE, tiledMatmul: true, wgslMatmul: false });
+const simple = await createGpuBackend({ mode: MODE, tiledMatmul: false, wgslMatmul: false });
 // gpu.js's cpu mode runs the kernels as JavaScript, where a read out of an argument's range is
 // undefined and turns the output into NaN: it pins the index math (webasm may read a neighbour)
 const js = await createGpuBackend({ mode: 'cpu', tiledMatmul: true });

@@ -2,6 +2,7 @@
 // error that says why (with an adapter, npm run test:gpu checks it is used), gpuInfo, float64
 // errors, readSync per mode, selectBackend, MINI_DINO_GPU_MODE validation, and gpu.js's own cpu
 // mode running the same kernels.
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cast } from '../../../src/autograd/index.js';
@@ -9,7 +10,7 @@ import type { Backend } from '../../../src/tensor/backend.js';
 import { tensor, zeros } from '../../../src/tensor/creation.js';
 import { GpuBackend } from '../../../src/tensor/gpu/index.js';
 import { createGpuBackend, gpuInfo, probeWebGPU } from '../../../src/tensor/gpu/mode.js';
-import { isSoftwareAdapter, selectBackend } from '../../../src/tensor/select.js';
+import { selectBackend } from '../../../src/tensor/select.js';
 import { getDefaultBackend, setDefaultBackend } from '../../../src/tensor/tensor.js';
 import { assertClose, both, cpu, dense, gpu, MODE, normals, U, WEBGPU } from './setup.js';
 
@@ -90,8 +91,8 @@ test('selectBackend makes its choice the default; auto is webgpu with a hardware
     assert.is(getDefaultBackend(), g);
     assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
     const auto = await selectBackend('auto');
-    const adapter = (await probeWebGPU()).adapter;
-    if (adapter && !isSoftwareAdapter(adapter)) assert.is((auto as GpuBackend).mode, 'webgpu');
+    const probe = await probeWebGPU();
+    if (probe.adapter && !probe.software) assert.is((auto as GpuBackend).mode, 'webgpu');
     else assert.is(auto.name, 'wasm'); // a software adapter is slower than the CPU backends
     const err = await selectBackend('tpu' as 'cpu').then(
       () => null,
@@ -104,6 +105,28 @@ test('selectBackend makes its choice the default; auto is webgpu with a hardware
   } finally {
     setDefaultBackend(before);
   }
+});
+
+test('gpu.js and Dawn load on first use of the gpu backend, not when mini-dino is imported', () => {
+  const code = [
+    "import { createRequire } from 'node:module';",
+    'const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) =>',
+    '  /node_modules\\/(gpu\\.js|webgpu)\\//.test(f)).length;',
+    "const m = await import('./src/index.ts');",
+    'const before = loaded();',
+    "m.tensor([1, 2]).exp().dataSync(); await m.selectBackend('cpu');",
+    'const cpuOnly = loaded();',
+    "await m.selectBackend('gpu', { mode: 'webasm' });",
+    'console.log(JSON.stringify([before, cpuOnly, loaded()]));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+  });
+  assert.is(r.status, 0, r.stderr);
+  const [before, cpuOnly, after] = JSON.parse(r.stdout.trim()) as number[];
+  assert.is(before, 0, 'files of gpu.js or webgpu loaded by the import');
+  assert.is(cpuOnly, 0, 'files loaded by cpu work');
+  assert.ok(after > 0, 'gpu.js loaded by the gpu backend');
 });
 
 test("gpu.js's cpu mode runs the same kernels (2-D results are copied flat)", async () => {

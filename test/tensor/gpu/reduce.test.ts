@@ -5,6 +5,7 @@
 // within 4u·Σ|x| of the reduced elements, u = 2⁻²⁴.
 import fc from 'fast-check';
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { assertClose, both, exact, normals, RUNS, U } from './setup.js';
 
 /** Σ|x| over the elements that output (o, i) reduces. */
@@ -67,10 +68,42 @@ test('sum over an empty axis is zero, as on the cpu', async () => {
   assertClose('sum n=0', got[0], want[0], exact);
 });
 
-test('max propagates NaN (as torch.amax)', async () => {
+test('max propagates NaN (as torch.amax), on short and long axes; −∞ rows stay −∞', async () => {
   const x = Float32Array.from([1, NaN, 3, 4, 5, 6]);
   const { got, want } = await both([x], (k, [s]) => k.max(s, 2, 3, 1));
   assertClose('max NaN', got[0], want[0], exact);
+  // [2, 1000, 3]: the long-axis path (one launch per output on webgpu)
+  const long = new Float32Array(6000).fill(-Infinity);
+  long[3 * 777 + 1] = NaN;
+  long[3 * 999 + 2] = 5;
+  long[3000 + 3 * 5] = NaN;
+  const r = await both([long], (k, [s]) => k.max(s, 2, 1000, 3));
+  assertClose('max NaN, long axis', r.got[0], r.want[0], exact);
+  assert.equal(Array.from(r.want[0]), [-Infinity, NaN, 5, NaN, -Infinity, -Infinity]);
+});
+
+test('sumSquares: gpu equals cpu, from one element to several chunk levels', async () => {
+  // Kahan sums of float32 squares, then a tree (webgpu: 8 levels) or a second Kahan sum of the
+  // partial sums: within 16u·Σx²
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 600, max: 5000 }),
+        fc.integer({ min: 65000, max: 140000 }),
+      ),
+      fc.integer(),
+      async (n, seed) => {
+        const x = normals(n, seed, 2);
+        const { got, want } = await both([x], (k, [s]) => k.sumSquares(s));
+        const total = x.reduce((a, v) => a + v * v, 0);
+        assertClose(`sumSquares n=${n}`, got[0], want[0], () => 16 * U * total);
+      },
+    ),
+    { ...RUNS, numRuns: Math.min(RUNS.numRuns, 10) },
+  );
+  const empty = await both([new Float32Array(0)], (k, [s]) => k.sumSquares(s));
+  assertClose('sumSquares of nothing', empty.got[0], empty.want[0], exact);
 });
 
 test.run();

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { GpuBackend, GpuStorage } from '../../../src/tensor/gpu/index.js';
+import { gemmWgsl } from '../../../src/tensor/gpu/gemm-wgsl.js';
 import { createGpuBackend, probeWebGPU } from '../../../src/tensor/gpu/mode.js';
 
 let g: GpuBackend | null = null;
@@ -106,6 +107,22 @@ const up = (n: number) =>
       ),
       36,
     );
+    // every register block of the WGSL product (webgpu's matmul picks one by M and N)
+    for (const rows of [1, 2, 4] as const)
+      for (const cols of [1, 2, 4] as const)
+        add(
+          `gemmWgsl ${rows}x${cols}`,
+          gemmWgsl(
+            b.rt,
+            op(x, 0, [0, 0], 4, 1),
+            op(y, 0, [0, 0], 1, 4),
+            { ...one, M: 6, K: 4, N: 4 },
+            w,
+            { size: 24, batchStrides: [0, 0], rowStride: 4, colStride: 1 },
+            { rows, cols },
+          ),
+          24,
+        );
     add('copyStrided 3', b.copyStrided(x, [4, 6], [1, 4], 0), 24);
     add('copyStrided rank 5', b.copyStrided(x, [2, 2, 2, 3, 2], [12, 1, 6, 2, 0], 0), 48);
     add('pad 3', b.pad(x, [6, 4], [7, 6], [1, 1]), 42);
@@ -113,15 +130,12 @@ const up = (n: number) =>
     add('concat 5', b.concat([x, y, x, y, x], 2, [3, 3, 3, 3, 3], 4), 120);
     add('gather', b.gather(x, Int32Array.from([5, 0, 5]), 1, 6, 4), 12);
     add('scatterAdd', b.scatterAdd(x, Int32Array.from([1, 0, 1, 3, 3, 3]), 1, 4, 4), 16);
-    const opt = b.adamw(x, y, x, y, {
-      lr: 1e-3,
-      weightDecay: 0.04,
-      beta1: 0.9,
-      beta2: 0.999,
-      eps: 1e-8,
-      step: 1,
-    });
+    const hp = { lr: 1e-3, weightDecay: 0.04, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1 };
+    const opt = b.adamw(x, y, x, y, hp, null);
     add('adamw p', opt.p, 24);
+    add('sumSquares', b.sumSquares(x), 1);
+    const clipped = b.adamw(x, y, x, y, hp, { sumSquares: b.sumSquares(y), maxNorm: 1 });
+    add('adamw clipped m', clipped.m, 24);
     add('ema', b.ema(x, y, 0.99), 24);
     b.release(y); // released after every kernel that reads it was queued: must not disturb them
     for (const [name, s, n] of runs) {
