@@ -14,10 +14,12 @@ export { loadImageFolder, loadTrainValFolders, toRgb, type FolderOptions } from 
 export {
   IDX_FILES,
   MAX_IDX_BYTES,
+  decodeIdx,
   encodeIdx,
   findIdxFiles,
   idxImages,
   idxLabels,
+  isGzip,
   loadIdxDirectory,
   parseIdx,
   readIdx,

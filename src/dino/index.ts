@@ -1,8 +1,18 @@
 // mini-dino/dino: the method. DINOHead, MultiCropWrapper, DINOLoss + Center, the EMA teacher,
 // multi-crop augmentation, the configuration, the training step and loop, checkpoints, weighted
-// k-NN, PyTorch parity.
+// k-NN, attention maps, PyTorch parity. (mini-dino/browser has the same without files.)
 
 export * from './augment/index.js';
+export {
+  attentionMaps,
+  convertChannels,
+  prepareImage,
+  thresholdMask,
+  viridis,
+  type AttentionMaps,
+  type PrepareImageOptions,
+} from './attention-maps.js';
+export { writeAttentionPngs, type AttentionPngOptions } from './attention-png.js';
 export { knnBaselines, pixelFeatures, type BaselineOptions, type Baselines } from './baselines.js';
 export {
   BENCH_CONFIGS,
@@ -15,10 +25,10 @@ export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules }
 export {
   CHECKPOINT_FORMAT,
   CheckpointError,
-  loadBackbone,
-  loadCheckpoint,
+  backboneFromSafetensors,
+  checkpointBytes,
+  checkpointFromSafetensors,
   restoreRun,
-  saveCheckpoint,
   type CheckpointMeta,
   type DatasetFingerprint,
   type LoadBackboneOptions,
@@ -26,6 +36,12 @@ export {
   type LoadedCheckpoint,
   type Normalization,
 } from './checkpoint.js';
+export {
+  loadBackbone,
+  loadCheckpoint,
+  readCheckpointInfo,
+  saveCheckpoint,
+} from './checkpoint-file.js';
 export {
   CONFIG_FIELDS,
   archOf,
@@ -72,9 +88,12 @@ export {
 } from './train-step.js';
 export {
   augmentOptionsFor,
+  backboneKnn,
   epochOrder,
   evaluateKnn,
   normalizationOf,
+} from './epoch.js';
+export {
   readLog,
   trainDino,
   type EpochRecord,

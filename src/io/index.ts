@@ -46,10 +46,12 @@ export {
   type WritableDType,
   parseSafetensors,
   parseSafetensorsHeader,
+  serializeSafetensors,
+} from './safetensors.js';
+export {
   readSafetensorsFile,
   readSafetensorsFileSync,
   readSafetensorsHeaderFileSync,
-  serializeSafetensors,
   writeSafetensorsFile,
   writeSafetensorsFileSync,
-} from './safetensors.js';
+} from './safetensors-file.js';
