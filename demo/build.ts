@@ -11,30 +11,6 @@ export const ROOT = join(import.meta.dirname, '..');
 export const DEMO_OUT = join(ROOT, 'out', 'demo');
 const PAGE = join(ROOT, 'demo', 'page');
 
-/**
- * TEMPORARY, until the `wasm` backend lands: src/tensor/cpu/threads.ts imports Node's
- * worker_threads at the top (its threads are Node workers), so this stands in for that module in
- * browser bundles. It is never used there: the page runs the cpu backend on one thread
- * (MINI_DINO_THREADS=1 in page/worker/backend.ts), and its Worker throws if constructed.
- * Remove it (and its use below) once the engine no longer imports node:worker_threads.
- */
-export const stubNodeWorkerThreads: esbuild.Plugin = {
-  name: 'stub-node-worker-threads',
-  setup(build) {
-    build.onResolve({ filter: /^node:worker_threads$/ }, (args) => ({
-      path: args.path,
-      namespace: 'mini-dino-stub',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'mini-dino-stub' }, () => ({
-      loader: 'js',
-      contents:
-        'export class Worker { constructor() { throw new Error("node:worker_threads is not ' +
-        'available in a browser (mini-dino runs the cpu backend on one thread there)"); } }\n' +
-        'export const parentPort = null;\nexport const workerData = undefined;\n',
-    }));
-  },
-};
-
 /** The esbuild options every browser bundle of mini-dino uses (the demo and the bundle test). */
 export function browserBuildOptions(): esbuild.BuildOptions {
   return {
@@ -45,7 +21,6 @@ export function browserBuildOptions(): esbuild.BuildOptions {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [stubNodeWorkerThreads],
   };
 }
 

@@ -1,9 +1,8 @@
 // mini-dino/browser bundles for browsers: esbuild (platform browser, the options of the demo)
-// bundles src/browser/index.ts with no Node built-in and no external import, the one module it
-// still stubs is node:worker_threads (imported only by the cpu backend's threads, until the
-// `wasm` backend replaces them: when this test fails there, remove the stub from
-// demo/build.ts), and every name it exports is the Node entry's own object (no forked copies),
-// except the few that exist only for browsers. The demo page's script holds none of the engine.
+// bundles src/browser/index.ts with no Node built-in and no external import (the wasm backend's
+// threads are Web Workers there, started through the platform seam), and every name it exports is
+// the Node entry's own object (no forked copies), except the few that exist only for browsers.
+// The demo page's script holds none of the engine.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,17 +23,14 @@ async function bundle(entry: string) {
   return result.metafile!;
 }
 
-test('src/browser/index.ts bundles with no Node built-in but the stubbed worker_threads', async () => {
+test('src/browser/index.ts bundles with no Node built-in', async () => {
   const meta = await bundle('src/browser/index.ts');
   const inputs = Object.keys(meta.inputs);
   assert.ok(inputs.includes('src/tensor/cpu/index.ts'), 'the cpu backend is in the bundle');
   assert.ok(inputs.includes('src/tensor/gpu/index.ts'), 'the gpu backend is in the bundle');
+  assert.ok(inputs.includes('src/tensor/wasm/index.ts'), 'the wasm backend is in the bundle');
   const nodeBuiltins = inputs.filter((p) => /^node:|(^|:)node:/.test(p));
-  assert.equal(nodeBuiltins, ['mini-dino-stub:node:worker_threads']);
-  const importers = Object.entries(meta.inputs)
-    .filter(([, m]) => m.imports.some((i) => i.original === 'node:worker_threads'))
-    .map(([p]) => p);
-  assert.equal(importers, ['src/tensor/cpu/threads.ts'], 'who still needs the stub');
+  assert.equal(nodeBuiltins, []);
   for (const [file, out] of Object.entries(meta.outputs))
     assert.equal(
       out.imports.filter((i) => i.external),
