@@ -1,12 +1,14 @@
 // The demo page's training step against Node's on the same machine, as a ratio: the default
-// recipe (or --config small) on the page's CPU backend, in headless Chromium (demo/chromium.ts)
-// and in Node, both through the demo's own loop (demo/page/worker/session.ts), so the two run the
-// same code on the same crops. Rounds alternate Node and the browser, so that a change in the
-// machine's load shows in both; each round drops its first --warmup steps (compilation, pools).
+// recipe (or --config small) on the wasm backend (or --backend cpu), in headless Chromium
+// (demo/chromium.ts) and in Node, both through the demo's own loop (demo/page/worker/session.ts),
+// so the two run the same code on the same crops. Rounds alternate Node and the browser, so that
+// a change in the machine's load shows in both; each round drops its first --warmup steps
+// (compilation, pools).
 // Usage: npm run bench:browser [-- --steps N] [--warmup N] [--rounds N] [--threads N]
-//        [--config recipe|small] [--page-backend cpu|webgpu] [--json]
-// --threads sets MINI_DINO_THREADS in Node and ?threads= on the page (default: all cores).
-// --page-backend webgpu runs the page on WebGPU (SwiftShader here) against Node's CPU backend.
+//        [--config recipe|small] [--backend wasm|cpu] [--page-backend webgpu] [--json]
+// --threads sets MINI_DINO_THREADS in Node and ?threads= on the page (default: all cores, at most
+// 8, as the wasm backend's default). --page-backend webgpu runs the page on WebGPU (SwiftShader
+// here) against Node on --backend.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -14,7 +16,6 @@ import { join } from 'node:path';
 import { buildDemo } from '../demo/build.js';
 import { launchChromium } from '../demo/chromium.js';
 import type { StepReport } from '../demo/page/protocol.js';
-import { CPU_BACKEND } from '../demo/page/worker/backend.js';
 import { TrainingSession } from '../demo/page/worker/session.js';
 import { serveDemo } from '../demo/serve.js';
 import { loadEmbeddedFashionMnist } from '../src/data/embedded.js';
@@ -28,9 +29,10 @@ const arg = (name: string, fallback: string) => {
 const steps = Number(arg('steps', '6'));
 const warmup = Number(arg('warmup', '2'));
 const rounds = Number(arg('rounds', '2'));
-const threads = Number(arg('threads', String(availableParallelism())));
+const threads = Number(arg('threads', String(Math.min(8, availableParallelism()))));
 const configName = arg('config', 'recipe');
-const pageBackend = arg('page-backend', 'cpu');
+const nodeBackend = arg('backend', 'wasm') as 'wasm' | 'cpu';
+const pageBackend = arg('page-backend', nodeBackend);
 const json = process.argv.includes('--json');
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
 
@@ -49,7 +51,7 @@ const median = (xs: number[]) => {
 
 process.env.MINI_DINO_THREADS = String(threads);
 const data = loadEmbeddedFashionMnist();
-const backend = await selectBackend(CPU_BACKEND);
+const backend = await selectBackend(nodeBackend);
 
 async function nodeRound(): Promise<number[]> {
   const session = new TrainingSession(config, data as Required<typeof data>, backend);

@@ -54,15 +54,16 @@ export interface EpochRecord {
 }
 
 /** Which backend the page asks for: `auto` (the rule in backend.ts), or one by name. */
-export type BackendRequest = 'auto' | 'webgpu' | 'cpu';
+export type BackendRequest = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendReport {
-  /** 'webgpu' or the CPU backend's name. */
-  kind: string;
+  kind: 'webgpu' | 'wasm' | 'cpu';
   /** The backend's own description (describe()). */
   description: string;
   /** Why this one: the adapter that answered, or why WebGPU is not used. */
   reason: string;
+  /** Threads its kernels run on (the wasm backend's Web Workers and this one). */
+  threads: number;
 }
 
 /** One picture of the last layer's [CLS] attention: a column per image, a row per head. */
@@ -92,7 +93,8 @@ export interface KnnReport {
 export type RunState = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'stopped' | 'failed';
 
 export type ToWorker =
-  | { type: 'init'; dataUrl: string; backend: BackendRequest }
+  /** `threads`: the wasm backend's threads (?threads=), null for its default. */
+  | { type: 'init'; dataUrl: string; backend: BackendRequest; threads: number | null }
   /** A new run; `pauseAfter` pauses after that many steps (0: never). */
   | { type: 'start'; config: DinoConfig; pauseAfter: number }
   | { type: 'pause' }

@@ -1,6 +1,6 @@
 // mini-dino/browser bundles for browsers: esbuild (platform browser, the options of the demo)
-// bundles src/browser/index.ts with no Node built-in (nothing stubbed: the wasm backend starts
-// its threads through the platform seam) and no external import, and every name it exports is
+// bundles src/browser/index.ts with no Node built-in and no external import (the wasm backend's
+// threads are Web Workers there, started through the platform seam), and every name it exports is
 // the Node entry's own object (no forked copies), except the few that exist only for browsers.
 // The demo page's script holds none of the engine.
 
@@ -28,6 +28,7 @@ test('src/browser/index.ts bundles with no Node built-in', async () => {
   const inputs = Object.keys(meta.inputs);
   assert.ok(inputs.includes('src/tensor/cpu/index.ts'), 'the cpu backend is in the bundle');
   assert.ok(inputs.includes('src/tensor/gpu/index.ts'), 'the gpu backend is in the bundle');
+  assert.ok(inputs.includes('src/tensor/wasm/index.ts'), 'the wasm backend is in the bundle');
   const nodeBuiltins = inputs.filter((p) => /^node:|(^|:)node:/.test(p));
   assert.equal(nodeBuiltins, []);
   for (const [file, out] of Object.entries(meta.outputs))

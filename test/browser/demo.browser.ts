@@ -1,7 +1,10 @@
 // The demo page in a real browser: Debian's Chromium, headless, driven by puppeteer-core (no
 // browser download), serving the page built by demo/build.ts from demo/serve.ts. Checks that
-//  - three steps of the default recipe on the CPU backend (WebAssembly SIMD) give the losses of
-//    `mini-dino train` in Node for the same seed (so the same crops), within float32 tolerance;
+//  - the page picks the wasm backend by itself (SwiftShader, the only WebGPU adapter here, is
+//    software) and runs it on more than one thread (Web Workers over shared memory: the page is
+//    cross-origin isolated); three steps of the default recipe there give the losses of
+//    `mini-dino train` in Node on the cpu backend (the reference kernels) for the same seed (so
+//    the same crops), within float32 tolerance;
 //  - the curves and the attention grid are drawn, and nothing is logged as an error;
 //  - Save downloads the checkpoint Node writes after those steps (same tensors and metadata);
 //    loading it and pressing Resume gives the loss of Node's resumed fourth step; loading a ViT
@@ -45,7 +48,7 @@ const OFFICIAL_FILE = 'vit-official-keys.safetensors';
 /** What window.miniDinoDemo holds (demo/page/ui/main.ts). */
 interface DemoRecord {
   state: string;
-  backend: { kind: string; description: string; reason: string } | null;
+  backend: { kind: string; description: string; reason: string; threads: number } | null;
   steps: { iteration: number; metrics: { loss: number } }[];
   knn: { source: string; top1: Record<string, number> }[];
   attention: { title: string; width: number; height: number } | null;
@@ -297,18 +300,21 @@ test.after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('CPU backend: 3 steps of the default recipe give the losses of mini-dino train', async () => {
-  const page = await openPage(`backend=cpu&pause-after=${STEPS}`);
+test("wasm backend, threads: 3 steps of the default recipe give mini-dino train's losses", async () => {
+  const page = await openPage(`pause-after=${STEPS}`);
   const before = await record(page);
-  assert.is(before.backend?.kind, 'cpu');
-  assert.match(before.backend!.description, /WebAssembly SIMD/);
+  assert.is(before.backend?.kind, 'wasm', JSON.stringify(before.backend));
+  assert.match(before.backend!.reason, /swiftshader \(software\)/);
+  assert.match(before.backend!.description, /^wasm \(WebAssembly SIMD/);
+  assert.ok(before.backend!.threads > 1, `${before.backend!.threads} thread(s)`);
+  assert.match(before.backend!.description, new RegExp(`${before.backend!.threads} threads`));
   await page.locator('#start').click();
   await waitState(page, ['paused'], 120_000);
   const r = await record(page);
   assertLosses(
     r.steps.map((s) => s.metrics.loss),
     ctx.ref.losses,
-    'cpu',
+    'wasm',
   );
 
   // the curves and the attention grid are drawn
@@ -332,12 +338,20 @@ test('CPU backend: 3 steps of the default recipe give the losses of mini-dino tr
   const saved = parseSafetensors(await waitForFile(join(ctx.downloads, ctx.savedName)));
   const node = parseSafetensors(readFileSync(ctx.ref.checkpoint));
   assert.equal([...saved.tensors.keys()].sort(), [...node.tensors.keys()].sort());
+  // The key third of qkv's bias is left out: its gradient is zero in exact arithmetic (a bias on
+  // the keys adds q·b_k to every logit of a query's row, which the softmax ignores), so what it
+  // gets is rounding noise that AdamW scales up to steps of the full learning rate, of either
+  // sign, on any two backends that round differently (the wasm page against Node's cpu here).
+  const embedDim = defaultConfig().embedDim;
+  const isKeyBias = (key: string, i: number) =>
+    /attn\.qkv\.bias(\.|$)/.test(key) && i >= embedDim && i < 2 * embedDim;
   for (const [key, t] of node.tensors) {
     const s = saved.tensors.get(key)!;
     assert.equal(s.shape, t.shape, key);
     let maxAbs = 0;
     let maxDiff = 0;
     for (let i = 0; i < t.data.length; i++) {
+      if (isKeyBias(key, i)) continue;
       maxAbs = Math.max(maxAbs, Math.abs(Number(t.data[i])));
       maxDiff = Math.max(maxDiff, Math.abs(Number(s.data[i]) - Number(t.data[i])));
     }
@@ -349,14 +363,21 @@ test('CPU backend: 3 steps of the default recipe give the losses of mini-dino tr
     const { seconds: _, ...sums } = JSON.parse(md.partial) as Record<string, number>;
     return sums;
   };
-  assert.equal(partial(saved.metadata), partial(node.metadata), 'the sums of the partial epoch');
+  // the schedules' sums exactly; the measured ones (loss, entropy, KL) to float32 tolerance
+  const [got, want] = [partial(saved.metadata), partial(node.metadata)];
+  assert.equal(Object.keys(got).sort(), Object.keys(want).sort(), 'the partial epoch');
+  for (const [k, v] of Object.entries(want)) {
+    if (['loss', 'entropy', 'kl'].includes(k))
+      assert.ok(relErr(got[k], v) <= FLOAT32_TOLERANCES.loss, `partial ${k}: ${got[k]} vs ${v}`);
+    else assert.is(got[k], v, `partial ${k}`);
+  }
   assert.equal(ctx.problems, [], 'no console error, page error or unhandled rejection');
   assert.equal(r.errors, []);
-  await page.screenshot({ path: join(OUT, 'cpu-3-steps.png') });
+  await page.screenshot({ path: join(OUT, 'wasm-3-steps.png') });
   (ctx as { page?: Page }).page = page;
 });
 
-test('CPU backend: load the saved checkpoint and resume; load official key names', async () => {
+test('wasm backend: load the saved checkpoint and resume; load official key names', async () => {
   const page = (ctx as { page?: Page }).page!;
   // the page's own download: restored, k-NN and attention on its teacher, Resume = Node's step 4
   await loadFile(page, join(ctx.downloads, ctx.savedName), ctx.savedName);

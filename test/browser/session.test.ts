@@ -117,27 +117,37 @@ test('readableBackbone: the model itself on cpu, a cpu copy with the same featur
   assert.ok(worst < 1e-5, `features differ by ${worst}`);
 });
 
-test('the backend rule: WebGPU on a hardware adapter only, unless asked for', () => {
+test('the backend rule: WebGPU on a hardware adapter, else wasm, else cpu, unless asked', () => {
   const hw = { info: { vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: false } };
   const sw = { info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true } };
-  assert.equal(decideBackend('auto', hw, ''), {
-    useGpu: true,
+  const noSab = 'SharedArrayBuffer is missing (a browser page must be cross-origin isolated)';
+  assert.equal(decideBackend('auto', hw, '', null), {
+    kind: 'webgpu',
     reason: 'a hardware WebGPU adapter answered: nvidia hopper',
   });
-  assert.equal(decideBackend('auto', sw, ''), {
-    useGpu: false,
+  assert.equal(decideBackend('auto', sw, '', null), {
+    kind: 'wasm',
     reason:
-      'the only WebGPU adapter, google swiftshader (software), is slower than the CPU backend',
+      'the only WebGPU adapter, google swiftshader (software), is slower than the CPU backends',
   });
-  assert.equal(decideBackend('auto', null, 'this browser has no WebGPU (navigator.gpu)'), {
-    useGpu: false,
+  assert.equal(decideBackend('auto', null, 'this browser has no WebGPU (navigator.gpu)', null), {
+    kind: 'wasm',
     reason: 'no WebGPU: this browser has no WebGPU (navigator.gpu)',
   });
-  assert.is(decideBackend('webgpu', sw, '').useGpu, true);
-  assert.is(decideBackend('cpu', hw, '').useGpu, false);
-  assert.throws(() => decideBackend('webgpu', null, 'no adapter'), /\?backend=webgpu: no adapter/);
+  assert.equal(decideBackend('auto', null, 'no navigator.gpu', noSab), {
+    kind: 'cpu',
+    reason: `no WebGPU: no navigator.gpu; no wasm backend: ${noSab}`,
+  });
+  assert.is(decideBackend('webgpu', sw, '', null).kind, 'webgpu');
+  assert.is(decideBackend('wasm', hw, '', null).kind, 'wasm');
+  assert.is(decideBackend('cpu', hw, '', null).kind, 'cpu');
+  assert.throws(
+    () => decideBackend('webgpu', null, 'no adapter', null),
+    /\?backend=webgpu: no adapter/,
+  );
+  assert.throws(() => decideBackend('wasm', hw, '', noSab), /\?backend=wasm: SharedArrayBuffer/);
   // older browsers put isFallbackAdapter on the adapter itself
-  assert.is(decideBackend('auto', { isFallbackAdapter: true }, '').useGpu, false);
+  assert.is(decideBackend('auto', { isFallbackAdapter: true }, '', null).kind, 'wasm');
 });
 
 test.run();

@@ -1,12 +1,14 @@
 // The demo page: starts the training Worker, sends it the buttons and the configuration, and
 // draws what it reports (progress, curves, the attention grid, the k-NN monitor). All compute
 // happens in the Worker, so the page stays responsive. URL parameters, for scripts and tests:
-//   ?backend=auto|webgpu|cpu    which backend (default auto: see worker/backend.ts)
+//   ?backend=auto|webgpu|wasm|cpu  which backend (default auto: see worker/backend.ts)
+//   ?threads=N                  the wasm backend's threads (default: the cores, at most 8)
 //   ?pause-after=N              pause after N iterations (benchmarks, the browser test)
 // window.miniDinoDemo holds what the page has received (for scripting and test/browser).
 
 import type {
   AttentionGrid,
+  BackendReport,
   BackendRequest,
   DinoConfig,
   EpochRecord,
@@ -24,7 +26,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 /** Everything received from the Worker, as plain data (read by test/browser/demo.browser.ts). */
 interface DemoRecord {
   state: RunState;
-  backend: { kind: string; description: string; reason: string } | null;
+  backend: BackendReport | null;
   config: DinoConfig | null;
   itersPerEpoch: number;
   steps: StepReport[];
@@ -50,10 +52,13 @@ const record: DemoRecord = {
 (window as unknown as { miniDinoDemo: DemoRecord }).miniDinoDemo = record;
 
 const params = new URLSearchParams(location.search);
-const BACKENDS: readonly BackendRequest[] = ['auto', 'webgpu', 'cpu'];
+const BACKENDS: readonly BackendRequest[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 const backendParam = params.get('backend') ?? 'auto';
 const backendRequest = BACKENDS.find((b) => b === backendParam) ?? 'auto';
 const pauseAfter = Math.max(0, Number(params.get('pause-after') ?? 0) || 0);
+const threadsParam = params.get('threads');
+const threads = threadsParam === null ? null : Number(threadsParam);
+const threadsOk = threads === null || (Number.isInteger(threads) && threads >= 1 && threads <= 64);
 
 const form = $<HTMLFormElement>('knobs');
 const buttons = {
@@ -308,6 +313,12 @@ window.addEventListener('unhandledrejection', (e) => showError(`unexpected: ${St
 renderKnobs(form);
 setState('loading', 'Loading the data and choosing a backend…');
 if (backendRequest !== backendParam)
-  showError(`?backend=${backendParam} is not a backend (auto, webgpu or cpu): using auto`);
+  showError(`?backend=${backendParam} is not a backend (auto, webgpu, wasm or cpu): using auto`);
+if (!threadsOk) showError(`?threads=${threadsParam} is not a number of threads (1 to 64): default`);
 drawCharts();
-send({ type: 'init', dataUrl: new URL('data/', location.href).href, backend: backendRequest });
+send({
+  type: 'init',
+  dataUrl: new URL('data/', location.href).href,
+  backend: backendRequest,
+  threads: threadsOk ? threads : null,
+});

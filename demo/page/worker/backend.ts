@@ -1,30 +1,20 @@
 // Which backend the demo trains on, and why. The rule (`auto`): the gpu backend on WebGPU when
-// the browser offers a hardware adapter; otherwise the CPU backend below. A software adapter
-// (Chromium's SwiftShader, reported with isFallbackAdapter) is not used by `auto`: it runs
-// WebGPU on the CPU, measured here at several times the time per step of the CPU backend
-// (README). `?backend=webgpu` or `?backend=cpu` in the page's URL asks for one by name.
+// the browser offers a hardware adapter; otherwise the wasm backend (WebAssembly SIMD on Web
+// Workers over shared memory), which needs a cross-origin isolated page; otherwise the cpu
+// backend (the TypeScript reference kernels, one thread). A software adapter (Chromium's
+// SwiftShader, reported with isFallbackAdapter) is not used by `auto`: it runs WebGPU on the CPU,
+// measured here at several times the time per step of the CPU backends (README).
+// `?backend=webgpu|wasm|cpu` in the page's URL asks for one by name; `?threads=N` sets the wasm
+// backend's threads (default: the cores the browser reports, at most 8).
 
 import {
   type Backend,
-  type BackendChoice,
   browserPlatform,
   selectBackend,
   setPlatform,
 } from '../../../src/browser/index.js';
+import { wasmUnavailable } from '../../../src/tensor/wasm/index.js';
 import type { BackendReport, BackendRequest } from '../protocol.js';
-
-/**
- * The backend for browsers without a hardware GPU. One line to change when the `wasm` backend
- * (WebAssembly SIMD on Web Workers over shared memory) lands: CPU_BACKEND = 'wasm'.
- */
-export const CPU_BACKEND: BackendChoice = 'cpu';
-
-/**
- * Settings of the engine in this Worker (environment variables on Node). One thread: the cpu
- * backend's threads are Node worker_threads, which a browser does not have (the bundle stubs
- * that module). Remove MINI_DINO_THREADS here once the `wasm` backend brings Web Workers.
- */
-export const PAGE_SETTINGS: Record<string, string> = { MINI_DINO_THREADS: '1' };
 
 /** What this file reads of a GPUAdapter. */
 export interface GpuAdapterLike {
@@ -55,43 +45,55 @@ function adapterName(a: GpuAdapterLike): string {
   return i.description || [i.vendor, i.architecture].filter(Boolean).join(' ') || 'an adapter';
 }
 
-/** The rule of this file's header: WebGPU or not, and why. Throws when WebGPU is asked for and
- * there is no adapter. */
+/** The kind of backend the rule picks. */
+export type BackendKind = 'webgpu' | 'wasm' | 'cpu';
+
+/**
+ * The rule of this file's header: which backend and why. `adapter`/`why`: the WebGPU probe;
+ * `noWasm`: why the wasm backend cannot run here (null when it can). Throws when a backend asked
+ * for by name cannot run.
+ */
 export function decideBackend(
   request: BackendRequest,
   adapter: GpuAdapterLike | null,
   why: string,
-): { useGpu: boolean; reason: string } {
+  noWasm: string | null,
+): { kind: BackendKind; reason: string } {
   const software =
     adapter !== null && (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
   const name = adapter ? `${adapterName(adapter)}${software ? ' (software)' : ''}` : '';
-  if (request === 'webgpu') {
-    if (!adapter) throw new Error(`?backend=webgpu: ${why}`);
-    return { useGpu: true, reason: `asked for by ?backend=webgpu; adapter: ${name}` };
+  switch (request) {
+    case 'webgpu':
+      if (!adapter) throw new Error(`?backend=webgpu: ${why}`);
+      return { kind: 'webgpu', reason: `asked for by ?backend=webgpu; adapter: ${name}` };
+    case 'wasm':
+      if (noWasm) throw new Error(`?backend=wasm: ${noWasm}`);
+      return { kind: 'wasm', reason: 'asked for by ?backend=wasm' };
+    case 'cpu':
+      return { kind: 'cpu', reason: 'asked for by ?backend=cpu' };
   }
-  if (request === 'cpu') return { useGpu: false, reason: 'asked for by ?backend=cpu' };
   if (adapter && !software)
-    return { useGpu: true, reason: `a hardware WebGPU adapter answered: ${name}` };
-  if (adapter)
-    return {
-      useGpu: false,
-      reason: `the only WebGPU adapter, ${name}, is slower than the CPU backend`,
-    };
-  return { useGpu: false, reason: `no WebGPU: ${why}` };
+    return { kind: 'webgpu', reason: `a hardware WebGPU adapter answered: ${name}` };
+  const noGpu = adapter
+    ? `the only WebGPU adapter, ${name}, is slower than the CPU backends`
+    : `no WebGPU: ${why}`;
+  if (!noWasm) return { kind: 'wasm', reason: noGpu };
+  return { kind: 'cpu', reason: `${noGpu}; no wasm backend: ${noWasm}` };
 }
 
-/** Selects the backend for `request` (it becomes the default) and says which and why. */
+/**
+ * Selects the backend for `request` (it becomes the default) and says which and why; `threads`
+ * (from ?threads=) sets the wasm backend's threads, null leaves the default.
+ */
 export async function chooseBackend(
   request: BackendRequest,
+  threads: number | null,
 ): Promise<{ backend: Backend; report: BackendReport }> {
-  setPlatform(browserPlatform(PAGE_SETTINGS));
+  setPlatform(browserPlatform(threads === null ? {} : { MINI_DINO_THREADS: String(threads) }));
   const { adapter, why } = await probeAdapter();
-  const { useGpu, reason } = decideBackend(request, adapter, why);
-  const backend = useGpu
-    ? await selectBackend('gpu', { mode: 'webgpu' })
-    : await selectBackend(CPU_BACKEND);
-  return {
-    backend,
-    report: { kind: useGpu ? 'webgpu' : CPU_BACKEND, description: backend.describe(), reason },
-  };
+  const { kind, reason } = decideBackend(request, adapter, why, wasmUnavailable());
+  const backend =
+    kind === 'webgpu' ? await selectBackend('gpu', { mode: 'webgpu' }) : await selectBackend(kind);
+  const used = (backend as { threads?: number }).threads ?? 1;
+  return { backend, report: { kind, description: backend.describe(), reason, threads: used } };
 }

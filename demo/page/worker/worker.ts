@@ -75,7 +75,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'init': {
       setState('loading', 'loading the embedded Fashion-MNIST and choosing a backend');
       const [chosen, loaded] = await Promise.all([
-        chooseBackend(msg.backend),
+        chooseBackend(msg.backend, msg.threads),
         dataNs.fetchEmbeddedFashionMnist(msg.dataUrl),
       ]);
       backend = chosen.backend;
