@@ -1,7 +1,7 @@
 // One full DINO training step (teacher forward, student forward, loss, backward, clip, AdamW,
-// EMA, center) for the configurations `tiny` and `small` of issue 4 and the README `recipe`, on
+// EMA, center) for the configurations `tiny`, `small` and the README `recipe`, on
 // each backend, and the same configurations through the PyTorch reference's `bench` mode in the
-// same run (../shared/reference/torch_dino.py, tuned as its README says), reported as ratios.
+// same run (tools/torch_dino.py, tuned as its header says), reported as ratios.
 // Also where our time goes: teacher forward, student forward, loss, backward, update.
 // Usage: npm run bench:step [-- --configs tiny,small,recipe] [--backends cpu,gpu] [--steps N]
 //        [--no-torch] [--json]
@@ -89,7 +89,7 @@ for (const backendName of backends) {
 }
 
 // The PyTorch yardstick, same configurations, same machine, same run.
-const torchScript = join(import.meta.dirname, '..', '..', 'shared', 'reference', 'torch_dino.py');
+const torchScript = join(import.meta.dirname, '..', 'tools', 'torch_dino.py');
 const torchFlags: Record<BenchConfigName, string[]> = {
   tiny: [
     '--img',
@@ -238,8 +238,6 @@ if (
     }
   }
 } else {
-  log(
-    'PyTorch reference not run (needs /usr/bin/python3 with python3-torch and ../shared/reference)',
-  );
+  log('PyTorch reference not run (needs /usr/bin/python3 with python3-torch)');
 }
 if (json) console.log(JSON.stringify({ steps, rows }));

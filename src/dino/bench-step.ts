@@ -1,5 +1,5 @@
-// One full DINO training step on synthetic crops, timed: the yardstick configurations of
-// issue 4 (`tiny`, `small`) and the README recipe, matching ../shared/reference/torch_dino.py
+// One full DINO training step on synthetic crops, timed: the yardstick configurations
+// `tiny`, `small` and the README recipe, matching tools/torch_dino.py
 // `bench` (random-normal crops, 3 input channels, no augmentation in the timed step). Used by
 // `mini-dino bench step` and bench/step.ts. Reports median ms per step, images per second and
 // where the time goes (teacher forward, student forward, loss, backward, update).

@@ -1,5 +1,5 @@
-// Weighted k-NN classification on frozen features (official eval_knn.py knn_classifier, spec
-// §10.1): features are L2-normalised; for each test feature the k most similar training
+// Weighted k-NN classification on frozen features (official eval_knn.py knn_classifier;
+// paper §3.2): features are L2-normalised; for each test feature the k most similar training
 // features (cosine similarity s) vote for their class with weight exp(s / T), T = 0.07; the
 // prediction is the class with the largest total. Top-1 and top-5 (top-5 uses min(5, k)
 // classes) for several k at once: the neighbours are sorted once for the largest k and each k

@@ -1,4 +1,4 @@
-// PyTorch parity check: load a `mini-dino-oracle-v1` fixture (../shared/reference/torch_dino.py
+// PyTorch parity check: load a `mini-dino-oracle-v1` fixture (tools/torch_dino.py
 // dump), build the same model and step from its configuration alone, run one DINO step
 // (teacher and student forward, loss, backward, clip, fresh AdamW, EMA, center update) and
 // report the worst relative error per group, relative to each reference tensor's max magnitude:

@@ -1,4 +1,4 @@
-// One DINO training step, in the official order (main_dino.py train_one_epoch, spec §8):
+// One DINO training step, in the official order (main_dino.py train_one_epoch; paper Algorithm 1):
 // schedules → teacher forward (no grad, global crops) → student forward (all crops) → loss →
 // non-finite check → center update → backward → per-tensor clip → cancel last-layer grads →
 // AdamW → teacher EMA → metrics. Everything the step creates is released when it ends (memory

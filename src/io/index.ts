@@ -1,6 +1,6 @@
 // The io layer: safetensors reading and writing (validated, atomic), conversion to and from
 // mini-dino tensors, official DINO checkpoint key prefixes, and the PyTorch parity fixtures.
-// References: https://github.com/huggingface/safetensors (format); dino-spec §1.7 (key names);
+// References: https://github.com/huggingface/safetensors (format); test/nn/vit.test.ts (key names);
 // test/fixtures/README.md (the `mini-dino-oracle-v1` fixture format).
 
 export {

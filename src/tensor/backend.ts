@@ -19,7 +19,7 @@ export interface Storage {
   readonly size: number;
 }
 
-/** Hyper-parameters of one AdamW update (PyTorch semantics, spec §7.2). */
+/** Hyper-parameters of one AdamW update (torch.optim.AdamW semantics). */
 export interface AdamWParams {
   lr: number;
   weightDecay: number;

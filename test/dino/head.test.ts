@@ -1,7 +1,7 @@
-// DINOHead (official vision_transformer.py DINOHead, spec §2): keys mlp.0/2/4 and
+// DINOHead (official vision_transformer.py DINOHead): keys mlp.0/2/4 and
 // last_layer.weight_g/weight_v with weight_g = 1 and frozen, the forward against a naive float64
 // computation (cosine-similarity logits), the weight-norm gradients against the closed form of
-// spec §2, and weight decay on v never changing the function.
+// nn.utils.weight_norm, and weight decay on v never changing the function.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backward, mul, sum } from '../../src/autograd/index.js';
@@ -183,7 +183,7 @@ test(
   },
 );
 
-/** ∂L/∂g_k = u_k·G_k, ∂L/∂v_k = (g_k/‖v_k‖)(G_k − u_k (u_k·G_k)), u_k = v_k/‖v_k‖ (spec §2). */
+/** ∂L/∂g_k = u_k·G_k, ∂L/∂v_k = (g_k/‖v_k‖)(G_k − u_k (u_k·G_k)), u_k = v_k/‖v_k‖. */
 function closedForm(
   G: number[][],
   V: number[][],

@@ -1,7 +1,7 @@
-// The DINO model and step (spec §3, §8): MultiCropWrapper groups consecutive crops of one size
-// (one backbone pass per group, the head once, rows in crop order), state-dict prefixes
-// backbone./head., and trainStep's contract: metrics, the center update after the loss, and a
-// non-finite loss stopping before any weight changes.
+// The DINO model and step (utils.MultiCropWrapper, main_dino.py train_one_epoch): MultiCropWrapper
+// groups consecutive crops of one size (one backbone pass per group, the head once, rows in crop
+// order), state-dict prefixes backbone./head., and trainStep's contract: metrics, the center update
+// after the loss, and a non-finite loss stopping before any weight changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDino } from '../../src/dino/build.js';

@@ -1,4 +1,4 @@
-// The momentum teacher (spec §5): an exact, frozen copy of the student at the start, no drop
+// The momentum teacher (paper §3.1): an exact, frozen copy of the student at the start, no drop
 // path, deterministic forward; the EMA θ_t ← m·θ_t + (1 − m)·θ_s over every parameter pair
 // (weight_g included) — m = 1 leaves the teacher unchanged, m = 0 copies the student; it runs
 // after the optimizer step on the updated student; the teacher sees the 2 global crops only.

@@ -1,6 +1,6 @@
 // Every knob of DINO's multi-crop augmentation, the official values (OFFICIAL_AUGMENT) and their
 // validation. Official counterpart: main_dino.py DataAugmentationDINO.__init__ and the arguments
-// --global_crops_scale, --local_crops_number, --local_crops_scale (spec §6, §7.7).
+// --global_crops_scale, --local_crops_number, --local_crops_scale of main_dino.py get_args_parser.
 // AugmentOptions has no defaults of its own: the single source of this project's defaults is
 // src/dino/config.ts, which may reference OFFICIAL_AUGMENT.
 
@@ -55,10 +55,10 @@ export interface AugmentOptions {
 
 /**
  * The official DINO augmentation (main_dino.py DataAugmentationDINO with the main_dino.py
- * defaults, ImageNet RGB statistics). For reference, the default recipe of this project (issue 5,
- * defined in src/dino/config.ts) differs for 28 px Fashion-MNIST: global crops of 28 px (scale
- * 0.4–1), 4 local crops of 14 px (scale 0.05–0.4), brightness/contrast jitter 0.4/0.4 with p 0.8
- * (no saturation/hue: 1 channel), blur sigma 0.1–1.0 px with the official probabilities
+ * defaults, ImageNet RGB statistics). For reference, the default recipe of this project (the
+ * README's, defined in src/dino/config.ts) differs for 28 px Fashion-MNIST: global crops of 28 px
+ * (scale 0.4–1), 4 local crops of 14 px (scale 0.05–0.4), brightness/contrast jitter 0.4/0.4
+ * with p 0.8 (no saturation/hue: 1 channel), blur sigma 0.1–1.0 px with the official probabilities
  * (1.0 / 0.1 / 0.5), solarization 0.2 on crop 2, and the Fashion-MNIST statistics of the embedded
  * train set, mean 0.2860 and std 0.3530 (FASHION_MNIST_STATS in src/data/embedded.ts; channelStats
  * gives 0.28604 / 0.35298, and 0.28604 / 0.35302 on the full 60 000-image train set).

@@ -6,9 +6,10 @@
 // `const i = this.thread.x` decays to f32 (gpu.js 2.24.1, both the webasm and WGSL translators),
 // and
 // `/`, `%` and Math.floor are always f32 — so an index built that way is wrong from 2^24 on (the
-// "flat index >= 2^24" trap of ../shared/docs/gpu.md). The rule every kernel here follows: index
-// expressions use only Integer terms, never locals, and integer division goes through idiv/imod,
-// which refine the f32 estimate with exact i32 corrections (WGSL division is only accurate to
+// "flat index >= 2^24" trap: webasm reads wrong values there). The rule every kernel here follows:
+// index expressions use only Integer terms, never locals, and integer division goes through
+// idiv/imod, which refine the f32 estimate with exact i32 corrections (WGSL division is only
+// accurate to
 // 2.5 ulp, so even floor(6 / 3) may come out 1); inside loops, indices go through at() (below).
 // Tests: test/tensor/gpu/large.test.ts.
 

@@ -4,7 +4,7 @@
 //           else webasm. Asking for webgpu where no adapter answers is an error that says why
 //           (no silent fallback). 'cpu' is gpu.js's own JavaScript mode, for debugging kernels.
 // In Node, WebGPU comes from the optional package `webgpu` (0.6.2, Dawn), which exposes
-// navigator.gpu (../shared/docs/gpu.md has the recipe); in a browser navigator.gpu is native.
+// navigator.gpu (`navigator.gpu = create([])`, in probeWebGPU); in a browser it is native.
 // No cpu twin: the cpu backend has no modes.
 
 import { GPU } from 'gpu.js';

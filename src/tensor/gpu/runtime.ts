@@ -10,7 +10,7 @@
 // only after every kernel that reads it was submitted (Dawn keeps it alive until the GPU is done).
 // Kernels are built once per shape signature (kernel, output size, argument sizes, loop bound)
 // and cached (LRU), so gpu.js never recompiles on a hot path. References: gpu.js 2.24.1 README
-// (Pipelining, WebGPU, WebAssembly) and src/backend/web-gpu/kernel.js; ../shared/docs/gpu.md.
+// (Pipelining, WebGPU, WebAssembly) and src/backend/web-gpu/kernel.js.
 
 import { GPU } from 'gpu.js';
 import * as gpujs from 'gpu.js';

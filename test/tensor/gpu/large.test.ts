@@ -1,5 +1,5 @@
 // One tensor above 2^24 elements (16.8M): gpu.js computes unmarked index arithmetic in float32,
-// which cannot address past 2^24 (../shared/docs/gpu.md: webasm reads wrong values there), and
+// which cannot address past 2^24 (gpu.js 2.24.1 webasm reads wrong values there), and
 // its webasm SIMD loops carry the loop counter as f32 (this test found that one: the loop kernels
 // index through helpers.at). Flat, 2-D, strided, chunked, looped and gathered index math run over
 // [2^22 + 3, 4] = 16 777 228 elements against the cpu, elements past 2^24 included.

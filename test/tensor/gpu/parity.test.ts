@@ -1,4 +1,4 @@
-// The PyTorch parity check of issue 4 on the gpu backend: one full DINO step (ViT, head, loss,
+// The PyTorch parity check on the gpu backend: one full DINO step (ViT, head, loss,
 // backward, clip, AdamW, EMA, center) from each float64 fixture, run in float32 on gpu.js
 // (webasm in CI, webgpu under npm run test:gpu), within the float32 tolerances of
 // src/dino/parity.ts.
