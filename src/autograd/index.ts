@@ -37,7 +37,6 @@ export {
 export { attention, type AttentionOptions } from './ops/attention.js';
 export { linear, matmul } from './ops/matmul.js';
 export {
-  broadcastTo,
   chunk,
   concat,
   expand,

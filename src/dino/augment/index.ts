@@ -7,7 +7,7 @@ export {
   OFFICIAL_AUGMENT,
   validateAugmentOptions,
   type AugmentOptions,
-  type Range,
+  type Interval,
 } from './options.js';
 export {
   DataAugmentationDINO,

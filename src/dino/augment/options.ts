@@ -4,7 +4,8 @@
 // AugmentOptions has no defaults of its own: the single source of this project's defaults is
 // src/dino/config.ts, which may reference OFFICIAL_AUGMENT.
 
-export type Range = readonly [number, number];
+/** A closed interval [lo, hi] of a random draw (crop scale, aspect ratio, blur sigma). */
+export type Interval = readonly [number, number];
 
 /** Options of DataAugmentationDINO; all fields required (defaults live in src/dino/config.ts). */
 export interface AugmentOptions {
@@ -14,15 +15,15 @@ export interface AugmentOptions {
   localCropSize: number;
   /** RandomResizedCrop area fraction of the global crops (official --global_crops_scale (0.4, 1)).
    * */
-  globalCropsScale: Range;
+  globalCropsScale: Interval;
   /** RandomResizedCrop area fraction of the local crops (official --local_crops_scale (0.05, 0.4)).
    * */
-  localCropsScale: Range;
+  localCropsScale: Interval;
   /** Number of local crops (official --local_crops_number 8; 0 disables multi-crop). */
   localCropsNumber: number;
   /** RandomResizedCrop aspect-ratio range w/h, sampled log-uniformly (torchvision default (3/4,
    * 4/3)). */
-  cropRatio: Range;
+  cropRatio: Interval;
   /** Horizontal flip probability (official 0.5). */
   flipProb: number;
   /** Probability of applying colour jitter to a crop (official 0.8). */
@@ -44,7 +45,7 @@ export interface AugmentOptions {
   /** Gaussian blur probability of each local crop (official 0.5). */
   blurProbLocal: number;
   /** Blur radius range in pixels; PIL's GaussianBlur radius is its sigma (official [0.1, 2.0]). */
-  blurSigma: Range;
+  blurSigma: Interval;
   /** Solarization probability of global crop 2 (official 0.2; the other crops never solarize). */
   solarizeProb: number;
   /** Per-channel mean of the [0, 1] pixels, one value per channel (official ImageNet). */
@@ -66,10 +67,10 @@ export interface AugmentOptions {
 export const OFFICIAL_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
   globalCropSize: 224,
   localCropSize: 96,
-  globalCropsScale: [0.4, 1.0] as Range,
-  localCropsScale: [0.05, 0.4] as Range,
+  globalCropsScale: [0.4, 1.0] as Interval,
+  localCropsScale: [0.05, 0.4] as Interval,
   localCropsNumber: 8,
-  cropRatio: [3 / 4, 4 / 3] as Range,
+  cropRatio: [3 / 4, 4 / 3] as Interval,
   flipProb: 0.5,
   colorJitterProb: 0.8,
   brightness: 0.4,
@@ -80,7 +81,7 @@ export const OFFICIAL_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
   blurProbGlobal1: 1.0,
   blurProbGlobal2: 0.1,
   blurProbLocal: 0.5,
-  blurSigma: [0.1, 2.0] as Range,
+  blurSigma: [0.1, 2.0] as Interval,
   solarizeProb: 0.2,
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
