@@ -60,7 +60,7 @@ export { isGradEnabled, noGrad, setGradEnabled } from './autograd/grad-mode.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.js';
 
 // the differentiable ops (each also a Tensor method where it takes one tensor first)
-export { cast, detach, toBackend } from './autograd/ops/cast.js';
+export { cast, clone, detach, toBackend } from './autograd/ops/cast.js';
 export {
   abs,
   add,

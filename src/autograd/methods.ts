@@ -7,7 +7,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { backward } from './engine.js';
-import { cast, detach } from './ops/cast.js';
+import { cast, clone, copy_, detach } from './ops/cast.js';
 import * as ew from './ops/elementwise.js';
 import { linear, matmul } from './ops/matmul.js';
 import * as mv from './ops/movement.js';
@@ -53,6 +53,8 @@ const METHODS = {
   softmax: nn.softmax,
   logSoftmax: nn.logSoftmax,
   cast,
+  clone,
+  copy_,
   detach,
   backward,
 } as const;

@@ -131,7 +131,7 @@ export class Center {
     noGrad(() => {
       const batchCenter = mul(sum(teacherOut, 0, true), 1 / teacherOut.shape[0]); // [1, K]
       const next = add(mul(this.value, this.momentum), mul(batchCenter, 1 - this.momentum));
-      this.value.assign(this.value.backend.affine(next.storage, 1, 0));
+      this.value.copy_(next);
     });
   }
 }

@@ -115,7 +115,7 @@ export async function trainStep(
       kl.item(),
     ]); // sync point
     if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(lossValue, it);
-    const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
+    const centerBefore = keep ? noGrad(() => centerUsed.clone()) : null;
     center.update(t.logits);
     lap('loss');
     zeroGrad(student.parameters());

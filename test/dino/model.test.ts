@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { buildDino } from '../../src/dino/build.js';
 import { defaultConfig } from '../../src/dino/config.js';
 import { NonFiniteLossError, trainStep } from '../../src/dino/train-step.js';
-import { copyInto } from '../../src/nn/module.js';
+import { copy_ } from '../../src/autograd/ops/cast.js';
 import { full, tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../autograd/helpers.js';
@@ -97,7 +97,7 @@ test(
     'the center moves by 0.9·c + 0.1·mean(teacher logits)',
   async () => {
     const run = tiny();
-    copyInto(run.center.value, rand([1, 10], 3, 0.1));
+    copy_(run.center.value, rand([1, 10], 3, 0.1));
     const c0 = [...run.center.value.dataSync()];
     let teacherOut: number[][] = [];
     let centerUsed: number[] = [];
@@ -139,7 +139,7 @@ test(
   'a non-finite loss stops the step before any weight, moment or the ' + 'center changes',
   async () => {
     const run = tiny();
-    copyInto(run.center.value, full([1, 10], NaN, { dtype: 'float64' }));
+    copy_(run.center.value, full([1, 10], NaN, { dtype: 'float64' }));
     const s0 = snapshot(run.student);
     const t0 = snapshot(run.teacher);
     let err: unknown = null;

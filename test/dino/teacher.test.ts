@@ -9,7 +9,7 @@ import { backward, sum } from '../../src/autograd/index.js';
 import type { DinoConfig } from '../../src/dino/config.js';
 import { cancelGradientsLastLayer, emaUpdate, initTeacher } from '../../src/dino/teacher.js';
 import { trainStep } from '../../src/dino/train-step.js';
-import { copyInto } from '../../src/nn/module.js';
+import { copy_ } from '../../src/autograd/ops/cast.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { crops, rand, snapshot, tinyDino } from './tiny-model.js';
 
@@ -19,7 +19,7 @@ const tiny = (over: Partial<DinoConfig> = {}) => tinyDino({ dropPathRate: 0.1, .
 /** Moves every student parameter away from the teacher (so that EMA has something to do). */
 function perturb(student: { namedParameters(): [string, Tensor][] }, seed: number): void {
   for (const [k, p] of student.namedParameters())
-    copyInto(p, rand([...p.shape], seed + k.length, 0.3));
+    copy_(p, rand([...p.shape], seed + k.length, 0.3));
 }
 
 test(
