@@ -77,11 +77,3 @@ export function checkCompatible(op: string, a: Tensor, b: Tensor): void {
     );
   }
 }
-
-export function checkRank(op: string, x: Tensor, min: number, what = 'x'): void {
-  if (x.ndim < min)
-    throw new ShapeError(
-      `${op}: ${what} must have at least ${min} dimension${min === 1 ? '' : 's'}, ` +
-        `got ${fmtShape(x.shape)}`,
-    );
-}
