@@ -5,7 +5,7 @@
 // Also where our time goes: teacher forward, student forward, loss, backward, update.
 // Usage: npm run bench:step [-- --configs tiny,small,recipe] [--backends cpu,gpu] [--steps N]
 //        [--no-torch] [--json]
-// tinybench times each step; the phase split comes from trainStep's timings (exact on cpu).
+// tinybench times each step; the phase split comes from a timePhases observer (exact on cpu).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { benchConfig, type BenchConfigName } from '../src/dino/bench-step.js';
 import { buildDino } from '../src/dino/build.js';
-import { hyperAt, type StepTimings, trainStep } from '../src/dino/train-step.js';
+import { hyperAt, type StepTimings, timePhases, trainStep } from '../src/dino/train-step.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator } from '../src/tensor/random.js';
 import { selectBackend } from '../src/tensor/select.js';
@@ -63,7 +63,7 @@ for (const backendName of backends) {
     for (let w = 0; w < 2; w++) await trainStep(run, crops, hyperAt(run, it, 0), 0, it++);
     const bench = new Bench({ iterations: steps, time: 0, warmup: false });
     bench.add(`${name} ${backendName}`, async () => {
-      await trainStep(run, crops, hyperAt(run, it, 0), 0, it++, { timings: phases });
+      await trainStep(run, crops, hyperAt(run, it, 0), 0, it++, timePhases(phases));
     });
     await bench.run();
     const r = bench.tasks[0].result as { latency?: { p50?: number; mean: number } };

@@ -28,9 +28,9 @@ export {
   trainStep,
   type StepHyper,
   type StepMetrics,
-  type StepOptions,
+  type StepObserver,
+  type StepPhase,
   type StepTensors,
-  type StepTimings,
 } from './train-step.js';
 export {
   trainDino,

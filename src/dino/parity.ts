@@ -245,7 +245,7 @@ async function parityWith(
   const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) =>
     checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
   await trainStep(run, crops, hyper, 0, 0, {
-    keep: (k) => {
+    tensors: (k) => {
       hold('loss', 'loss', k.loss, fx.get('loss'));
       hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
       hold('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));

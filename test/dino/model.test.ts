@@ -6,7 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDino } from '../../src/dino/build.js';
 import { defaultConfig } from '../../src/dino/config.js';
-import { NonFiniteLossError, trainStep } from '../../src/dino/train-step.js';
+import {
+  NonFiniteLossError,
+  timePhases,
+  trainStep,
+  type StepPhase,
+  type StepTimings,
+} from '../../src/dino/train-step.js';
 import { copy_ } from '../../src/autograd/ops/cast.js';
 import { full, tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
@@ -54,6 +60,27 @@ test(
     assert.equal(calls, [B, B, B]);
   },
 );
+
+test('trainStep observer: each phase ends once, in order; timePhases adds up the step', async () => {
+  const run = tiny();
+  const heard: StepPhase[] = [];
+  let sawTensors = 0;
+  await trainStep(run, crops(3, 11), hyperOf(), 0, 0, {
+    phaseEnd: (p) => heard.push(p),
+    tensors: () => sawTensors++,
+  });
+  assert.equal(heard, ['teacher', 'student', 'loss', 'backward', 'update']);
+  assert.is(sawTensors, 1);
+  const timings: StepTimings = { teacher: 0, student: 0, loss: 0, backward: 0, update: 0 };
+  const t0 = performance.now();
+  await trainStep(run, crops(3, 12), hyperOf(), 0, 1, timePhases(timings));
+  const total = performance.now() - t0;
+  const sum = Object.values(timings).reduce((a, b) => a + b, 0);
+  assert.ok(Object.values(timings).every((ms) => ms >= 0));
+  assert.ok(sum > 0 && sum <= total, `phases ${sum} ms within the step's ${total} ms`);
+});
+
+const hyperOf = () => ({ lr: 0.001, wd: 0.04, momentum: 0.99, teacherTemp: 0.05 });
 
 test('MultiCropWrapper errors: no crops; crops with different batch sizes', () => {
   const run = tiny();
@@ -103,7 +130,7 @@ test(
     let centerUsed: number[] = [];
     const hyper = { lr: 0.001, wd: 0.04, momentum: 0.99, teacherTemp: 0.05 };
     const m = await trainStep(run, crops(3, 10), hyper, 0, 0, {
-      keep: (t) => {
+      tensors: (t) => {
         const d = t.teacherOut.dataSync();
         teacherOut = Array.from({ length: 6 }, (_, i) =>
           Array.from(d.subarray(i * 10, (i + 1) * 10)),

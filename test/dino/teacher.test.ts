@@ -123,7 +123,7 @@ test(
     let shapes: number[][] = [];
     const hyper = { lr: 0.01, wd: 0.04, momentum: 0.8, teacherTemp: 0.04 };
     await trainStep(run, crops(B, 7), hyper, 0, 0, {
-      keep: (t) =>
+      tensors: (t) =>
         (shapes = [[...t.teacherOut.shape], [...t.studentOut.shape], [...t.teacherFeatures.shape]]),
     });
     assert.equal(shapes, [
