@@ -4,8 +4,9 @@
 // and on official DINO weights converted to safetensors (e.g. ViT-S/16 at 224 px).
 
 import { readFileSync } from 'node:fs';
-import { attentionMaps, prepareImage, writeAttentionPngs } from '../dino/attention-maps.js';
-import { loadBackbone } from '../dino/checkpoint.js';
+import { attentionMaps, prepareImage } from '../dino/attention-maps.js';
+import { writeAttentionPngs } from '../dino/attention-png.js';
+import { loadBackbone } from '../dino/checkpoint-file.js';
 import { decodeImage } from '../data/image.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {

@@ -5,7 +5,8 @@
 
 import { knnBaselines } from '../dino/baselines.js';
 import type { ImageDataset } from '../data/image-dataset.js';
-import { loadBackbone, type Normalization } from '../dino/checkpoint.js';
+import type { Normalization } from '../dino/checkpoint.js';
+import { loadBackbone } from '../dino/checkpoint-file.js';
 import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../dino/trainer.js';

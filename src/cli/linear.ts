@@ -2,7 +2,7 @@
 // [CLS] tokens of the last blocks as features, a linear classifier trained with SGD; top-1.
 // --json: {"top1", "top5", "bestTop1", "bestEpoch", "nLastBlocks"}.
 
-import { loadBackbone } from '../dino/checkpoint.js';
+import { loadBackbone } from '../dino/checkpoint-file.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { archOf, defaultConfig, type DinoConfig, validateConfig } from '../dino/config.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
-import { readCheckpointInfo } from '../dino/checkpoint.js';
+import { readCheckpointInfo } from '../dino/checkpoint-file.js';
 import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
 import { totalElements, wrapperShapes } from '../dino/shapes.js';
 import { trainDino, type EpochRecord } from '../dino/trainer.js';

@@ -2,16 +2,14 @@
 // and video_generation.py): the [CLS] query's attention to the patch tokens, per head, as
 // (H/p)×(W/p) maps, their mean over heads, and the threshold masks of the paper's figures (per
 // head, the smallest set of highest patches that holds a fraction t = 0.6 of the mass).
-// Also PNG files of them (pngjs, nearest-neighbour upsampling, viridis heat maps) and the helper
-// that prepares any decoded image for the model (channels, PIL-bicubic resize, normalisation).
+// Also the helper that prepares any decoded image for the model (channels, PIL-bicubic resize,
+// normalisation) and the viridis colour map. No file system: browsers use this module as it is;
+// the PNG files (pngjs) are attention-png.ts.
 //
 // Shapes: C channels, S image side, p patch, h heads, T = 1 + N tokens, N = (H/p)(W/p) patches.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { noGrad, select, slice } from '../autograd/index.js';
-import { greyToRgb, type Image } from '../data/image.js';
+import type { Image } from '../data/image.js';
 import type { VisionTransformer } from '../nn/vit.js';
 import type { TensorOptions } from '../tensor/creation.js';
 import { fmtShape, ShapeError } from '../tensor/shape.js';
@@ -142,8 +140,12 @@ export interface PrepareImageOptions {
 /** `img` with `channels` channels (grey → RGB by replication; RGB → grey as PIL convert('L')). */
 export function convertChannels(img: Image, channels: 1 | 3): Image {
   if (img.channels === channels) return img;
-  if (channels === 3) return greyToRgb(img);
   const n = img.width * img.height;
+  if (channels === 3) {
+    const rgb = new Uint8Array(n * 3);
+    for (let i = 0, q = 0; i < n; i++, q += 3) rgb[q] = rgb[q + 1] = rgb[q + 2] = img.data[i];
+    return { data: rgb, height: img.height, width: img.width, channels: 3 };
+  }
   const data = new Uint8Array(n);
   for (let i = 0, q = 0; i < n; i++, q += 3)
     data[i] = luma(img.data[q], img.data[q + 1], img.data[q + 2]);
@@ -175,7 +177,7 @@ export function prepareImage(
 }
 
 // ---------------------------------------------------------------------------------------------
-// PNG files
+// The viridis colour map (the PNG files of attention-png.ts and the browser demo)
 
 /** viridis (matplotlib, CC0) sampled at entries 0, 16, …, 240, 255 of its 256-entry table; linear
  * in between. */
@@ -209,167 +211,4 @@ export function viridis(v: number): [number, number, number] {
   const a = VIRIDIS[k];
   const b = VIRIDIS[k + 1];
   return [0, 1, 2].map((c) => Math.round(a[c] + f * (b[c] - a[c]))) as [number, number, number];
-}
-
-/** Distinct head colours for the mask overlay (Tableau 10), cycled past 10 heads. */
-const HEAD_COLORS: readonly (readonly [number, number, number])[] = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-  [227, 119, 194],
-  [127, 127, 127],
-  [188, 189, 34],
-  [23, 190, 207],
-];
-
-export interface AttentionPngOptions {
-  /** The input as the model saw it (gridH·p × gridW·p): written as image.png and under the masks.
-   * */
-  image?: Image;
-  /** Pixels per grid cell before `scale` (default: the maps' patch size). */
-  patch?: number;
-  /** Extra integer upsampling (default: the smallest that makes the files at least 224 px wide). */
-  scale?: number;
-}
-
-/**
- * Writes attn-head{i}.png (i from 0, as the official script), attn-mean.png (viridis, each map
- * min–max scaled like plt.imsave), attn-mask.png (the heads' t-mass patches in the heads' colours
- * over the image, the rest dimmed; see maskPng) and image.png into `dir` (created). Returns the
- * paths written.
- */
-export function writeAttentionPngs(
-  dir: string,
-  maps: AttentionMaps,
-  opts: AttentionPngOptions = {},
-): string[] {
-  const patch = opts.patch ?? maps.patchSize;
-  if (!Number.isInteger(patch) || patch < 1)
-    throw new RangeError(`writeAttentionPngs: patch must be a positive integer, got ${patch}`);
-  const W0 = maps.gridW * patch;
-  const H0 = maps.gridH * patch;
-  const scale = opts.scale ?? Math.max(1, Math.ceil(224 / W0));
-  if (!Number.isInteger(scale) || scale < 1)
-    throw new RangeError(`writeAttentionPngs: scale must be a positive integer, got ${scale}`);
-  const img = opts.image;
-  if (img && (img.height !== H0 || img.width !== W0)) {
-    throw new ShapeError(
-      `writeAttentionPngs: image is ${img.height}×${img.width} but the ` +
-        `maps cover ${H0}×${W0} (grid ${maps.gridH}×${maps.gridW}, patch ` +
-        `${patch})`,
-    );
-  }
-  mkdirSync(dir, { recursive: true });
-  const cell = patch * scale;
-  const written: string[] = [];
-  const save = (name: string, png: PNG) => {
-    const path = join(dir, name);
-    writeFileSync(path, PNG.sync.write(png));
-    written.push(path);
-  };
-  const heat = (map: Float32Array) => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of map) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const range = hi - lo;
-    return gridPng(maps.gridH, maps.gridW, cell, (j) =>
-      viridis(range > 0 ? (map[j] - lo) / range : 0),
-    );
-  };
-  maps.heads.forEach((m, i) => save(`attn-head${i}.png`, heat(m)));
-  save('attn-mean.png', heat(maps.mean));
-  save('attn-mask.png', maskPng(maps, patch, scale, img));
-  if (img)
-    save(
-      'image.png',
-      imagePng(img, scale, () => null),
-    );
-  return written;
-}
-
-/** A PNG of gridH×gridW cells of cell×cell pixels, cell j coloured by color(j). */
-function gridPng(
-  gridH: number,
-  gridW: number,
-  cell: number,
-  color: (j: number) => readonly number[],
-): PNG {
-  const png = new PNG({ width: gridW * cell, height: gridH * cell });
-  const colors = Array.from({ length: gridH * gridW }, (_, j) => color(j));
-  for (let y = 0; y < png.height; y++) {
-    for (let x = 0; x < png.width; x++) {
-      const c = colors[Math.floor(y / cell) * gridW + Math.floor(x / cell)];
-      const o = (y * png.width + x) * 4;
-      png.data[o] = c[0];
-      png.data[o + 1] = c[1];
-      png.data[o + 2] = c[2];
-      png.data[o + 3] = 255;
-    }
-  }
-  return png;
-}
-
-/** The image upsampled ×scale; tint(y, x, rgb) may return a replacement colour per source pixel. */
-function imagePng(
-  img: Image,
-  scale: number,
-  tint: (y: number, x: number, rgb: number[]) => readonly number[] | null,
-): PNG {
-  const png = new PNG({ width: img.width * scale, height: img.height * scale });
-  const C = img.channels;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const o = (y * img.width + x) * C;
-      const rgb =
-        C === 3
-          ? [img.data[o], img.data[o + 1], img.data[o + 2]]
-          : [img.data[o], img.data[o], img.data[o]];
-      const c = tint(y, x, rgb) ?? rgb;
-      for (let dy = 0; dy < scale; dy++) {
-        for (let dx = 0; dx < scale; dx++) {
-          const q = ((y * scale + dy) * png.width + x * scale + dx) * 4;
-          png.data[q] = c[0];
-          png.data[q + 1] = c[1];
-          png.data[q + 2] = c[2];
-          png.data[q + 3] = 255;
-        }
-      }
-    }
-  }
-  return png;
-}
-
-/**
- * The t-mass masks over the image: a kept patch takes the colour of the head that attends to it
- * most (relative to that head's maximum) among the heads that keep it, blended with the image;
- * patches no head keeps are dimmed. (Averaging the colours of overlapping heads turns to mud.)
- */
-function maskPng(maps: AttentionMaps, patch: number, scale: number, img: Image | undefined): PNG {
-  const base: Image = img ?? {
-    data: new Uint8Array(maps.gridH * patch * maps.gridW * patch).fill(128),
-    height: maps.gridH * patch,
-    width: maps.gridW * patch,
-    channels: 1,
-  };
-  const peak = maps.heads.map((m) => m.reduce((a, v) => Math.max(a, v), 0) || 1);
-  const owner = Int32Array.from({ length: maps.gridH * maps.gridW }, (_, j) => {
-    let best = -1;
-    maps.masks.forEach((m, i) => {
-      if (m[j] && (best < 0 || maps.heads[i][j] / peak[i] > maps.heads[best][j] / peak[best]))
-        best = i;
-    });
-    return best;
-  });
-  return imagePng(base, scale, (y, x, rgb) => {
-    const i = owner[Math.floor(y / patch) * maps.gridW + Math.floor(x / patch)];
-    if (i < 0) return rgb.map((v) => Math.round(v * 0.3));
-    const c = HEAD_COLORS[i % HEAD_COLORS.length];
-    return rgb.map((v, ch) => Math.round(0.5 * v + 0.5 * c[ch]));
-  });
 }

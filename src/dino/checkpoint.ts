@@ -4,10 +4,11 @@
 //   optimizer.<param>.exp_avg / .exp_avg_sq        dino_loss.center
 // and metadata: format, epoch (the next epoch to run, as official), iteration, the config JSON,
 // AdamW step counts, the generators' states (so --resume continues exactly), in_chans.
-// Files are written atomically (temp file + rename): a kill during a save keeps the last one.
+// This module works on bytes and parsed safetensors, so browsers use it as it is; the files
+// (written atomically: a kill during a save keeps the last one) are checkpoint-file.ts.
 //
-// loadBackbone() reads a ViT from any of: our checkpoints, official backbone-only weights
-// converted to safetensors (bare keys), or full official checkpoints (teacher./student.,
+// backboneFromSafetensors() reads a ViT from any of: our checkpoints, official backbone-only
+// weights converted to safetensors (bare keys), or full official checkpoints (teacher./student.,
 // module., backbone. prefixes recognised as the official eval scripts do; head keys are
 // reported as unexpected and ignored, official issue #66).
 // Both check the file before allocating anything from it (src/dino/checkpoint-check.ts): the
@@ -21,10 +22,9 @@ import {
   tensorsFromSafetensors,
 } from '../io/convert.js';
 import {
-  readSafetensorsFile,
-  readSafetensorsHeaderFileSync,
+  type Safetensors,
   type SafetensorsTensor,
-  writeSafetensorsFile,
+  serializeSafetensors,
 } from '../io/safetensors.js';
 import { VisionTransformer, type ViTConfig } from '../nn/vit.js';
 import type { Backend } from '../tensor/backend.js';
@@ -73,11 +73,12 @@ export interface CheckpointMeta {
   history?: unknown[];
 }
 
-export async function saveCheckpoint(
-  path: string,
+/** The checkpoint of `run` as safetensors bytes (`source` names it in errors). */
+export async function checkpointBytes(
   run: DinoRun,
   meta: CheckpointMeta,
-): Promise<void> {
+  source = '<checkpoint>',
+): Promise<Uint8Array> {
   const tensors = new Map<string, Tensor>();
   for (const [k, t] of run.student.namedParameters()) tensors.set(`student.module.${k}`, t);
   for (const [k, t] of run.teacher.namedParameters()) tensors.set(`teacher.${k}`, t);
@@ -90,13 +91,13 @@ export async function saveCheckpoint(
     for (let i = 0; i < e.data.length; i++) {
       if (!Number.isFinite(e.data[i]))
         throw new CheckpointError(
-          path,
+          source,
           `not saved: tensor '${name}' has a non-finite value (${e.data[i]}); the previous ` +
             `checkpoint, if any, is kept`,
         );
     }
   }
-  await writeSafetensorsFile(path, entries, {
+  const metadata = {
     format: CHECKPOINT_FORMAT,
     epoch: String(meta.epoch),
     iteration: String(meta.iteration),
@@ -108,22 +109,8 @@ export async function saveCheckpoint(
     ...(meta.normalization ? { normalization: JSON.stringify(meta.normalization) } : {}),
     ...(meta.dataset ? { dataset: JSON.stringify(meta.dataset) } : {}),
     ...(meta.history ? { history: JSON.stringify(meta.history) } : {}),
-  });
-}
-
-/** Epoch and iteration of the checkpoint at `path` from its header alone; null when there is no
- * readable mini-dino checkpoint there. */
-export function readCheckpointInfo(path: string): { epoch: number; iteration: number } | null {
-  try {
-    const { metadata: md } = readSafetensorsHeaderFileSync(path);
-    if (md.format !== CHECKPOINT_FORMAT) return null;
-    return {
-      epoch: metadataCount(path, md, 'epoch'),
-      iteration: metadataCount(path, md, 'iteration'),
-    };
-  } catch {
-    return null;
-  }
+  };
+  return serializeSafetensors(entries, metadata, source);
 }
 
 export interface LoadedCheckpoint {
@@ -134,12 +121,13 @@ export interface LoadedCheckpoint {
   optimizerSteps: Record<string, number>;
 }
 
-/** Reads one of our training checkpoints, validated (see the file header) before conversion. */
-export async function loadCheckpoint(
+/** One of our training checkpoints from parsed safetensors read from `path`, validated (see the
+ * file header) before conversion. */
+export function checkpointFromSafetensors(
+  st: Safetensors,
   path: string,
   opts: { backend?: Backend } = {},
-): Promise<LoadedCheckpoint> {
-  const st = await readSafetensorsFile(path);
+): LoadedCheckpoint {
   const md = st.metadata;
   if (md.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(
@@ -281,15 +269,16 @@ export interface LoadBackboneOptions {
 }
 
 /**
- * A VisionTransformer with weights from `path` (teacher by default, as the official eval
- * scripts). The architecture comes from the tensor shapes, and the head count from our
- * checkpoint's config, `opts.numHeads`, or the official widths (src/dino/checkpoint-vit.ts).
+ * A VisionTransformer with weights from parsed safetensors read from `path` (teacher by default,
+ * as the official eval scripts). The architecture comes from the tensor shapes, and the head
+ * count from our checkpoint's config, `opts.numHeads`, or the official widths
+ * (src/dino/checkpoint-vit.ts).
  */
-export async function loadBackbone(
+export function backboneFromSafetensors(
+  st: Safetensors,
   path: string,
   opts: LoadBackboneOptions = {},
-): Promise<LoadedBackbone> {
-  const st = await readSafetensorsFile(path);
+): LoadedBackbone {
   const strip = stripPrefixes(st.tensors.keys(), {
     checkpointKey: opts.checkpointKey ?? 'teacher',
   });

@@ -2,7 +2,8 @@
 // the EMA teacher, multi-crop augmentation, the configuration, the training step and loop,
 // checkpoints, weighted k-NN and attention maps. Tooling (benchmarks, the PyTorch parity check,
 // the CLI's helpers) is not part of it: the CLI and bench/ import those files directly. Every
-// public name is listed here (pinned by test/repo/public-api.test.ts).
+// public name is listed here (pinned by test/repo/public-api.test.ts); mini-dino/browser's
+// `dino` (src/browser/dino.ts) is the same list without the functions that use files.
 
 // model
 export { DINOHead, WeightNormLinear, type DINOHeadConfig } from './head.js';
@@ -32,6 +33,7 @@ export {
   type StepPhase,
   type StepTensors,
 } from './train-step.js';
+export { augmentOptionsFor, backboneKnn, epochOrder } from './epoch.js';
 export {
   trainDino,
   type EpochRecord,
@@ -39,18 +41,20 @@ export {
   type TrainOptions,
   type TrainResult,
 } from './trainer.js';
+// checkpoints, as bytes and as files
 export {
   CheckpointError,
-  loadBackbone,
-  loadCheckpoint,
+  backboneFromSafetensors,
+  checkpointBytes,
+  checkpointFromSafetensors,
   restoreRun,
-  saveCheckpoint,
   type CheckpointMeta,
   type LoadBackboneOptions,
   type LoadedBackbone,
   type LoadedCheckpoint,
   type Normalization,
 } from './checkpoint.js';
+export { loadBackbone, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 // evaluation
 export { extractFeatures, type FeatureOptions } from './features.js';
 export { knnClassify, type FeatureSet, type KnnOptions, type KnnResult } from './knn.js';
@@ -58,8 +62,7 @@ export { knnBaselines, type BaselineOptions, type Baselines } from './baselines.
 export {
   attentionMaps,
   prepareImage,
-  writeAttentionPngs,
   type AttentionMaps,
-  type AttentionPngOptions,
   type PrepareImageOptions,
 } from './attention-maps.js';
+export { writeAttentionPngs, type AttentionPngOptions } from './attention-png.js';

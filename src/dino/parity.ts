@@ -20,7 +20,7 @@ import {
   type OracleConfig,
   type OracleFixture,
 } from '../io/oracle.js';
-import { readSafetensorsFile } from '../io/safetensors.js';
+import { readSafetensorsFile } from '../io/safetensors-file.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { AdamW } from '../nn/optim.js';
 import type { Backend } from '../tensor/backend.js';

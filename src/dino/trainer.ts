@@ -14,23 +14,26 @@
 
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetSplits, ImageDataset } from '../data/image-dataset.js';
+import type { DatasetSplits } from '../data/image-dataset.js';
 import { normalizationOf } from '../data/stats.js';
 import { copyFileAtomicSync, writeFileAtomicSync } from '../io/atomic.js';
 import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
 import { platform } from '../platform/index.js';
-import { type AugmentOptions, DataAugmentationDINO } from './augment/index.js';
+import { DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
-import { loadCheckpoint, restoreRun, saveCheckpoint } from './checkpoint.js';
+import { restoreRun } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
-import { extractFeatures } from './features.js';
-import { knnClassify, type KnnResult } from './knn.js';
+import { augmentOptionsFor, epochOrder, evaluateKnn } from './epoch.js';
+import type { KnnResult } from './knn.js';
 import { checkResumeData, datasetFingerprint, readLogLines, recoverHistory } from './resume.js';
 import { openRunDir } from './run-dir.js';
 import { checkTrainingBudget } from './shapes.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
+
+export { augmentOptionsFor, epochOrder, evaluateKnn, normalizationOf } from './epoch.js';
 
 export interface StepProgress {
   epoch: number;
@@ -112,41 +115,6 @@ const emptySums = (): EpochSums => ({
   temp: 0,
   seconds: 0,
 });
-
-export function augmentOptionsFor(
-  c: DinoConfig,
-  norm: { mean: number[]; std: number[] },
-): AugmentOptions {
-  return {
-    globalCropSize: c.globalCropSize,
-    localCropSize: c.localCropSize,
-    globalCropsScale: c.globalCropsScale,
-    localCropsScale: c.localCropsScale,
-    localCropsNumber: c.localCropsNumber,
-    cropRatio: [3 / 4, 4 / 3],
-    flipProb: 0.5,
-    colorJitterProb: c.colorJitterProb,
-    brightness: c.brightness,
-    contrast: c.contrast,
-    saturation: c.saturation,
-    hue: c.hue,
-    grayscaleProb: c.grayscaleProb,
-    blurProbGlobal1: c.blurProb[0],
-    blurProbGlobal2: c.blurProb[1],
-    blurProbLocal: c.blurProb[2],
-    blurSigma: c.blurSigma,
-    solarizeProb: c.solarizationProb,
-    mean: norm.mean,
-    std: norm.std,
-  };
-}
-
-export { normalizationOf } from '../data/stats.js';
-
-/** The images of epoch `epoch` in order: a permutation that depends only on (seed, epoch). */
-export function epochOrder(seed: number, epoch: number, n: number): Int32Array {
-  return new Generator((seed * 1000003 + epoch * 7919 + 17) >>> 0).permutation(n);
-}
 
 /**
  * Trains in `opts.outDir`, which is created if needed and locked for the run (src/dino/run-dir.ts:
@@ -366,31 +334,6 @@ async function trainLocked(opts: TrainOptions): Promise<TrainResult> {
     trainSeconds,
     normalization: norm,
   };
-}
-
-/** Teacher-backbone k-NN: `limit` images of each split (the bank never exceeds `bankLimit`). */
-export function evaluateKnn(
-  run: DinoRun,
-  train: ImageDataset,
-  test: ImageDataset,
-  config: DinoConfig,
-  norm: { mean: number[]; std: number[] },
-  backend: Backend,
-  limit: number,
-  bankLimit = Infinity,
-): KnnResult {
-  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const nTrain = Math.min(train.length, limit, bankLimit);
-  const nTest = Math.min(test.length, limit);
-  const fopts = { size: config.globalCropSize, mean: norm.mean, std: norm.std, backend };
-  const bank = extractFeatures(run.teacher.backbone, train, { ...fopts, indices: range(nTrain) });
-  const queries = extractFeatures(run.teacher.backbone, test, { ...fopts, indices: range(nTest) });
-  return knnClassify(bank, queries, {
-    ks: config.knnK,
-    temperature: config.knnTemperature,
-    backend,
-    numClasses: test.classes?.length,
-  });
 }
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));

@@ -2,7 +2,7 @@
 // conversion to and from mini-dino tensors, with the key prefixes of official DINO checkpoints.
 // References: https://github.com/huggingface/safetensors (format); the official
 // utils.load_pretrained_weights (prefixes). Every public name is listed here (pinned by
-// test/repo/public-api.test.ts).
+// test/repo/public-api.test.ts); mini-dino/browser's `io` is the same without files.
 
 export {
   renameKeys,
@@ -18,14 +18,16 @@ export {
 export {
   SafetensorsError,
   parseSafetensors,
-  readSafetensorsFile,
-  readSafetensorsFileSync,
   serializeSafetensors,
-  writeSafetensorsFile,
-  writeSafetensorsFileSync,
   type SafeDType,
   type Safetensors,
   type SafetensorsTensor,
   type TensorEntries,
   type TensorEntry,
 } from './safetensors.js';
+export {
+  readSafetensorsFile,
+  readSafetensorsFileSync,
+  writeSafetensorsFile,
+  writeSafetensorsFileSync,
+} from './safetensors-file.js';

@@ -4,11 +4,10 @@
 // Reference: https://github.com/huggingface/safetensors (format: u64 little-endian header length
 // N, N bytes of UTF-8 JSON {name: {dtype, shape, data_offsets: [begin, end)}, "__metadata__":
 // {string: string}}, then the data section; offsets are relative to its start, tensors must not
-// overlap and must cover it without holes). Files are written atomically (src/io/atomic.ts).
+// overlap and must cover it without holes). Bytes in, bytes out: this module touches no file
+// system, so browsers use it as it is; reading and writing files (atomically) is
+// safetensors-file.ts.
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 import {
   type DecodedArray,
   ITEM_SIZE,
@@ -76,11 +75,16 @@ export interface SafetensorsHeader {
 
 /** Validates the header (length, JSON, every entry, overlaps and holes) without decoding data. */
 export function parseSafetensorsHeader(bytes: Uint8Array, source = '<buffer>'): SafetensorsHeader {
-  return parseHeader(bytes, bytes.length, source);
+  return parseSafetensorsHeaderOfFile(bytes, bytes.length, source);
 }
 
-/** The same for a file of `fileLength` bytes of which `bytes` holds at least the header. */
-function parseHeader(bytes: Uint8Array, fileLength: number, source: string): SafetensorsHeader {
+/** The same for a file of `fileLength` bytes of which `bytes` holds at least the header (read
+ * from a file without its data: safetensors-file.ts `readSafetensorsHeaderFileSync`). */
+export function parseSafetensorsHeaderOfFile(
+  bytes: Uint8Array,
+  fileLength: number,
+  source: string,
+): SafetensorsHeader {
   const fail = (problem: string): never => {
     throw new SafetensorsError(source, problem);
   };
@@ -319,73 +323,6 @@ function defaultDtype(data: ArrayLike<number>): WritableDType {
   if (data instanceof Float32Array) return 'F32';
   if (data instanceof Int32Array) return 'I32';
   return 'F64';
-}
-
-// ---- files
-
-export async function readSafetensorsFile(path: string): Promise<Safetensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  return parseSafetensors(bytes, path);
-}
-
-/** The validated header of a file, reading only the header's bytes (a checkpoint's epoch and
- * iteration without loading its weights). */
-export function readSafetensorsHeaderFileSync(path: string): SafetensorsHeader {
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    const head = new Uint8Array(8);
-    readSync(fd, head, 0, 8, 0);
-    const n = new DataView(head.buffer).getBigUint64(0, true);
-    const len = Number(n > BigInt(MAX_HEADER_BYTES) ? 0n : n);
-    const bytes = new Uint8Array(8 + Math.min(len, Math.max(0, size - 8)));
-    readSync(fd, bytes, 0, bytes.length, 0);
-    return parseHeader(bytes, size, path);
-  } catch (e) {
-    if (e instanceof SafetensorsError) throw e;
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
-      cause: e,
-    });
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
-
-export function readSafetensorsFileSync(path: string): Safetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new SafetensorsError(path, `cannot read the file (${(e as Error).message})`, {
-      cause: e,
-    });
-  }
-  return parseSafetensors(bytes, path);
-}
-
-/** Writes atomically: a crash or kill during the save leaves the previous file intact. */
-export async function writeSafetensorsFile(
-  path: string,
-  entries: TensorEntries,
-  metadata?: Record<string, string>,
-): Promise<void> {
-  await writeFileAtomic(path, serializeSafetensors(entries, metadata, path));
-}
-
-export function writeSafetensorsFileSync(
-  path: string,
-  entries: TensorEntries,
-  metadata?: Record<string, string>,
-): void {
-  writeFileAtomicSync(path, serializeSafetensors(entries, metadata, path));
 }
 
 // ---- helpers

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTempFileOf } from '../../src/io/atomic.js';
-import { loadCheckpoint } from '../../src/dino/checkpoint.js';
+import { loadCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { readLog } from '../../src/dino/trainer.js';
 import { makeTinyIdx, removeDir, startCli, tempDir } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { buildDino } from '../../src/dino/build.js';
-import { saveCheckpoint } from '../../src/dino/checkpoint.js';
+import { saveCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
 import { safetensorsFromTensors } from '../../src/io/convert.js';
 import { serializeSafetensors } from '../../src/io/safetensors.js';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBackbone, loadCheckpoint } from '../../src/dino/checkpoint.js';
+import { loadBackbone, loadCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { readLog, type EpochRecord } from '../../src/dino/trainer.js';
 import {
   expectExit,

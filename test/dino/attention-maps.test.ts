@@ -15,8 +15,8 @@ import {
   prepareImage,
   thresholdMask,
   viridis,
-  writeAttentionPngs,
 } from '../../src/dino/attention-maps.js';
+import { writeAttentionPngs } from '../../src/dino/attention-png.js';
 import { VisionTransformer } from '../../src/nn/vit.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { Generator } from '../../src/tensor/random.js';

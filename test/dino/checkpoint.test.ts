@@ -8,14 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDino } from '../../src/dino/build.js';
-import { loadBackbone, loadCheckpoint, saveCheckpoint } from '../../src/dino/checkpoint.js';
+import { loadBackbone, loadCheckpoint, saveCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
 import { vitShapes } from '../../src/dino/shapes.js';
-import {
-  readSafetensorsFileSync,
-  serializeSafetensors,
-  type TensorEntry,
-} from '../../src/io/safetensors.js';
+import { serializeSafetensors, type TensorEntry } from '../../src/io/safetensors.js';
+import { readSafetensorsFileSync } from '../../src/io/safetensors-file.js';
 import { vit_small } from '../../src/nn/vit.js';
 import { safetensorsFromTensors } from '../../src/io/convert.js';
 import { cpu } from '../../src/tensor/cpu/index.js';

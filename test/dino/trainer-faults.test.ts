@@ -15,7 +15,7 @@ import {
   subsetDataset,
   type ImageDataset,
 } from '../../src/data/image-dataset.js';
-import { loadCheckpoint } from '../../src/dino/checkpoint.js';
+import { loadCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
 import { readLog, trainDino, type TrainOptions } from '../../src/dino/trainer.js';
 import { cpu } from '../../src/tensor/cpu/index.js';

@@ -13,11 +13,13 @@ import {
   type TensorEntry,
   parseSafetensors,
   parseSafetensorsHeader,
+  serializeSafetensors,
+} from '../../src/io/safetensors.js';
+import {
   readSafetensorsFile,
   readSafetensorsFileSync,
-  serializeSafetensors,
   writeSafetensorsFile,
-} from '../../src/io/safetensors.js';
+} from '../../src/io/safetensors-file.js';
 import { halfToFloat } from '../../src/io/safetensors-dtypes.js';
 import { entryArb, metadataArb, rawFile } from './helpers.js';
 

@@ -15,16 +15,19 @@ import * as assert from 'uvu/assert';
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const pinned = join(root, 'test', 'repo', 'public-api.txt');
 
-/** package.json exports: subpath → source entry (./dist/nn/index.js → src/nn/index.ts). */
+/** package.json exports: each source entry once, named by its first subpath (browser builds
+ * of `.` are the `./browser` entry). */
 function entries(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const out = new Map<string, string>();
+  const seen = new Set<string>();
   for (const [sub, target] of Object.entries<Record<string, string>>(pkg.exports)) {
-    for (const file of new Set(Object.values(target).filter((f) => f.endsWith('.js')))) {
-      const name = sub === '.' ? 'mini-dino' : `mini-dino/${sub.slice(2)}`;
+    for (const file of Object.values(target).filter((f) => f.endsWith('.js'))) {
       const src = join(root, file.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
-      const key = out.has(name) ? `${name} (${file})` : name;
-      out.set(key, src);
+      if (seen.has(src)) continue;
+      seen.add(src);
+      const name = sub === '.' && !out.has('mini-dino') ? 'mini-dino' : `mini-dino/${sub.slice(2)}`;
+      out.set(src.includes('/browser/') ? 'mini-dino/browser' : name, src);
     }
   }
   return out;
@@ -42,15 +45,23 @@ function publicNames(): string[] {
   });
   const checker = program.getTypeChecker();
   const lines: string[] = [];
+  const entryFiles = new Set([...files.values()]);
+  const list = (name: string, mod: ts.Symbol, prefix: string) => {
+    for (const sym of checker.getExportsOfModule(mod)) {
+      const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+      const isValue = (target.flags & ts.SymbolFlags.Value) !== 0;
+      lines.push(`${name}: ${isValue ? '' : 'type '}${prefix}${sym.getName()}`);
+      // a namespace (import * as dino) that is not an entry of its own: list its names too
+      const decl = target.valueDeclaration ?? target.declarations?.[0];
+      if (target.flags & ts.SymbolFlags.ValueModule && decl && ts.isSourceFile(decl)) {
+        if (!entryFiles.has(decl.fileName)) list(name, target, `${prefix}${sym.getName()}.`);
+      }
+    }
+  };
   for (const [name, file] of files) {
     const sf = program.getSourceFile(file);
     assert.ok(sf, `${name}: ${file} not found`);
-    const mod = checker.getSymbolAtLocation(sf!);
-    for (const sym of checker.getExportsOfModule(mod!)) {
-      const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
-      const isValue = (target.flags & ts.SymbolFlags.Value) !== 0;
-      lines.push(`${name}: ${isValue ? '' : 'type '}${sym.getName()}`);
-    }
+    list(name, checker.getSymbolAtLocation(sf!)!, '');
   }
   return lines.sort();
 }
@@ -73,6 +84,30 @@ test('the public names are the pinned list', () => {
     { added: [], removed: [] },
     'public API changed; if intended, UPDATE_PUBLIC_API=1 npx tsx test/repo/public-api.test.ts',
   );
+});
+
+test('mini-dino/browser: the same engine, and namespaces that are subsets of the Node ones', () => {
+  const names = publicNames();
+  const of = (entry: string) =>
+    names.filter((l) => l.startsWith(`${entry}: `)).map((l) => l.slice(entry.length + 2));
+  const node = new Set(of('mini-dino'));
+  const browser = of('mini-dino/browser');
+  const browserOnly = ['browserPlatform', 'platform', 'setPlatform', 'type Platform'];
+  const engine = (l: string) => !/^(type )?(data|dino|io|nn)(\.|$)/.test(l);
+  assert.equal(
+    browser.filter((l) => engine(l) && !browserOnly.includes(l)).sort(),
+    [...node].filter(engine).sort(),
+    'the engine names of the two entries differ',
+  );
+  const subpath = (ns: string) => new Set(of(`mini-dino/${ns}`));
+  const extra = browser
+    .filter((l) => !engine(l) && l.includes('.'))
+    .filter((l) => {
+      const [kind, rest] = l.startsWith('type ') ? ['type ', l.slice(5)] : ['', l];
+      const [ns, name] = rest.split('.');
+      return !subpath(ns).has(kind + name);
+    });
+  assert.equal(extra, ['data.fetchEmbeddedFashionMnist', 'type data.FetchBytes']);
 });
 
 test('one name per function: no value is public under two names', async () => {
