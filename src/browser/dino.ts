@@ -15,6 +15,7 @@ export {
   DataAugmentationDINO,
   EvalTransform,
   OFFICIAL_AUGMENT,
+  augmentOptionsFor,
   type AugmentOptions,
   type EvalTransformOptions,
   type Interval,
@@ -32,7 +33,7 @@ export {
   type StepPhase,
   type StepTensors,
 } from '../dino/train-step.js';
-export { augmentOptionsFor, backboneKnn, epochOrder } from '../dino/epoch.js';
+export { epochOrder } from '../dino/epoch.js';
 // checkpoints, as bytes
 export {
   CheckpointError,
@@ -48,7 +49,13 @@ export {
 } from '../dino/checkpoint.js';
 // evaluation
 export { extractFeatures, type FeatureOptions } from '../dino/features.js';
-export { knnClassify, type FeatureSet, type KnnOptions, type KnnResult } from '../dino/knn.js';
+export {
+  backboneKnn,
+  knnClassify,
+  type FeatureSet,
+  type KnnOptions,
+  type KnnResult,
+} from '../dino/knn.js';
 export { knnBaselines, type BaselineOptions, type Baselines } from '../dino/baselines.js';
 export {
   attentionMaps,

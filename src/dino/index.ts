@@ -16,6 +16,7 @@ export {
   DataAugmentationDINO,
   EvalTransform,
   OFFICIAL_AUGMENT,
+  augmentOptionsFor,
   type AugmentOptions,
   type EvalTransformOptions,
   type Interval,
@@ -33,7 +34,7 @@ export {
   type StepPhase,
   type StepTensors,
 } from './train-step.js';
-export { augmentOptionsFor, backboneKnn, epochOrder } from './epoch.js';
+export { epochOrder } from './epoch.js';
 export {
   trainDino,
   type EpochRecord,
@@ -57,7 +58,13 @@ export {
 export { loadBackbone, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 // evaluation
 export { extractFeatures, type FeatureOptions } from './features.js';
-export { knnClassify, type FeatureSet, type KnnOptions, type KnnResult } from './knn.js';
+export {
+  backboneKnn,
+  knnClassify,
+  type FeatureSet,
+  type KnnOptions,
+  type KnnResult,
+} from './knn.js';
 export { knnBaselines, type BaselineOptions, type Baselines } from './baselines.js';
 export {
   attentionMaps,

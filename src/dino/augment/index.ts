@@ -5,6 +5,7 @@
 
 export {
   OFFICIAL_AUGMENT,
+  augmentOptionsFor,
   validateAugmentOptions,
   type AugmentOptions,
   type Interval,

@@ -2,7 +2,10 @@
 // validation. Official counterpart: main_dino.py DataAugmentationDINO.__init__ and the arguments
 // --global_crops_scale, --local_crops_number, --local_crops_scale of main_dino.py get_args_parser.
 // AugmentOptions has no defaults of its own: the single source of this project's defaults is
-// src/dino/config.ts, which may reference OFFICIAL_AUGMENT.
+// src/dino/config.ts, which may reference OFFICIAL_AUGMENT; augmentOptionsFor maps a config to
+// these options.
+
+import type { DinoConfig } from '../config.js';
 
 /** A closed interval [lo, hi] of a random draw (crop scale, aspect ratio, blur sigma). */
 export type Interval = readonly [number, number];
@@ -157,4 +160,33 @@ export function validateAugmentOptions(opts: AugmentOptions, channels: number): 
       if (!Number.isFinite(x) || (f === 'std' && !(x > 0)))
         fail(f, `invalid value ${x} in ${JSON.stringify(v)}`);
   }
+}
+
+/** The augmentation of a training configuration, normalised with the dataset's statistics. */
+export function augmentOptionsFor(
+  c: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+): AugmentOptions {
+  return {
+    globalCropSize: c.globalCropSize,
+    localCropSize: c.localCropSize,
+    globalCropsScale: c.globalCropsScale,
+    localCropsScale: c.localCropsScale,
+    localCropsNumber: c.localCropsNumber,
+    cropRatio: [3 / 4, 4 / 3],
+    flipProb: 0.5,
+    colorJitterProb: c.colorJitterProb,
+    brightness: c.brightness,
+    contrast: c.contrast,
+    saturation: c.saturation,
+    hue: c.hue,
+    grayscaleProb: c.grayscaleProb,
+    blurProbGlobal1: c.blurProb[0],
+    blurProbGlobal2: c.blurProb[1],
+    blurProbLocal: c.blurProb[2],
+    blurSigma: c.blurSigma,
+    solarizeProb: c.solarizationProb,
+    mean: norm.mean,
+    std: norm.std,
+  };
 }
