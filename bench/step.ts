@@ -3,7 +3,7 @@
 // each backend, and the same configurations through the PyTorch reference's `bench` mode in the
 // same run (tools/torch_dino.py, tuned as its header says), reported as ratios.
 // Also where our time goes: teacher forward, student forward, loss, backward, update.
-// Usage: npm run bench:step [-- --configs tiny,small,recipe] [--backends cpu,gpu] [--steps N]
+// Usage: npm run bench:step [-- --configs tiny,small,recipe] [--backends wasm,cpu,gpu] [--steps N]
 //        [--no-torch] [--json]
 // tinybench times each step; the phase split comes from a timePhases observer (exact on cpu).
 
@@ -19,13 +19,14 @@ import { randn } from '../src/tensor/creation.js';
 import { Generator } from '../src/tensor/random.js';
 import { selectBackend } from '../src/tensor/select.js';
 import { keep } from '../src/tensor/tensor.js';
+import { torchEnv, torchReference } from './reference.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const configs = (arg('configs') ?? 'tiny,small,recipe').split(',') as BenchConfigName[];
-const backends = (arg('backends') ?? 'cpu').split(',') as ('cpu' | 'gpu')[];
+const backends = (arg('backends') ?? 'wasm').split(',') as ('cpu' | 'wasm' | 'gpu')[];
 const steps = Number(arg('steps') ?? 5);
 const json = process.argv.includes('--json');
 const log = json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
@@ -89,7 +90,7 @@ for (const backendName of backends) {
 }
 
 // The PyTorch yardstick, same configurations, same machine, same run.
-const torchScript = join(import.meta.dirname, '..', 'tools', 'torch_dino.py');
+const torchScript = torchReference();
 const torchFlags: Record<BenchConfigName, string[]> = {
   tiny: [
     '--img',
@@ -168,19 +169,8 @@ const torchFlags: Record<BenchConfigName, string[]> = {
     '3.0',
   ],
 };
-if (
-  !process.argv.includes('--no-torch') &&
-  existsSync('/usr/bin/python3') &&
-  existsSync(torchScript)
-) {
-  const jemalloc = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
-  const env = {
-    ...process.env,
-    OMP_WAIT_POLICY: 'PASSIVE',
-    ...(existsSync(jemalloc)
-      ? { LD_PRELOAD: jemalloc, MALLOC_CONF: 'dirty_decay_ms:-1,muzzy_decay_ms:-1' }
-      : {}),
-  };
+if (!process.argv.includes('--no-torch') && torchScript) {
+  const env = torchEnv();
   for (const name of configs) {
     const out = join(mkdtempSync(join(tmpdir(), 'mini-dino-torch-')), 'r.jsonl');
     const p = spawnSync(

@@ -10,7 +10,7 @@ import { loadDataset } from '../data/dataset.js';
 import type { DatasetSplits } from '../data/image-dataset.js';
 import { MAX_IMAGE_PIXELS } from '../data/image.js';
 import { loadTrainValFolders } from '../data/folder.js';
-import type { Backend } from '../tensor/backend.js';
+import type { Backend, BackendName } from '../tensor/backend.js';
 import { cpu } from '../tensor/cpu/index.js';
 import { setDefaultBackend } from '../tensor/tensor.js';
 import type { FlagSpec, Parsed } from './args.js';
@@ -19,11 +19,12 @@ import { UsageError } from './args.js';
 export const BACKEND_FLAG: FlagSpec = {
   name: 'backend',
   type: 'enum',
-  values: ['auto', 'cpu', 'gpu'],
+  values: ['auto', 'cpu', 'wasm', 'gpu'],
   defaultText: 'auto',
   doc:
-    'cpu (TypeScript reference kernels), gpu (gpu.js: WebGPU when an ' +
-    'adapter answers, else WebAssembly), or auto (the faster one here)',
+    'wasm (WebAssembly SIMD on all cores), cpu (the TypeScript reference kernels, float64 too), ' +
+    'gpu (gpu.js: WebGPU when an adapter answers, else its WebAssembly mode), or auto (WebGPU ' +
+    'on a hardware adapter, else wasm)',
 };
 export const JSON_FLAG: FlagSpec = {
   name: 'json',
@@ -55,22 +56,30 @@ export const HELP_FLAG: FlagSpec = {
 };
 
 export interface BackendInfo {
-  backend: 'cpu' | 'gpu';
+  backend: BackendName;
   gpuMode: 'webgpu' | 'webasm' | 'cpu' | null;
   adapter: string | null;
   description: string;
+  /** Why --backend auto chose this backend (null when one was named). */
+  reason: string | null;
 }
 
 /** Resolves --backend, makes it the default backend, and describes it. */
 export async function chooseBackend(
   name: string | undefined,
 ): Promise<{ backend: Backend; info: BackendInfo }> {
-  const wanted = (name ?? 'auto') as 'auto' | 'cpu' | 'gpu';
+  const wanted = (name ?? 'auto') as 'auto' | 'cpu' | 'wasm' | 'gpu';
   if (wanted === 'cpu') {
     setDefaultBackend(cpu);
     return {
       backend: cpu,
-      info: { backend: 'cpu', gpuMode: null, adapter: null, description: cpu.describe() },
+      info: {
+        backend: 'cpu',
+        gpuMode: null,
+        adapter: null,
+        description: cpu.describe(),
+        reason: null,
+      },
     };
   }
   const select = await import('../tensor/select.js');
@@ -83,6 +92,7 @@ export async function chooseBackend(
       gpuMode: gi.gpuMode,
       adapter: gi.adapter,
       description: backend.describe(),
+      reason: wanted === 'auto' ? select.autoReason() : null,
     },
   };
 }

@@ -1,6 +1,6 @@
 // `mini-dino info` and `mini-dino bench step`.
-// info --json: {"version", "backend": "cpu"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
-// "adapter"}.
+// info --json: {"version", "backend": "cpu"|"wasm"|"gpu", "gpuMode": "webgpu"|"webasm"|"cpu"|null,
+// "adapter", "reason": why --backend auto chose it (null when named), "node"}.
 // bench step --json: {"config", "backend", "msPerStep", "imgPerSec", "phases"}.
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
@@ -25,9 +25,9 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   if (bool(p, 'help')) {
     process.stdout.write(
       [
-        'Usage: mini-dino info [--backend cpu|gpu|auto] [--json]',
+        'Usage: mini-dino info [--backend auto|cpu|wasm|gpu] [--json]',
         '',
-        'Version, the backend that would run, its gpu.js mode and adapter.',
+        'Version, the backend that would run and why, its gpu.js mode and adapter.',
         '',
         formatFlags(INFO_FLAGS),
       ].join('\n') + '\n',
@@ -41,9 +41,13 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
     backend: info.backend,
     gpuMode: info.gpuMode,
     adapter: info.adapter,
+    reason: info.reason,
     node: process.version,
   };
-  logger(json)(`mini-dino ${out.version} on Node ${process.version}\nbackend: ${info.description}`);
+  const why = info.reason ? `\nchosen by --backend auto: ${info.reason}` : '';
+  logger(json)(
+    `mini-dino ${out.version} on Node ${process.version}\nbackend: ${info.description}${why}`,
+  );
   if (json) printJson(out);
   return 0;
 }

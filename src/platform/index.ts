@@ -19,6 +19,20 @@ export interface Platform {
   totalMemory(): number;
   /** A warning for the user: stderr on Node, console.warn in a browser. */
   warn(message: string): void;
+  /**
+   * Starts a worker thread that calls the function whose source text is `main` with `data`
+   * (structured-cloned: shared memory and compiled WebAssembly modules pass as they are): Node
+   * worker_threads, or a browser Web Worker. The function must be self-contained.
+   */
+  startWorker(main: string, data: unknown): WorkerHandle;
+  /** Switches on what this host's WebAssembly needs switching on before the first compile
+   * (Node 20: relaxed SIMD); safe to call more than once. */
+  enableWasmFeatures(): void;
+}
+
+/** A started worker thread. */
+export interface WorkerHandle {
+  terminate(): void;
 }
 
 let current: Platform | null = null;

@@ -196,7 +196,7 @@ export interface Kernels<S extends Storage> {
 
 export type KernelName = keyof Kernels<Storage>;
 
-export type BackendName = 'cpu' | 'gpu';
+export type BackendName = 'cpu' | 'gpu' | 'wasm';
 
 /** A backend: storage management plus every kernel of the contract. */
 export interface Backend<S extends Storage = Storage> extends Kernels<S> {

@@ -8,13 +8,6 @@ export function allocArray(dtype: DType, n: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
-/** A typed array over a SharedArrayBuffer, so cpu worker threads can use it in place. */
-export function allocSharedArray(dtype: DType, n: number): TypedArray {
-  return dtype === 'float64'
-    ? new Float64Array(new SharedArrayBuffer(8 * n))
-    : new Float32Array(new SharedArrayBuffer(4 * n));
-}
-
 export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';
 }

@@ -1,5 +1,5 @@
-// The part of the WebAssembly JavaScript API the cpu backend uses (gemm-simd.ts). TypeScript ships
-// these types only with the DOM library, which this Node project does not load.
+// The part of the WebAssembly JavaScript API the wasm backend uses (src/tensor/wasm). TypeScript
+// ships these types only with the DOM library, which this Node project does not load.
 
 declare namespace WebAssembly {
   interface MemoryDescriptor {
@@ -16,7 +16,7 @@ declare namespace WebAssembly {
     constructor(bytes: BufferSource);
   }
   class Instance {
-    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    constructor(module: Module, imports?: Record<string, object>);
     readonly exports: Record<string, unknown>;
   }
   function validate(bytes: BufferSource): boolean;

@@ -52,9 +52,9 @@ function operands(c: MatmulCase): [Arr, Arr] {
 }
 
 /**
- * float32: the cpu backend multiplies float32 matrices with the WebAssembly SIMD kernel
- * (src/tensor/cpu/gemm-simd.ts), which accumulates in float32 as PyTorch does, so an element may
- * differ from the exact product by the recursive-summation bound (K + 2)·u·Σ_k |a·b|.
+ * float32: a float32 product may differ from the exact one by the recursive-summation bound
+ * (K + 2)·u·Σ_k |a·b| of a float32 accumulation (PyTorch's, the wasm kernel's); the cpu
+ * reference, which sums in float64 and rounds once, is well inside it.
  */
 function assertF32Matmul(
   y32: ArrayLike<number>,

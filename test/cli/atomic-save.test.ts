@@ -29,7 +29,7 @@ async function killDuringSave(
     '--out',
     out,
     '--backend',
-    'cpu',
+    'wasm',
     '--limit',
     '8',
     '--batch-size',

@@ -53,13 +53,13 @@ test(
       '--warmup',
       '0',
       '--backend',
-      'cpu',
+      'wasm',
       '--json',
     ]);
     expectExit(r, 0, 'bench step');
     const j = lastJson(r);
     assert.is(j.config, 'tiny');
-    assert.is(j.backend, 'cpu');
+    assert.is(j.backend, 'wasm');
     assert.ok(typeof j.msPerStep === 'number' && j.msPerStep > 0);
     assert.ok(
       typeof j.imgPerSec === 'number' &&
@@ -70,20 +70,25 @@ test(
   },
 );
 
-test('info --json: version, backend, gpuMode, adapter', async () => {
+test('info --json: version, backend, gpuMode, adapter, why auto chose it', async () => {
   const r = await runCli(['info', '--json']);
   expectExit(r, 0, 'info');
   const j = lastJson(r);
   assert.is(j.version, pkgVersion);
-  assert.ok(j.backend === 'cpu' || j.backend === 'gpu', String(j.backend));
+  // auto: WebGPU on a hardware adapter, else wasm (Node 20 has WebAssembly SIMD and threads)
+  assert.ok(j.backend === 'wasm' || j.backend === 'gpu', String(j.backend));
+  assert.match(String(j.reason), j.backend === 'gpu' ? /adapter .* answered/ : /WebGPU adapter/);
+  assert.match(ownStderr(r).join('\n'), /chosen by --backend auto: /);
   assert.ok(
     [null, 'webgpu', 'webasm', 'cpu'].includes(j.gpuMode as string | null),
     String(j.gpuMode),
   );
   assert.ok('adapter' in j);
-  if (j.backend === 'cpu') assert.is(j.gpuMode, null);
+  if (j.backend === 'wasm') assert.is(j.gpuMode, null);
   const cpu = lastJson(await runCli(['info', '--backend', 'cpu', '--json']));
-  assert.equal([cpu.backend, cpu.gpuMode, cpu.adapter], ['cpu', null, null]);
+  assert.equal([cpu.backend, cpu.gpuMode, cpu.adapter, cpu.reason], ['cpu', null, null, null]);
+  const wasm = lastJson(await runCli(['info', '--backend', 'wasm', '--json']));
+  assert.equal([wasm.backend, wasm.gpuMode, wasm.reason], ['wasm', null, null]);
 });
 
 test('info --backend gpu with MINI_DINO_GPU_MODE=webgpu: no adapter is a clear error', async () => {
@@ -147,7 +152,11 @@ const usageErrors: [(argv: readonly string[]) => Promise<number>, string[], RegE
     ['--num-heads', '3'],
     /^--num-heads \(3\) must divide the embedding dimension 64$/,
   ],
-  [trainCommand, ['--backend', 'tpu'], /^--backend: expected one of auto, cpu, gpu, got 'tpu'$/],
+  [
+    trainCommand,
+    ['--backend', 'tpu'],
+    /^--backend: expected one of auto, cpu, wasm, gpu, got 'tpu'$/,
+  ],
   [trainCommand, ['--data', 'package.json'], /^--data: package\.json: expected a folder/],
   [trainCommand, ['extra'], /unexpected argument 'extra'/],
   [trainCommand, ['--epochs'], /^--epochs: missing value \(expected an integer\)$/],

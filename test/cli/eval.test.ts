@@ -85,7 +85,7 @@ test('eval-knn --k 10,20 --json: top-1 per k as fractions', async () => {
     '--k',
     '10,20',
     '--backend',
-    'cpu',
+    'wasm',
     '--json',
   ]);
   expectExit(r, 0, 'eval-knn');
@@ -110,7 +110,7 @@ test('eval-knn --baselines adds raw pixels and a random-init ViT', async () => {
     '10,20',
     '--baselines',
     '--backend',
-    'cpu',
+    'wasm',
     '--json',
   ]);
   expectExit(r, 0, 'eval-knn --baselines');
@@ -127,7 +127,7 @@ test('eval-knn --baselines adds raw pixels and a random-init ViT', async () => {
 
 test("eval-knn normalises with the training run's statistics from the checkpoint", async () => {
   const args = ['eval-knn', '--checkpoint', ckptNorm, '--data', data, '--k', '10'];
-  const r = await runCli([...args, '--backend', 'cpu', '--json']);
+  const r = await runCli([...args, '--backend', 'wasm', '--json']);
   expectExit(r, 0, 'eval-knn');
   assert.match(r.stderr, /normalisation of the training run: mean 0\.9, std 0\.05\n/);
   assert.not.match(r.stderr, /normalisation from/);
@@ -143,7 +143,7 @@ test('linear --epochs 2 --json: top-1', async () => {
     '--epochs',
     '2',
     '--backend',
-    'cpu',
+    'wasm',
     '--json',
   ]);
   expectExit(r, 0, 'linear');
@@ -172,7 +172,7 @@ async function checkAttention(
     '--out',
     out,
     '--backend',
-    'cpu',
+    'wasm',
     '--json',
   ]);
   expectExit(r, 0, `attention ${checkpoint}`);

@@ -29,7 +29,7 @@ const args = (out: string, ...more: string[]) => [
   '--out',
   out,
   '--backend',
-  'cpu',
+  'wasm',
   '--epochs',
   '1',
   '--batch-size',
@@ -123,7 +123,9 @@ test('lock: refused while its process runs, taken over with a warning once it is
 
 test('two trainings into one --out: the second is refused, the first finishes', async () => {
   const out = join(root, 'twice');
-  const first = startCli(args(out, '--epochs', '3'));
+  // the first runs on the (slower) cpu reference, so that it is still training when the second
+  // starts: on wasm, 3 epochs of this tiny run can end before a second process is up
+  const first = startCli(args(out, '--epochs', '3', '--backend', 'cpu'));
   await first.waitFor(/1 epochs|3 epochs/);
   // the lock is taken when training starts; wait for it
   for (let i = 0; i < 200 && !existsSync(join(out, LOCK_FILE)); i++)

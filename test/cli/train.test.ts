@@ -30,7 +30,7 @@ const args = (out: string, ...more: string[]) => [
   '--out',
   out,
   '--backend',
-  'cpu',
+  'wasm',
   '--epochs',
   '2',
   '--batch-size',
@@ -62,7 +62,7 @@ test('train: exit 0, log.jsonl per epoch, checkpoint, training.svg, --json line'
   runA = lastJson(r);
   assert.is(runA.epochs, 2);
   assert.is(runA.stopped, false);
-  assert.is(runA.backend, 'cpu');
+  assert.is(runA.backend, 'wasm');
   assert.is(runA.checkpoint, join(outA, 'checkpoint.safetensors'));
   assert.is(runA.log, join(outA, 'log.jsonl'));
   assert.ok((runA.wallSeconds as number) > 0 && (runA.trainSeconds as number) > 0);
@@ -225,7 +225,7 @@ test(
       '--out',
       out,
       '--backend',
-      'cpu',
+      'wasm',
       '--epochs',
       '1',
       '--limit',
@@ -259,7 +259,7 @@ test(
       '--out',
       o,
       '--backend',
-      'cpu',
+      'wasm',
       '--epochs',
       '2',
       '--limit',
@@ -311,7 +311,7 @@ test('non-finite loss in the first epoch: says that no checkpoint was saved', as
     '--out',
     out,
     '--backend',
-    'cpu',
+    'wasm',
     '--epochs',
     '1',
     '--limit',

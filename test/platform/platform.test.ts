@@ -1,5 +1,6 @@
 // The platform seam: Node is detected, settings come from the environment there and from a plain
-// object in a browser, and MINI_DINO_DEBUG is read when the first kernel runs, not on import.
+// object in a browser, a worker thread runs a function's source with its data, and
+// MINI_DINO_DEBUG is read when the first kernel runs, not on import.
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, totalmem } from 'node:os';
 import { test } from 'uvu';
@@ -31,6 +32,20 @@ test('a browser platform reads its settings object; setPlatform replaces the det
   } finally {
     setPlatform(node);
   }
+});
+
+test('startWorker runs a self-contained function with the data on another thread', () => {
+  const flag = new Int32Array(new SharedArrayBuffer(8));
+  const main = (data: { flag: Int32Array; value: number }) => {
+    Atomics.store(data.flag, 1, data.value * 2);
+    Atomics.store(data.flag, 0, 1);
+    Atomics.notify(data.flag, 0);
+  };
+  const w = platform().startWorker(main.toString(), { flag, value: 21 });
+  const deadline = Date.now() + 20000;
+  while (Atomics.load(flag, 0) === 0 && Date.now() < deadline) Atomics.wait(flag, 0, 0, 50);
+  w.terminate();
+  assert.is(Atomics.load(flag, 1), 42);
 });
 
 test('MINI_DINO_DEBUG=1 logs each kernel with op, backend, dtype and shape', () => {

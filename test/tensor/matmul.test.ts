@@ -1,25 +1,16 @@
 // The cpu backend's matmul kernel (src/tensor/backend.ts contract): the reference loops of
 // src/tensor/cpu/matmul.ts against a naive float64 product of the gathered operands (exact: same
-// summation order, one rounding to float32), and the float32 fast path (threads.ts: WebAssembly
-// SIMD and the blocked TypeScript loop; threads.test.ts splits it over threads) against the
-// reference within the float32 summation bound, on random problems of test/tensor/gemm-problems.ts
-// (both batch dimensions, broadcast stride 0, transposed and interleaved strides, offsets, alpha,
-// bias, out layouts, sizes 0, 1, 17 and K > 1000).
+// summation order, one rounding to float32), and the backend's matmul equal to those loops bit for
+// bit in both dtypes, on random problems of test/tensor/gemm-problems.ts (both batch dimensions,
+// broadcast stride 0, transposed and interleaved strides, offsets, alpha, bias, out layouts,
+// sizes 0, 1, 17 and K > 1000). The wasm and gpu kernels are tested against this reference.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpu } from '../../src/tensor/cpu/index.js';
 import { matmul } from '../../src/tensor/cpu/matmul.js';
-import { matmulSerial } from '../../src/tensor/cpu/threads.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { check } from '../autograd/helpers.js';
-import {
-  arrays,
-  assertF32Bound,
-  describe,
-  gemmProblemArb,
-  naiveGemm,
-  reference,
-} from './gemm-problems.js';
+import { describe, gemmProblemArb, naiveGemm, reference } from './gemm-problems.js';
 
 test('reference: equals the naive float64 product exactly, in float64 and rounded once in float32', () => {
   check(
@@ -66,39 +57,7 @@ test('reference: a layout writes exactly its positions (attention [B, h, N, d] i
         }
 });
 
-test('fast path (float32, one thread): within the summation bound of the reference', () => {
-  check(
-    gemmProblemArb(),
-    (p) => {
-      const { A, B, bias, layout } = arrays(p, 'float32');
-      // the backend sends layouts with a column stride to the reference
-      if (layout.colStride !== 1 && p.shape.N > 1) return;
-      const out = new Float32Array(layout.size).fill(NaN);
-      matmulSerial(out, A, B, p.shape, bias, layout);
-      assertF32Bound(p, out, 'matmulSerial');
-    },
-    300,
-  );
-});
-
-test('fast path, float64 (the blocked loop): bit-identical to the reference', () => {
-  check(
-    gemmProblemArb(),
-    (p) => {
-      const { A, B, bias, layout } = arrays(p, 'float64');
-      if (layout.colStride !== 1 && p.shape.N > 1) return;
-      const out = new Float64Array(layout.size);
-      matmulSerial(out, A, B, p.shape, bias, layout);
-      const want = reference(p, 'float64');
-      for (let o = 0; o < want.length; o++)
-        if (!Object.is(out[o], want[o]))
-          assert.unreachable(`at ${o}: ${out[o]} vs ${want[o]}; ${describe(p)}`);
-    },
-    150,
-  );
-});
-
-test('cpu backend: float64 runs the reference, float32 the fast path (any layout)', () => {
+test('cpu backend: the reference loops in both dtypes, bit for bit (any layout)', () => {
   check(
     gemmProblemArb(),
     (p) => {
@@ -116,8 +75,10 @@ test('cpu backend: float64 runs the reference, float32 the fast path (any layout
           p.layout,
         );
         const got = cpu.readSync(out);
-        if (dtype === 'float64') assert.equal(Array.from(got), Array.from(reference(p, dtype)));
-        else assertF32Bound(p, got, 'cpu.matmul');
+        const want = reference(p, dtype);
+        for (let o = 0; o < want.length; o++)
+          if (!Object.is(got[o], want[o]))
+            assert.unreachable(`${dtype} at ${o}: ${got[o]} vs ${want[o]}; ${describe(p)}`);
         for (const s of [a, b, out, ...(bias ? [bias] : [])]) cpu.release(s);
       }
     },

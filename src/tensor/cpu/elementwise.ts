@@ -76,8 +76,7 @@ export function geluBackward(out: TypedArray, x: TypedArray, dy: TypedArray): vo
 
 /**
  * Binary op with broadcasting. The innermost dimension is one tight loop; outer dimensions are
- * walked with an odometer (idx), moving each operand's offset by its stride. Rows [r0, r1) of
- * the output (all of them by default; worker threads each take a range, see threads.ts).
+ * walked with an odometer (idx), moving each operand's offset by its stride.
  */
 export function binary(
   op: BinaryKernel,
@@ -87,8 +86,6 @@ export function binary(
   shape: number[],
   aStrides: number[],
   bStrides: number[],
-  r0 = 0,
-  r1 = -1,
 ): void {
   const r = shape.length;
   if (out.length === 0) return;
@@ -99,18 +96,11 @@ export function binary(
   const n = shape[r - 1];
   const sa = aStrides[r - 1];
   const sb = bStrides[r - 1];
-  const rows = r1 < 0 ? out.length / n : r1;
-  // the odometer at row r0: its digits are r0 written in the mixed radix of the outer dimensions
-  const idx = new Array<number>(r - 1).fill(0);
+  const rows = out.length / n;
+  const idx = new Array<number>(r - 1).fill(0); // the position in the outer dimensions
   let ia = 0;
   let ib = 0;
-  for (let d = r - 2, rest = r0; d >= 0; d--) {
-    idx[d] = rest % shape[d];
-    rest = Math.floor(rest / shape[d]);
-    ia += idx[d] * aStrides[d];
-    ib += idx[d] * bStrides[d];
-  }
-  for (let row = r0; row < rows; row++) {
+  for (let row = 0; row < rows; row++) {
     binaryRow(op, out, row * n, a, ia, sa, b, ib, sb, n);
     for (let d = r - 2; d >= 0; d--) {
       idx[d]++;

@@ -1,6 +1,8 @@
 // The `cpu` backend: storage is a typed array (float32 or float64), kernels are the plain
-// TypeScript loops of this folder. It is the readable ground truth every other backend is tested
-// against, and it supports float64 for gradcheck and the PyTorch parity fixtures.
+// TypeScript loops of this folder, on the calling thread, with no SIMD and no worker threads. It
+// is the readable ground truth every other backend is tested against, and it supports float64
+// for gradcheck and the PyTorch parity fixtures. The fast CPU path is the `wasm` backend
+// (src/tensor/wasm): the same kernels in WebAssembly SIMD, split over worker threads.
 //
 // Memory: released buffers go back to a pool keyed by dtype and length, so a training step
 // reuses the previous step's buffers instead of paying page faults on fresh allocations (~40 ms
@@ -15,19 +17,10 @@ import {
   type GemmShape,
   type Storage,
 } from '../backend.js';
-import { allocSharedArray, type DType, type TypedArray } from '../dtype.js';
-import { affine, binary, powScalar, unary } from './elementwise.js';
+import { allocArray, type DType, type TypedArray } from '../dtype.js';
+import { affine, binary, geluBackward, powScalar, unary } from './elementwise.js';
 import { layerNorm, layerNormBackward, layerNormParamGrads } from './layernorm.js';
-import { simdAvailable } from './gemm-simd.js';
 import { type ArrayOperand, matmul } from './matmul.js';
-import {
-  configuredThreads,
-  fastPathTakes,
-  type MapOp,
-  mapSerial,
-  matmulSerial,
-  workerPool,
-} from './threads.js';
 import { concat, copyStrided, gather, pad, scatterAdd } from './movement.js';
 import { adamw, ema } from './optim.js';
 import { max, sum } from './reduce.js';
@@ -70,7 +63,7 @@ class BufferPool {
       return buf;
     }
     this.freshAllocations++;
-    return allocSharedArray(dtype, n);
+    return allocArray(dtype, n);
   }
 
   give(buf: TypedArray): void {
@@ -102,10 +95,7 @@ export class CpuBackend implements Backend<CpuStorage> {
   private scratch = new Float64Array(1024);
 
   describe(): string {
-    const threads = configuredThreads();
-    const where = simdAvailable() ? 'WebAssembly SIMD' : 'TypeScript';
-    const mm = `float32 matmul in ${where}${threads > 1 ? ` on ${threads} threads` : ''}`;
-    return `cpu (TypeScript reference kernels; ${mm})`;
+    return 'cpu (TypeScript reference kernels, one thread; float32 and float64)';
   }
 
   supportsDtype(): boolean {
@@ -124,14 +114,10 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.scratch;
   }
 
-  /**
-   * Host data becomes storage. Data in a SharedArrayBuffer may be kept as it is (copy false);
-   * anything else is copied into a pooled shared buffer, so worker threads can read it.
-   */
+  /** Host data becomes storage: kept as it is (copy false, never pooled) or copied. */
   upload(data: TypedArray, copy: boolean): CpuStorage {
     const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-    if (!copy && data.buffer instanceof SharedArrayBuffer)
-      return { dtype, size: data.length, data, pooled: false };
+    if (!copy) return { dtype, size: data.length, data, pooled: false };
     const s = this.alloc(dtype, data.length);
     s.data.set(data);
     return s;
@@ -172,7 +158,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.out(x.dtype, x.size, (o) => unary('neg', o, x.data));
   }
   exp(x: CpuStorage) {
-    return this.map('exp', x);
+    return this.out(x.dtype, x.size, (o) => unary('exp', o, x.data));
   }
   log(x: CpuStorage) {
     return this.out(x.dtype, x.size, (o) => unary('log', o, x.data));
@@ -187,10 +173,10 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.out(x.dtype, x.size, (o) => unary('sign', o, x.data));
   }
   gelu(x: CpuStorage) {
-    return this.map('gelu', x);
+    return this.out(x.dtype, x.size, (o) => unary('gelu', o, x.data));
   }
   erf(x: CpuStorage) {
-    return this.map('erf', x);
+    return this.out(x.dtype, x.size, (o) => unary('erf', o, x.data));
   }
 
   affine(x: CpuStorage, scale: number, shift: number) {
@@ -200,15 +186,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     return this.out(x.dtype, x.size, (o) => powScalar(o, x.data, p));
   }
   geluBackward(x: CpuStorage, dy: CpuStorage) {
-    return this.map('geluBackward', x, dy);
-  }
-
-  /** The transcendental elementwise kernels, split over the worker threads when large. */
-  private map(op: MapOp, x: CpuStorage, dy?: CpuStorage): CpuStorage {
-    return this.out(x.dtype, x.size, (o) => {
-      if (!workerPool().tryMap(op, o, x.data, dy?.data ?? null))
-        mapSerial(op, o, x.data, dy?.data ?? null);
-    });
+    return this.out(x.dtype, x.size, (o) => geluBackward(o, x.data, dy.data));
   }
 
   add(a: CpuStorage, b: CpuStorage, shape: number[], as: number[], bs: number[]) {
@@ -245,10 +223,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     bs: number[],
   ) {
     const size = shape.reduce((x, y) => x * y, 1);
-    return this.out(a.dtype, size, (o) => {
-      if (!workerPool().tryBinary(op, o, a.data, b.data, shape, as, bs))
-        binary(op, o, a.data, b.data, shape, as, bs);
-    });
+    return this.out(a.dtype, size, (o) => binary(op, o, a.data, b.data, shape, as, bs));
   }
 
   sum(x: CpuStorage, outer: number, n: number, inner: number) {
@@ -319,10 +294,6 @@ export class CpuBackend implements Backend<CpuStorage> {
     return { dweight, dbias };
   }
 
-  /**
-   * float64 (gradcheck, the PyTorch parity fixtures) runs the reference loops of matmul.ts;
-   * float32 runs the fast path (threads.ts: WebAssembly SIMD blocks on the worker threads).
-   */
   matmul(
     a: GemmOperand<CpuStorage>,
     b: GemmOperand<CpuStorage>,
@@ -333,12 +304,7 @@ export class CpuBackend implements Backend<CpuStorage> {
     const A: ArrayOperand = { ...a, data: a.data.data };
     const B: ArrayOperand = { ...b, data: b.data.data };
     const biasData = bias?.data ?? null;
-    return this.out(a.data.dtype, layout.size, (o) => {
-      if (a.data.dtype === 'float64' || !fastPathTakes(layout, shape.N))
-        matmul(o, A, B, shape, biasData, layout);
-      else if (!workerPool().tryMatmul(o, A, B, shape, biasData, layout))
-        matmulSerial(o, A, B, shape, biasData, layout);
-    });
+    return this.out(a.data.dtype, layout.size, (o) => matmul(o, A, B, shape, biasData, layout));
   }
 
   copyStrided(x: CpuStorage, shape: number[], strides: number[], offset: number) {

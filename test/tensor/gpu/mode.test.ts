@@ -9,7 +9,7 @@ import type { Backend } from '../../../src/tensor/backend.js';
 import { tensor, zeros } from '../../../src/tensor/creation.js';
 import { GpuBackend } from '../../../src/tensor/gpu/index.js';
 import { createGpuBackend, gpuInfo, probeWebGPU } from '../../../src/tensor/gpu/mode.js';
-import { selectBackend } from '../../../src/tensor/select.js';
+import { isSoftwareAdapter, selectBackend } from '../../../src/tensor/select.js';
 import { getDefaultBackend, setDefaultBackend } from '../../../src/tensor/tensor.js';
 import { assertClose, both, cpu, dense, gpu, MODE, normals, U, WEBGPU } from './setup.js';
 
@@ -80,33 +80,31 @@ test('MINI_DINO_GPU_MODE is validated', async () => {
   }
 });
 
-test(
-  'selectBackend makes its choice the default; auto is webgpu with ' + 'an adapter, else cpu',
-  async () => {
-    const before = getDefaultBackend();
-    try {
-      assert.is(await selectBackend('cpu'), cpu);
-      assert.is(getDefaultBackend(), cpu);
-      const g = await selectBackend('gpu', { mode: MODE });
-      assert.ok(g instanceof GpuBackend);
-      assert.is(getDefaultBackend(), g);
-      assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
-      const auto = await selectBackend('auto');
-      if ((await probeWebGPU()).adapter) assert.is((auto as GpuBackend).mode, 'webgpu');
-      else assert.is(auto, cpu);
-      const err = await selectBackend('tpu' as 'cpu').then(
-        () => null,
-        (e: Error) => e.message,
-      );
-      assert.match(
-        String(err),
-        /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'gpu' or 'auto'\)/,
-      );
-    } finally {
-      setDefaultBackend(before);
-    }
-  },
-);
+test('selectBackend makes its choice the default; auto is webgpu with a hardware adapter, else wasm', async () => {
+  const before = getDefaultBackend();
+  try {
+    assert.is(await selectBackend('cpu'), cpu);
+    assert.is(getDefaultBackend(), cpu);
+    const g = await selectBackend('gpu', { mode: MODE });
+    assert.ok(g instanceof GpuBackend);
+    assert.is(getDefaultBackend(), g);
+    assert.is(await selectBackend('gpu', { mode: MODE }), g, 'one backend per options');
+    const auto = await selectBackend('auto');
+    const adapter = (await probeWebGPU()).adapter;
+    if (adapter && !isSoftwareAdapter(adapter)) assert.is((auto as GpuBackend).mode, 'webgpu');
+    else assert.is(auto.name, 'wasm'); // a software adapter is slower than the CPU backends
+    const err = await selectBackend('tpu' as 'cpu').then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    assert.match(
+      String(err),
+      /selectBackend: unknown backend 'tpu' \(expected 'cpu', 'wasm', 'gpu' or 'auto'\)/,
+    );
+  } finally {
+    setDefaultBackend(before);
+  }
+});
 
 test("gpu.js's cpu mode runs the same kernels (2-D results are copied flat)", async () => {
   const js = await createGpuBackend({ mode: 'cpu' });

@@ -1,0 +1,122 @@
+// Shared by the wasm suites: two wasm backends (with relaxed SIMD's fused multiply-add where the
+// runtime accepts it, and without), each on 3 threads with every kernel split over them however
+// small (so fast-check's small awkward shapes exercise the splits), running one kernel on wasm
+// and on the cpu reference from the same host data; and the check that a wasm kernel gives the
+// same bits on 1, 2 and 3 threads.
+//
+// Tolerances are written per kernel in the test files as multiples of u = 2⁻²⁴ (float32 unit
+// roundoff) times the magnitudes that enter each output (the cpu computes in float64 and rounds
+// once; wasm computes in float32 lanes).
+
+import * as assert from 'uvu/assert';
+import type { Backend, Storage } from '../../../src/tensor/backend.js';
+import { cpu } from '../../../src/tensor/cpu/index.js';
+import { createWasmBackend, type WasmBackend } from '../../../src/tensor/wasm/index.js';
+import { Generator } from '../../../src/tensor/random.js';
+
+export const relaxed = await createWasmBackend({ threads: 3, splitAll: true });
+export const plain = await createWasmBackend({ threads: 3, splitAll: true, relaxed: false });
+/** The backends under test: relaxed SIMD first (when the runtime has it), then plain SIMD. */
+export const BACKENDS: { label: string; k: WasmBackend }[] = [
+  { label: relaxed.rt.relaxed ? 'relaxed' : 'plain', k: relaxed },
+  ...(relaxed.rt.relaxed ? [{ label: 'plain', k: plain }] : []),
+];
+export { cpu };
+
+/** float32 unit roundoff. */
+export const U = 2 ** -24;
+
+/** n normal values (scale `scale`) from a seed: fast-check draws the seed, not the values. */
+export function normals(n: number, seed: number, scale = 1): Float32Array {
+  const g = new Generator(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = g.normal() * scale;
+  return a;
+}
+
+type Call = (k: Backend, inputs: Storage[]) => Storage | Storage[];
+
+function runOn(k: Backend, inputs: Float32Array[], call: Call): Float32Array[] {
+  const ins = inputs.map((a) => k.upload(a, true));
+  const out = call(k, ins);
+  const outs = Array.isArray(out) ? out : [out];
+  const values = outs.map((s) => Float32Array.from(k.readSync(s)));
+  for (const s of [...ins, ...outs]) k.release(s);
+  return values;
+}
+
+/**
+ * Runs `call` on the wasm backend `k` with 3, 2 and 1 threads (asserting identical bits) and
+ * on the cpu; returns the wasm and the cpu outputs.
+ */
+export function both(
+  k: WasmBackend,
+  inputs: Float32Array[],
+  call: Call,
+): { got: Float32Array[]; want: Float32Array[] } {
+  const wasm = k as unknown as Backend;
+  k.setThreads(3);
+  const got = runOn(wasm, inputs, call);
+  for (const t of [2, 1]) {
+    k.setThreads(t);
+    const again = runOn(wasm, inputs, call);
+    again.forEach((a, o) => sameBits(a, got[o], `output ${o} on ${t} vs 3 threads`));
+  }
+  k.setThreads(3);
+  return { got, want: runOn(cpu as unknown as Backend, inputs, call) };
+}
+
+/** Identical bits element by element (NaN payloads aside). */
+export function sameBits(a: Float32Array, b: Float32Array, what: string): void {
+  assert.is(a.length, b.length, `${what}: lengths`);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i]))
+      assert.unreachable(`${what}: element ${i} is ${a[i]}, expected ${b[i]}`);
+  }
+}
+
+/**
+ * Asserts |got[i] − want[i]| ≤ tol(i) for every i (NaN only against NaN, equal infinities), and
+ * reports the worst element with its tolerance otherwise.
+ */
+export function assertClose(
+  label: string,
+  got: Float32Array,
+  want: Float32Array,
+  tol: (i: number) => number,
+): void {
+  if (got.length !== want.length)
+    throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
+  let worst = -1;
+  let worstRatio = 1;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (Number.isNaN(w) || Number.isNaN(g)) {
+      if (Number.isNaN(w) !== Number.isNaN(g))
+        throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
+      continue;
+    }
+    if (g === w) continue;
+    const ratio = Math.abs(g - w) / tol(i);
+    if (!(ratio <= worstRatio)) {
+      worst = i;
+      worstRatio = ratio;
+    }
+  }
+  if (worst >= 0) {
+    throw new Error(
+      `${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
+        `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > ` +
+        `tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`,
+    );
+  }
+}
+
+/** Exact equality, element by element. */
+export const exact = () => 0;
+
+export const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
+
+/** fast-check settings: WASM_TEST_RUNS runs per property (default 40). */
+export const RUNS = { numRuns: Number(process.env.WASM_TEST_RUNS ?? 40) };
