@@ -1,6 +1,6 @@
 // One pre-LN ViT block forward + backward (B 32, N 100 tokens, D 64, 4 heads, MLP 256; the
 // official vision_transformer.py Block), on each backend, and the same block in PyTorch (the
-// Block class of ../shared/reference/torch_dino.py) in the same run. The loss is Σ y ⊙ r for a
+// Block class of tools/torch_dino.py) in the same run. The loss is Σ y ⊙ r for a
 // fixed random r, so backward computes every gradient a training step would.
 // Usage: npm run bench:block [-- --backends wasm,cpu] [--iterations N] [--threads T] [--no-torch]
 //        [--json]

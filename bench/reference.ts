@@ -1,18 +1,15 @@
-// Where the PyTorch yardstick lives and how it runs: the reference implementation torch_dino.py
-// (MINI_DINO_TORCH_REFERENCE, else a `shared/reference` folder beside the checkout or beside
-// the folder of worktrees that holds it) under /usr/bin/python3, tuned as its README says
-// (OpenMP threads that do not spin, jemalloc that keeps freed pages).
+// Where the PyTorch yardstick lives and how it runs: the reference implementation
+// tools/torch_dino.py (or MINI_DINO_TORCH_REFERENCE) under /usr/bin/python3, tuned as its header
+// says (OpenMP threads that do not spin, jemalloc that keeps freed pages).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The path of torch_dino.py, or null when it is not there. */
 export function torchReference(): string | null {
-  const root = join(import.meta.dirname, '..');
   const candidates = [
     process.env.MINI_DINO_TORCH_REFERENCE,
-    join(root, '..', 'shared', 'reference', 'torch_dino.py'),
-    join(root, '..', '..', 'shared', 'reference', 'torch_dino.py'),
+    join(import.meta.dirname, '..', 'tools', 'torch_dino.py'),
   ];
   const found = candidates.find((p) => p && existsSync(p));
   return found && existsSync('/usr/bin/python3') ? found : null;

@@ -1,11 +1,11 @@
 // One full DINO training step (teacher forward, student forward, loss, backward, clip, AdamW,
-// EMA, center) for the configurations `tiny` and `small` of issue 4 and the README `recipe`, on
+// EMA, center) for the configurations `tiny`, `small` and the README `recipe`, on
 // each backend, and the same configurations through the PyTorch reference's `bench` mode in the
-// same run (../shared/reference/torch_dino.py, tuned as its README says), reported as ratios.
+// same run (tools/torch_dino.py, tuned as its header says), reported as ratios.
 // Also where our time goes: teacher forward, student forward, loss, backward, update.
 // Usage: npm run bench:step [-- --configs tiny,small,recipe] [--backends wasm,cpu,gpu] [--steps N]
 //        [--no-torch] [--json]
-// tinybench times each step; the phase split comes from trainStep's timings (exact on cpu).
+// tinybench times each step; the phase split comes from a timePhases observer (exact on cpu).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { benchConfig, type BenchConfigName } from '../src/dino/bench-step.js';
 import { buildDino } from '../src/dino/build.js';
-import { hyperAt, type StepTimings, trainStep } from '../src/dino/train-step.js';
+import { hyperAt, type StepTimings, timePhases, trainStep } from '../src/dino/train-step.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator } from '../src/tensor/random.js';
 import { selectBackend } from '../src/tensor/select.js';
@@ -64,7 +64,7 @@ for (const backendName of backends) {
     for (let w = 0; w < 2; w++) await trainStep(run, crops, hyperAt(run, it, 0), 0, it++);
     const bench = new Bench({ iterations: steps, time: 0, warmup: false });
     bench.add(`${name} ${backendName}`, async () => {
-      await trainStep(run, crops, hyperAt(run, it, 0), 0, it++, { timings: phases });
+      await trainStep(run, crops, hyperAt(run, it, 0), 0, it++, timePhases(phases));
     });
     await bench.run();
     const r = bench.tasks[0].result as { latency?: { p50?: number; mean: number } };
@@ -228,8 +228,6 @@ if (!process.argv.includes('--no-torch') && torchScript) {
     }
   }
 } else {
-  log(
-    'PyTorch reference not run (needs /usr/bin/python3 with python3-torch and ../shared/reference)',
-  );
+  log('PyTorch reference not run (needs /usr/bin/python3 with python3-torch)');
 }
 if (json) console.log(JSON.stringify({ steps, rows }));

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the PyTorch parity fixtures in test/fixtures/ (format mini-dino-oracle-v1, see
-# test/fixtures/README.md) with the reference implementation ../shared/reference/torch_dino.py,
+# test/fixtures/README.md) with the reference implementation tools/torch_dino.py,
 # plus a small file written by its own safetensors writer with integer dtypes.
 # Needs Debian's torch: apt-get install -y python3-torch python3-numpy (use /usr/bin/python3).
 # Usage: tools/make-fixtures.sh   (env: PYTHON, TORCH_DINO to override the paths)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-/usr/bin/python3}
-REF=${TORCH_DINO:-../shared/reference/torch_dino.py}
+REF=${TORCH_DINO:-tools/torch_dino.py}
 OUT=test/fixtures
 mkdir -p "$OUT"
 # Shared by all three: a tiny ViT (depth 2, dim 16) and head (32 hidden, 16 bottleneck), so the

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes test/fixtures/multistep-1ch.safetensors: several DINO steps with ONE AdamW, made with
-the PyTorch reference (../shared/reference/torch_dino.py, imported, unmodified).
+the PyTorch reference (tools/torch_dino.py, imported, unmodified).
 
 The `dump` fixtures check one step of a fresh optimizer; this one checks what a training run
 relies on across steps: AdamW's moments and bias correction at step n > 1, the EMA teacher
@@ -16,7 +16,7 @@ import types
 
 import torch
 
-sys.path.insert(0, "../shared/reference")
+sys.path.insert(0, "tools")
 import torch_dino as R  # noqa: E402
 
 STEPS = 5

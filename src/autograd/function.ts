@@ -25,15 +25,28 @@ export function run(
   shape: readonly number[],
   kernel: (k: Backend) => Storage,
 ): Tensor {
+  return runMany(op, like, [shape], (k) => [kernel(k)])[0];
+}
+
+/**
+ * run() for a kernel with several outputs (layerNorm: y, mean, rstd), one tensor per shape, in
+ * order; timed as one kernel call.
+ */
+export function runMany(
+  op: string,
+  like: Tensor,
+  shapes: readonly (readonly number[])[],
+  kernel: (k: Backend) => readonly Storage[],
+): Tensor[] {
   debug ??= envFlag('MINI_DINO_DEBUG');
-  if (!debug) return new Tensor(kernel(like.backend), shape, like.backend);
-  const t0 = performance.now();
-  const out = new Tensor(kernel(like.backend), shape, like.backend);
-  const ms = performance.now() - t0;
-  platform().warn(
-    `${op} ${like.backend.name} ${like.dtype} -> ${fmtShape(shape)} ${ms.toFixed(3)} ms`,
-  );
-  return out;
+  const t0 = debug ? performance.now() : 0;
+  const outs = kernel(like.backend).map((s, i) => new Tensor(s, shapes[i], like.backend));
+  if (debug) {
+    const ms = (performance.now() - t0).toFixed(3);
+    const to = shapes.map(fmtShape).join(', ');
+    platform().warn(`${op} ${like.backend.name} ${like.dtype} -> ${to} ${ms} ms`);
+  }
+  return outs;
 }
 
 /** Attaches the backward rule to `out` when gradients are needed. Returns out. */
@@ -63,12 +76,4 @@ export function checkCompatible(op: string, a: Tensor, b: Tensor): void {
       `${op}: dtypes differ: a is ${a.dtype} and b is ${b.dtype}; convert one with cast()`,
     );
   }
-}
-
-export function checkRank(op: string, x: Tensor, min: number, what = 'x'): void {
-  if (x.ndim < min)
-    throw new ShapeError(
-      `${op}: ${what} must have at least ${min} dimension${min === 1 ? '' : 's'}, ` +
-        `got ${fmtShape(x.shape)}`,
-    );
 }

@@ -11,7 +11,7 @@ export {
   type GradcheckResult,
   type GradcheckWorst,
 } from './gradcheck.js';
-export { cast, detach, toBackend } from './ops/cast.js';
+export { cast, clone, copy_, detach, toBackend } from './ops/cast.js';
 export {
   abs,
   add,
@@ -37,7 +37,6 @@ export {
 export { attention, type AttentionOptions } from './ops/attention.js';
 export { linear, matmul } from './ops/matmul.js';
 export {
-  broadcastTo,
   chunk,
   concat,
   expand,

@@ -1,168 +1,83 @@
-// Method syntax for the ops (x.matmul(w).add(b).gelu()), installed on Tensor.prototype when the
-// autograd layer loads. The functions in ops/ are the implementation; each method forwards to
-// one of them, so there is exactly one definition of every op.
+// Method syntax for the ops (x.matmul(w).add(b).gelu()). The tensor layer cannot import the ops
+// (they sit one layer above it), so the methods are added to Tensor.prototype here, when the
+// autograd layer loads: this is the one prototype patch of the project and the one side effect of
+// importing mini-dino. Everything comes from one table, METHODS: the TypeScript interface (merged
+// into Tensor) is derived from it and the loop at the end installs it. Each method forwards to
+// an op in ops/, so every op has exactly one definition.
 
-import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type BackwardOptions, backward } from './engine.js';
-import { cast, detach } from './ops/cast.js';
+import { backward } from './engine.js';
+import { cast, clone, copy_, detach } from './ops/cast.js';
 import * as ew from './ops/elementwise.js';
 import { linear, matmul } from './ops/matmul.js';
 import * as mv from './ops/movement.js';
 import * as nn from './ops/nn.js';
 import * as rd from './ops/reduce.js';
 
-type T = Tensor;
-type TN = Tensor | number;
+/**
+ * The one table: method name → the op it calls with the tensor as first argument. The Tensor
+ * interface below is derived from it, and the loop at the end installs it, so a method is
+ * added by adding one line here.
+ */
+const METHODS = {
+  add: ew.add,
+  sub: ew.sub,
+  mul: ew.mul,
+  div: ew.div,
+  neg: ew.neg,
+  exp: ew.exp,
+  log: ew.log,
+  sqrt: ew.sqrt,
+  abs: ew.abs,
+  pow: ew.pow,
+  maximum: ew.maximum,
+  minimum: ew.minimum,
+  clamp: ew.clamp,
+  gelu: ew.gelu,
+  sum: rd.sum,
+  mean: rd.mean,
+  max: rd.max,
+  reshape: mv.reshape,
+  flatten: mv.flatten,
+  permute: mv.permute,
+  transpose: mv.transpose,
+  slice: mv.slice,
+  select: mv.select,
+  expand: mv.expand,
+  squeeze: mv.squeeze,
+  unsqueeze: mv.unsqueeze,
+  split: mv.split,
+  chunk: mv.chunk,
+  matmul,
+  linear,
+  softmax: nn.softmax,
+  logSoftmax: nn.logSoftmax,
+  cast,
+  clone,
+  copy_,
+  detach,
+  backward,
+} as const;
+
+/** An op `(x, ...args) => y` seen as the method `x.op(...args) => y`. */
+type AsMethod<F> = F extends (x: Tensor, ...args: infer A) => infer Y ? (...args: A) => Y : never;
+
+/** The Tensor methods, derived from METHODS. */
+export type TensorMethods = { [K in keyof typeof METHODS]: AsMethod<(typeof METHODS)[K]> };
 
 declare module '../tensor/tensor.js' {
-  interface Tensor {
-    add(b: TN): T;
-    sub(b: TN): T;
-    mul(b: TN): T;
-    div(b: TN): T;
-    neg(): T;
-    exp(): T;
-    log(): T;
-    sqrt(): T;
-    abs(): T;
-    pow(p: number): T;
-    maximum(b: TN): T;
-    minimum(b: TN): T;
-    clamp(min?: number, max?: number): T;
-    gelu(): T;
-    sum(axes?: number | readonly number[], keepdim?: boolean): T;
-    mean(axes?: number | readonly number[], keepdim?: boolean): T;
-    max(axes?: number | readonly number[], keepdim?: boolean): T;
-    reshape(shape: readonly number[]): T;
-    flatten(start?: number, end?: number): T;
-    permute(dims: readonly number[]): T;
-    transpose(a?: number, b?: number): T;
-    slice(ranges: readonly mv.Range[]): T;
-    select(axis: number, index: number): T;
-    expand(shape: readonly number[]): T;
-    squeeze(axis?: number): T;
-    unsqueeze(axis: number): T;
-    split(sizes: number | readonly number[], axis?: number): T[];
-    chunk(chunks: number, axis?: number): T[];
-    matmul(b: T): T;
-    linear(weight: T, bias?: T | null): T;
-    softmax(axis?: number): T;
-    logSoftmax(axis?: number): T;
-    cast(dtype: DType): T;
-    detach(): T;
-    backward(seed?: T, opts?: BackwardOptions): void;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merged from the table
+  interface Tensor extends TensorMethods {}
 }
 
-const methods: Partial<Record<keyof Tensor, (this: Tensor, ...args: never[]) => unknown>> = {
-  add(b: TN) {
-    return ew.add(this, b);
-  },
-  sub(b: TN) {
-    return ew.sub(this, b);
-  },
-  mul(b: TN) {
-    return ew.mul(this, b);
-  },
-  div(b: TN) {
-    return ew.div(this, b);
-  },
-  neg() {
-    return ew.neg(this);
-  },
-  exp() {
-    return ew.exp(this);
-  },
-  log() {
-    return ew.log(this);
-  },
-  sqrt() {
-    return ew.sqrt(this);
-  },
-  abs() {
-    return ew.abs(this);
-  },
-  pow(p: number) {
-    return ew.pow(this, p);
-  },
-  maximum(b: TN) {
-    return ew.maximum(this, b);
-  },
-  minimum(b: TN) {
-    return ew.minimum(this, b);
-  },
-  clamp(min?: number, max?: number) {
-    return ew.clamp(this, min, max);
-  },
-  gelu() {
-    return ew.gelu(this);
-  },
-  sum(axes?: number | readonly number[], keepdim?: boolean) {
-    return rd.sum(this, axes, keepdim);
-  },
-  mean(axes?: number | readonly number[], keepdim?: boolean) {
-    return rd.mean(this, axes, keepdim);
-  },
-  max(axes?: number | readonly number[], keepdim?: boolean) {
-    return rd.max(this, axes, keepdim);
-  },
-  reshape(shape: readonly number[]) {
-    return mv.reshape(this, shape);
-  },
-  flatten(start?: number, end?: number) {
-    return mv.flatten(this, start, end);
-  },
-  permute(dims: readonly number[]) {
-    return mv.permute(this, dims);
-  },
-  transpose(a?: number, b?: number) {
-    return mv.transpose(this, a, b);
-  },
-  slice(ranges: readonly mv.Range[]) {
-    return mv.slice(this, ranges);
-  },
-  select(axis: number, index: number) {
-    return mv.select(this, axis, index);
-  },
-  expand(shape: readonly number[]) {
-    return mv.expand(this, shape);
-  },
-  squeeze(axis?: number) {
-    return mv.squeeze(this, axis);
-  },
-  unsqueeze(axis: number) {
-    return mv.unsqueeze(this, axis);
-  },
-  split(sizes: number | readonly number[], axis?: number) {
-    return mv.split(this, sizes, axis);
-  },
-  chunk(chunks: number, axis?: number) {
-    return mv.chunk(this, chunks, axis);
-  },
-  matmul(b: T) {
-    return matmul(this, b);
-  },
-  linear(weight: T, bias?: T | null) {
-    return linear(this, weight, bias);
-  },
-  softmax(axis?: number) {
-    return nn.softmax(this, axis);
-  },
-  logSoftmax(axis?: number) {
-    return nn.logSoftmax(this, axis);
-  },
-  cast(dtype: DType) {
-    return cast(this, dtype);
-  },
-  detach() {
-    return detach(this);
-  },
-  backward(seed?: T, opts?: BackwardOptions) {
-    backward(this, seed, opts);
-  },
-};
-
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+for (const [name, op] of Object.entries(METHODS)) {
+  const fn = op as (x: Tensor, ...args: unknown[]) => unknown;
+  const method = function (this: Tensor, ...args: unknown[]) {
+    return fn(this, ...args);
+  };
+  Object.defineProperty(Tensor.prototype, name, {
+    value: method,
+    writable: true,
+    configurable: true,
+  });
 }

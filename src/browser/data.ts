@@ -4,11 +4,9 @@
 
 export { fetchEmbeddedFashionMnist, type FetchBytes } from './embedded.js';
 export {
-  IDX_FILES,
   decodeIdx,
   idxImages,
   idxLabels,
-  isGzip,
   type IdxArray,
   type IdxImages,
 } from '../data/idx-format.js';
@@ -21,4 +19,4 @@ export {
   type ImageDataset,
 } from '../data/image-dataset.js';
 export type { Image } from '../data/image.js';
-export { channelStats, MIN_STD, normalizationOf, type ChannelStats } from '../data/stats.js';
+export { channelStats, normalizationOf, type ChannelStats } from '../data/stats.js';

@@ -9,7 +9,7 @@ import type { Normalization } from '../dino/checkpoint.js';
 import { loadBackbone } from '../dino/checkpoint-file.js';
 import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
-import { normalizationOf } from '../dino/trainer.js';
+import { normalizationOf } from '../data/stats.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import {
   BACKEND_FLAG,

@@ -1,4 +1,4 @@
-// `mini-dino parity FIXTURE`: one DINO step against a PyTorch float64 fixture (issue 4), reporting
+// `mini-dino parity FIXTURE`: one DINO step against a PyTorch float64 fixture, reporting
 // the worst relative error per group. float64 on the cpu backend; float32 elsewhere (or with
 // --dtype float32), each against its stated tolerances. Exit status 1 when a group is over.
 // --json: {"ok", "backend", "dtype", "errors": {"loss", "features", "logits", "grads", "after"}}.
@@ -36,7 +36,7 @@ export function parityHelp(): string {
   return [
     'Usage: mini-dino parity FIXTURE [--backend cpu|gpu] [--dtype float64|float32] [--json]',
     '',
-    'FIXTURE: a mini-dino-oracle-v1 file from ../shared/reference/torch_dino.py ' +
+    'FIXTURE: a mini-dino-oracle-v1 file from tools/torch_dino.py ' +
       'dump (e.g. test/fixtures/*.safetensors).',
     '',
     formatFlags(FLAGS),

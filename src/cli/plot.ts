@@ -1,7 +1,7 @@
 // training.svg: small multiples of a DINO run per epoch (loss, teacher entropy h(P_t) against
 // ln K, KL(P_t‖P_s), k-NN top-1), written as a dependency-free SVG string. Official counterpart:
 // none (main_dino.py only writes log.txt); the entropy and KL panels are the collapse diagnostics
-// of the paper's Fig. 7 (spec §11.3): h(P_t) → 0 when one dimension dominates, → ln K when the
+// of the paper's Fig. 7 (§5.3): h(P_t) → 0 when one dimension dominates, → ln K when the
 // output is uniform, KL → 0 when the student no longer learns anything from the teacher.
 
 import { mkdirSync, writeFileSync } from 'node:fs';

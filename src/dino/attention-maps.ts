@@ -1,5 +1,5 @@
-// Self-attention maps of the last block (spec §10.3; official visualize_attention.py and
-// video_generation.py): the [CLS] query's attention to the patch tokens, per head, as
+// Self-attention maps of the last block (paper Fig. 1 and §4.2.2; official visualize_attention.py
+// and video_generation.py): the [CLS] query's attention to the patch tokens, per head, as
 // (H/p)×(W/p) maps, their mean over heads, and the threshold masks of the paper's figures (per
 // head, the smallest set of highest patches that holds a fraction t = 0.6 of the mass).
 // Also the helper that prepares any decoded image for the model (channels, PIL-bicubic resize,

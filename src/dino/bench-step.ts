@@ -1,5 +1,5 @@
-// One full DINO training step on synthetic crops, timed: the yardstick configurations of
-// issue 4 (`tiny`, `small`) and the README recipe, matching ../shared/reference/torch_dino.py
+// One full DINO training step on synthetic crops, timed: the yardstick configurations
+// `tiny`, `small` and the README recipe, matching tools/torch_dino.py
 // `bench` (random-normal crops, 3 input channels, no augmentation in the timed step). Used by
 // `mini-dino bench step` and bench/step.ts. Reports median ms per step, images per second and
 // where the time goes (teacher forward, student forward, loss, backward, update).
@@ -10,7 +10,7 @@ import { Generator } from '../tensor/random.js';
 import { keep } from '../tensor/tensor.js';
 import { buildDino } from './build.js';
 import { defaultConfig, type DinoConfig } from './config.js';
-import { hyperAt, type StepTimings, trainStep } from './train-step.js';
+import { hyperAt, type StepTimings, timePhases, trainStep } from './train-step.js';
 
 export type BenchConfigName = 'tiny' | 'small' | 'recipe';
 export const BENCH_CONFIGS: readonly BenchConfigName[] = ['tiny', 'small', 'recipe'];
@@ -88,7 +88,7 @@ export async function benchStep(
   for (let i = 0; i < warmup + steps; i++) {
     const timings: StepTimings = { teacher: 0, student: 0, loss: 0, backward: 0, update: 0 };
     const t0 = performance.now();
-    await trainStep(run, crops, hyperAt(run, i, 0), 0, i, { timings });
+    await trainStep(run, crops, hyperAt(run, i, 0), 0, i, timePhases(timings));
     if (i >= warmup) {
       times.push(performance.now() - t0);
       phases.push(timings);

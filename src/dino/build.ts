@@ -1,6 +1,6 @@
 // Building a DINO run from a config: student and teacher (backbone + head in a
 // MultiCropWrapper), the teacher initialised as an exact copy, DINOLoss, the center, AdamW with
-// the official parameter groups, and the per-iteration schedules (spec §7.3):
+// the official parameter groups, and the per-iteration schedules (main_dino.py train_dino):
 // lr with linear warm-up then cosine (peak = lr·batch/256), weight decay cosine 0.04 → 0.4,
 // teacher momentum cosine m₀ → 1, teacher temperature per epoch.
 

@@ -1,4 +1,4 @@
-// Checkpoints in safetensors with the official key names (main_dino.py save_dict, spec §9):
+// Checkpoints in safetensors with the official key names (main_dino.py save_dict):
 //   student.module.backbone.<vit key>, student.module.head.<head key>   (the DDP-wrapped student)
 //   teacher.backbone.<vit key>, teacher.head.<head key>
 //   optimizer.<param>.exp_avg / .exp_avg_sq        dino_loss.center

@@ -1,11 +1,11 @@
 // The one typed DINO configuration: every default lives here, with the official default, the
 // paper value where it differs, and the reason for ours. CLI help (`mini-dino train --help`) and
 // the README table are generated from these entries, so they cannot drift (the official repo's
-// help says 30 for warmup_teacher_temp_epochs where the default is 0; spec §4).
+// help says 30 for warmup_teacher_temp_epochs where the default is 0).
 //
-// Our defaults are the issue-5 recipe for a laptop: a small ViT (patch 7, dim 64, depth 4) on
+// Our defaults are the README recipe for a laptop: a small ViT (patch 7, dim 64, depth 4) on
 // 28 px Fashion-MNIST, trained for minutes on a CPU. Each field's `official` is what
-// facebookresearch/dino main_dino.py uses (spec §7.7).
+// facebookresearch/dino main_dino.py get_args_parser uses.
 
 export type FieldType = 'int' | 'float' | 'bool' | 'enum' | 'floatPair' | 'floatList' | 'intList';
 export type FieldGroup = 'model' | 'head' | 'loss' | 'optimization' | 'augmentation' | 'run';

@@ -1,4 +1,4 @@
-// DINOHead (official vision_transformer.py DINOHead, spec §2): a 3-layer MLP with exact GELU
+// DINOHead (official vision_transformer.py DINOHead; paper §3.1): a 3-layer MLP with exact GELU
 // (in → hidden → hidden → bottleneck), L2 normalisation of the bottleneck, then a weight-normed
 // linear layer without bias to K = out_dim logits. The last layer's weight is w_k = g_k·v_k/‖v_k‖
 // (nn.utils.weight_norm, dim 0): parameters last_layer.weight_g [K, 1] and weight_v [K,

@@ -1,103 +1,75 @@
-// mini-dino/dino: the method. DINOHead, MultiCropWrapper, DINOLoss + Center, the EMA teacher,
-// multi-crop augmentation, the configuration, the training step and loop, checkpoints, weighted
-// k-NN, attention maps, PyTorch parity. (mini-dino/browser has the same without files.)
+// mini-dino/dino: the method. The model (DINOHead, MultiCropWrapper), the loss and its center,
+// the EMA teacher, multi-crop augmentation, the configuration, the training step and loop,
+// checkpoints, weighted k-NN and attention maps. Tooling (benchmarks, the PyTorch parity check,
+// the CLI's helpers) is not part of it: the CLI and bench/ import those files directly. Every
+// public name is listed here (pinned by test/repo/public-api.test.ts); mini-dino/browser's
+// `dino` (src/browser/dino.ts) is the same list without the functions that use files.
 
-export * from './augment/index.js';
-export {
-  attentionMaps,
-  convertChannels,
-  prepareImage,
-  thresholdMask,
-  viridis,
-  type AttentionMaps,
-  type PrepareImageOptions,
-} from './attention-maps.js';
-export { writeAttentionPngs, type AttentionPngOptions } from './attention-png.js';
-export { knnBaselines, pixelFeatures, type BaselineOptions, type Baselines } from './baselines.js';
-export {
-  BENCH_CONFIGS,
-  benchConfig,
-  benchStep,
-  type BenchConfigName,
-  type StepBenchResult,
-} from './bench-step.js';
-export { buildDino, buildSchedules, buildWrapper, type DinoRun, type Schedules } from './build.js';
-export {
-  CHECKPOINT_FORMAT,
-  CheckpointError,
-  backboneFromSafetensors,
-  checkpointBytes,
-  checkpointFromSafetensors,
-  restoreRun,
-  type CheckpointMeta,
-  type DatasetFingerprint,
-  type LoadBackboneOptions,
-  type LoadedBackbone,
-  type LoadedCheckpoint,
-  type Normalization,
-} from './checkpoint.js';
-export {
-  loadBackbone,
-  loadCheckpoint,
-  readCheckpointInfo,
-  saveCheckpoint,
-} from './checkpoint-file.js';
-export {
-  CONFIG_FIELDS,
-  archOf,
-  defaultConfig,
-  kebab,
-  validateConfig,
-  type ConfigKey,
-  type DinoConfig,
-  type FieldGroup,
-  type FieldSpec,
-  type FieldType,
-} from './config.js';
-export { extractFeatures, type FeatureOptions } from './features.js';
+// model
 export { DINOHead, WeightNormLinear, type DINOHeadConfig } from './head.js';
-export {
-  knnClassify,
-  normalizeRows,
-  topK,
-  type FeatureSet,
-  type KnnOptions,
-  type KnnResult,
-} from './knn.js';
-export { Center, DINOLoss, type DINOLossOptions, type DINOLossOutput } from './loss.js';
 export { MultiCropWrapper } from './multicrop.js';
-export {
-  FLOAT32_TOLERANCES,
-  FLOAT64_TOLERANCES,
-  configFromOracle,
-  runParity,
-  wrapperKey,
-  type ParityGroup,
-  type ParityResult,
-} from './parity.js';
+// loss, center and teacher
+export { Center, DINOLoss, type DINOLossOptions, type DINOLossOutput } from './loss.js';
 export { cancelGradientsLastLayer, emaUpdate, initTeacher } from './teacher.js';
+// augmentation
+export {
+  DataAugmentationDINO,
+  EvalTransform,
+  OFFICIAL_AUGMENT,
+  augmentOptionsFor,
+  type AugmentOptions,
+  type EvalTransformOptions,
+  type Interval,
+} from './augment/index.js';
+// configuration and training
+export { defaultConfig, validateConfig, type DinoConfig } from './config.js';
+export { buildDino, type DinoRun, type Schedules } from './build.js';
 export {
   NonFiniteLossError,
   hyperAt,
   trainStep,
   type StepHyper,
   type StepMetrics,
-  type StepOptions,
+  type StepObserver,
+  type StepPhase,
   type StepTensors,
-  type StepTimings,
 } from './train-step.js';
+export { epochOrder } from './epoch.js';
 export {
-  augmentOptionsFor,
-  backboneKnn,
-  epochOrder,
-  evaluateKnn,
-  normalizationOf,
-} from './epoch.js';
-export {
-  readLog,
   trainDino,
   type EpochRecord,
   type StepProgress,
   type TrainOptions,
   type TrainResult,
 } from './trainer.js';
+// checkpoints, as bytes and as files
+export {
+  CheckpointError,
+  backboneFromSafetensors,
+  checkpointBytes,
+  checkpointFromSafetensors,
+  restoreRun,
+  type CheckpointMeta,
+  type LoadBackboneOptions,
+  type LoadedBackbone,
+  type LoadedCheckpoint,
+  type Normalization,
+} from './checkpoint.js';
+export { loadBackbone, loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
+// evaluation
+export { extractFeatures, type FeatureOptions } from './features.js';
+export {
+  backboneKnn,
+  knnClassify,
+  type FeatureSet,
+  type KnnOptions,
+  type KnnResult,
+} from './knn.js';
+export { knnBaselines, type BaselineOptions, type Baselines } from './baselines.js';
+export {
+  attentionMaps,
+  prepareImage,
+  type AttentionMaps,
+  type PrepareImageOptions,
+} from './attention-maps.js';
+export { writeAttentionPngs, type AttentionPngOptions } from './attention-png.js';

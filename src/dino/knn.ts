@@ -1,12 +1,13 @@
-// Weighted k-NN classification on frozen features (official eval_knn.py knn_classifier, spec
-// §10.1): features are L2-normalised; for each test feature the k most similar training
+// Weighted k-NN classification on frozen features (official eval_knn.py knn_classifier;
+// paper §3.2): features are L2-normalised; for each test feature the k most similar training
 // features (cosine similarity s) vote for their class with weight exp(s / T), T = 0.07; the
 // prediction is the class with the largest total. Top-1 and top-5 (top-5 uses min(5, k)
 // classes) for several k at once: the neighbours are sorted once for the largest k and each k
 // uses a prefix, which gives the same result as separate top-k calls.
 //
 // Similarities are computed on the backend in chunks (test chunk · trainᵀ, with the transposed
-// operand read in place by `linear`), then ranked on the host.
+// operand read in place by `linear`), then ranked on the host. backboneKnn is the whole
+// evaluation of a backbone (features of both splits, then the classifier): the per-epoch monitor.
 
 import { linear } from '../autograd/index.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -14,6 +15,11 @@ import type { Backend } from '../tensor/backend.js';
 import { tensor } from '../tensor/creation.js';
 import { fmtShape, ShapeError } from '../tensor/shape.js';
 import { tidy } from '../tensor/tensor.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import type { VisionTransformer } from '../nn/vit.js';
+import type { DinoRun } from './build.js';
+import type { DinoConfig } from './config.js';
+import { extractFeatures } from './features.js';
 
 export interface FeatureSet {
   /** Row-major [n, dim], L2-normalised rows. */
@@ -197,4 +203,43 @@ export function normalizeRows(x: Float32Array, n: number, dim: number): Float32A
     for (let j = 0; j < dim; j++) x[i * dim + j] *= inv;
   }
   return x;
+}
+
+/** Teacher-backbone k-NN: `limit` images of each split (the bank never exceeds `bankLimit`). */
+export function evaluateKnn(
+  run: DinoRun,
+  train: ImageDataset,
+  test: ImageDataset,
+  config: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+  backend: Backend,
+  limit: number,
+  bankLimit = Infinity,
+): KnnResult {
+  return backboneKnn(run.teacher.backbone, train, test, config, norm, backend, limit, bankLimit);
+}
+
+/** The same k-NN for any backbone (images resized to config.globalCropSize). */
+export function backboneKnn(
+  backbone: VisionTransformer,
+  train: ImageDataset,
+  test: ImageDataset,
+  config: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+  backend: Backend,
+  limit: number,
+  bankLimit = Infinity,
+): KnnResult {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const nTrain = Math.min(train.length, limit, bankLimit);
+  const nTest = Math.min(test.length, limit);
+  const fopts = { size: config.globalCropSize, mean: norm.mean, std: norm.std, backend };
+  const bank = extractFeatures(backbone, train, { ...fopts, indices: range(nTrain) });
+  const queries = extractFeatures(backbone, test, { ...fopts, indices: range(nTest) });
+  return knnClassify(bank, queries, {
+    ks: config.knnK,
+    temperature: config.knnTemperature,
+    backend,
+    numClasses: test.classes?.length,
+  });
 }

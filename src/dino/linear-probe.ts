@@ -1,4 +1,4 @@
-// Linear evaluation on frozen features, scaled down (official eval_linear.py, spec §10.2): the
+// Linear evaluation on frozen features, scaled down (official eval_linear.py; paper §3.2): the
 // backbone in eval mode; features = the [CLS] tokens of the last n blocks, each through the final
 // norm, concatenated (n·D dims; official n_last_blocks 4 for ViT-S, no avgpool); one Linear
 // (weight N(0, 0.01²), bias 0) trained with cross-entropy and SGD (momentum 0.9, weight decay 0),

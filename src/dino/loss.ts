@@ -1,4 +1,4 @@
-// DINOLoss and its center (official main_dino.py DINOLoss, spec §4; paper Eq. 1 and §3.1).
+// DINOLoss and its center (official main_dino.py DINOLoss; paper Eq. 1 and §3.1).
 // Student: log-softmax of its logits / τ_s (0.1), split into V crop chunks. Teacher: softmax of
 // (logits − center) / τ_t, detached, split into its 2 global chunks. Loss = mean over every
 // (teacher chunk i, student chunk v ≠ i) pair of the batch-mean cross-entropy −Σ_k q log p,
@@ -131,7 +131,7 @@ export class Center {
     noGrad(() => {
       const batchCenter = mul(sum(teacherOut, 0, true), 1 / teacherOut.shape[0]); // [1, K]
       const next = add(mul(this.value, this.momentum), mul(batchCenter, 1 - this.momentum));
-      this.value.assign(this.value.backend.affine(next.storage, 1, 0));
+      this.value.copy_(next);
     });
   }
 }

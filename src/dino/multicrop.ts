@@ -1,4 +1,4 @@
-// MultiCropWrapper (official utils.MultiCropWrapper, spec §3): runs the backbone once per run of
+// MultiCropWrapper (official utils.MultiCropWrapper; paper §3.1): runs the backbone once per run of
 // consecutive crops with the same resolution (2 global crops together, then the local crops
 // together), concatenates the [CLS] features in crop order and applies the head once on all of
 // them. Output rows are [crop0 batch; crop1 batch; …], which DINOLoss relies on.

@@ -1,4 +1,4 @@
-// PyTorch parity check: load a `mini-dino-oracle-v1` fixture (../shared/reference/torch_dino.py
+// PyTorch parity check: load a `mini-dino-oracle-v1` fixture (tools/torch_dino.py
 // dump), build the same model and step from its configuration alone, run one DINO step
 // (teacher and student forward, loss, backward, clip, fresh AdamW, EMA, center update) and
 // report the worst relative error per group, relative to each reference tensor's max magnitude:
@@ -245,7 +245,7 @@ async function parityWith(
   const hold = (group: ParityGroup, name: string, ours: Tensor, ref: Tensor) =>
     checks.push({ group, name, ours: keep(ours.view(ours.shape)), ref, view: true });
   await trainStep(run, crops, hyper, 0, 0, {
-    keep: (k) => {
+    tensors: (k) => {
       hold('loss', 'loss', k.loss, fx.get('loss'));
       hold('features', 'out.student_features', k.studentFeatures, fx.get('out.student_features'));
       hold('features', 'out.teacher_features', k.teacherFeatures, fx.get('out.teacher_features'));

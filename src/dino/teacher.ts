@@ -1,4 +1,4 @@
-// The momentum teacher (spec §5): built like the student (without drop path), starts as an exact
+// The momentum teacher (paper §3.1): built like the student (without drop path), starts as an exact
 // copy, never receives gradients, and after every optimizer step moves towards the student:
 // θ_t ← m·θ_t + (1 − m)·θ_s for every parameter pair in registration order, weight_g included
 // (the official EMA zips student.parameters() with teacher.parameters()).

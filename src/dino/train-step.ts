@@ -1,13 +1,14 @@
-// One DINO training step, in the official order (main_dino.py train_one_epoch): schedules →
-// teacher forward (no grad, global crops) → student forward (all crops) → loss → backward →
-// non-finite check → center update → per-tensor clip → cancel last-layer grads → AdamW → teacher
-// EMA → metrics. The clip runs inside the AdamW kernel (AdamW.step({ clipGrad })): one launch per
-// tensor instead of about ten. The official step checks the loss before its backward; here the
-// backward is queued first and the loss read after it (the step's only readback: loss, teacher
-// entropy and KL in one read of three numbers), which changes no result — the backward uses the
-// center from before its update and only makes gradients, dropped again when the loss is not
+// One DINO training step, in the official order (main_dino.py train_one_epoch; paper Algorithm 1):
+// schedules → teacher forward (no grad, global crops) → student forward (all crops) → loss →
+// backward → non-finite check → center update → per-tensor clip → cancel last-layer grads → AdamW →
+// teacher EMA → metrics. The clip runs inside the AdamW kernel (AdamW.step({ clipGrad })): one
+// launch per tensor instead of about ten. The official step checks the loss before its backward;
+// here the backward is queued first and the loss read after it (the step's only readback: loss,
+// teacher entropy and KL in one read of three numbers), which changes no result — the backward uses
+// the center from before its update and only makes gradients, dropped again when the loss is not
 // finite — and lets a GPU run the backward while the host waits. Everything the step creates is
 // released when it ends (memory rule); parameters, moments and the center are updated in place.
+// Timing and the parity check's capture go through a StepObserver, so the body stays the algorithm.
 
 import { backward, concat, noGrad, zeroGrad } from '../autograd/index.js';
 import { type Tensor, tidy, tidyAsync } from '../tensor/tensor.js';
@@ -67,18 +68,31 @@ export interface StepTensors {
   grads: Map<string, Tensor>;
 }
 
-/** Milliseconds per phase, accumulated (exact on synchronous backends; bench/step.ts). */
-export interface StepTimings {
-  teacher: number;
-  student: number;
-  loss: number;
-  backward: number;
-  update: number;
+/** The phases of a step, in order. */
+export type StepPhase = 'teacher' | 'student' | 'loss' | 'backward' | 'update';
+
+/**
+ * Watches a step without taking part in it: `phaseEnd` hears the end of each phase (timing),
+ * `tensors` sees the step's intermediate tensors before they are released (parity checks).
+ */
+export interface StepObserver {
+  phaseEnd?(phase: StepPhase): void;
+  tensors?(t: StepTensors): void;
 }
 
-export interface StepOptions {
-  keep?: (t: StepTensors) => void;
-  timings?: StepTimings;
+/** Milliseconds per phase, accumulated (exact on synchronous backends; bench/step.ts). */
+export type StepTimings = Record<StepPhase, number>;
+
+/** An observer that adds each phase's milliseconds, from now on, to `timings`. */
+export function timePhases(timings: StepTimings): StepObserver {
+  let mark = performance.now();
+  return {
+    phaseEnd(phase) {
+      const now = performance.now();
+      timings[phase] += now - mark;
+      mark = now;
+    },
+  };
 }
 
 /** One step on `crops` (2 global crops first, then the local crops; each [B, C, S, S]). */
@@ -88,25 +102,18 @@ export async function trainStep(
   hyper: StepHyper,
   epoch: number,
   it: number,
-  opts: StepOptions = {},
+  observer: StepObserver = {},
 ): Promise<StepMetrics> {
   const { student, teacher, dinoLoss, center, optimizer, config } = run;
-  const { keep, timings } = opts;
-  let mark = performance.now();
-  const lap = (phase: keyof StepTimings) => {
-    if (!timings) return;
-    const now = performance.now();
-    timings[phase] += now - mark;
-    mark = now;
-  };
+  const ended = (phase: StepPhase) => observer.phaseEnd?.(phase);
   return tidyAsync(async () => {
     optimizer.setSchedule(hyper.lr, hyper.wd);
     // its own scope: the teacher's activations go as soon as its features and logits exist
     const t = noGrad(() => tidy(() => teacher.forward(crops.slice(0, 2)))); // [2B, K]
-    lap('teacher');
+    ended('teacher');
     const s = student.forward(crops); // [V·B, K]
-    lap('student');
-    const centerUsed = center.value;
+    ended('student');
+    const centerUsed = center.value; // [1, K]
     const { loss, teacherEntropy, kl } = dinoLoss.forward(
       s.logits,
       t.logits,
@@ -116,8 +123,8 @@ export async function trainStep(
     // the three numbers the step reports, read back together once the backward is queued
     const scalars = [loss, teacherEntropy, kl].map((m) => m.reshape([1])); // 3 × [1]
     const monitors = noGrad(() => concat(scalars)); // [3]
-    const centerBefore = keep ? noGrad(() => centerUsed.view(centerUsed.shape).mul(1)) : null;
-    lap('loss');
+    const centerBefore = observer.tensors ? noGrad(() => centerUsed.clone()) : null;
+    ended('loss');
     zeroGrad(student.parameters());
     backward(loss);
     // the step's one readback: on a GPU the backward kernels are already queued behind the
@@ -128,11 +135,11 @@ export async function trainStep(
       throw new NonFiniteLossError(lossValue, it);
     }
     center.update(t.logits);
-    lap('backward');
-    if (keep) {
+    ended('backward');
+    if (observer.tensors) {
       const grads = new Map<string, Tensor>();
       for (const [name, p] of student.namedParameters()) if (p.grad) grads.set(name, p.grad);
-      keep({
+      observer.tensors({
         studentOut: s.logits,
         teacherOut: t.logits,
         studentFeatures: s.features,
@@ -148,7 +155,7 @@ export async function trainStep(
     optimizer.step({ clipGrad: config.clipGrad });
     zeroGrad(student.parameters());
     emaUpdate(teacher, student, hyper.momentum);
-    lap('update');
+    ended('update');
     return { ...hyper, loss: lossValue, teacherEntropy: entropyValue, kl: klValue };
   });
 }

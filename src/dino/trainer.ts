@@ -21,20 +21,18 @@ import type { Backend } from '../tensor/backend.js';
 import { Generator } from '../tensor/random.js';
 import { getDefaultBackend } from '../tensor/tensor.js';
 import { platform } from '../platform/index.js';
-import { DataAugmentationDINO } from './augment/index.js';
+import { augmentOptionsFor, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { restoreRun } from './checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { checkCollapse, type CollapseKind } from './collapse-monitor.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
-import { augmentOptionsFor, epochOrder, evaluateKnn } from './epoch.js';
-import type { KnnResult } from './knn.js';
-import { checkResumeData, datasetFingerprint, readLogLines, recoverHistory } from './resume.js';
+import { epochOrder } from './epoch.js';
+import { evaluateKnn, type KnnResult } from './knn.js';
+import { checkResumeData, datasetFingerprint, recoverHistory } from './resume.js';
 import { openRunDir } from './run-dir.js';
 import { checkTrainingBudget } from './shapes.js';
 import { hyperAt, type StepMetrics, trainStep } from './train-step.js';
-
-export { augmentOptionsFor, epochOrder, evaluateKnn, normalizationOf } from './epoch.js';
 
 export interface StepProgress {
   epoch: number;
@@ -357,9 +355,4 @@ function guarded<T>(what: string, info: (m: string) => void, fn: () => T): T | n
     info(`warning: ${what} failed: ${(e as Error).message}`);
     return null;
   }
-}
-
-/** The readable lines of a log.jsonl (damaged ones skipped; src/dino/resume.ts). */
-export function readLog(path: string): EpochRecord[] {
-  return readLogLines(path);
 }

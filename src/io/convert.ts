@@ -2,7 +2,7 @@
 // key prefixes found in official DINO checkpoints (`module.`, `backbone.`, `teacher.` /
 // `student.`), applied as the official evaluation scripts do (utils.load_pretrained_weights:
 // take state_dict[checkpoint_key], default "teacher", then drop "module." and "backbone.").
-// References: ../shared/docs/dino-spec.md §1.7 (checkpoint naming, issues #44 and #66);
+// References: official issues #44 and #66 (checkpoint naming);
 // the safetensors format, https://github.com/huggingface/safetensors.
 
 import type { Backend } from '../tensor/backend.js';

@@ -1,57 +1,33 @@
-// The io layer: safetensors reading and writing (validated, atomic), conversion to and from
-// mini-dino tensors, official DINO checkpoint key prefixes, and the PyTorch parity fixtures.
-// References: https://github.com/huggingface/safetensors (format); dino-spec §1.7 (key names);
-// test/fixtures/README.md (the `mini-dino-oracle-v1` fixture format).
+// mini-dino/io: safetensors reading and writing (validated; files written atomically) and the
+// conversion to and from mini-dino tensors, with the key prefixes of official DINO checkpoints.
+// References: https://github.com/huggingface/safetensors (format); the official
+// utils.load_pretrained_weights (prefixes). Every public name is listed here (pinned by
+// test/repo/public-api.test.ts); mini-dino/browser's `io` is the same without files.
 
 export {
-  atomicTempTarget,
-  copyFileAtomicSync,
-  isTempFileOf,
-  tempPathFor,
-  writeFileAtomic,
-  writeFileAtomicSync,
-} from './atomic.js';
-export {
-  type FromSafetensorsOptions,
-  type StripOptions,
-  type StripResult,
-  type ToSafetensorsOptions,
   renameKeys,
   safetensorsFromTensors,
   safetensorsFromTensorsAsync,
   stripPrefixes,
   tensorsFromSafetensors,
+  type FromSafetensorsOptions,
+  type StripOptions,
+  type StripResult,
+  type ToSafetensorsOptions,
 } from './convert.js';
 export {
-  ORACLE_FORMAT,
-  type OracleConfig,
-  type OracleFixture,
-  OracleFixtureError,
-  loadOracleFixture,
-  loadOracleFixtureSync,
-  parseOracleFixture,
-} from './oracle.js';
-export {
-  type DecodedArray,
-  type HeaderEntry,
-  MAX_HEADER_BYTES,
-  MAX_HEADER_KEYS,
+  SafetensorsError,
+  parseSafetensors,
+  serializeSafetensors,
   type SafeDType,
   type Safetensors,
-  SafetensorsError,
-  type SafetensorsHeader,
   type SafetensorsTensor,
   type TensorEntries,
   type TensorEntry,
-  type WritableDType,
-  parseSafetensors,
-  parseSafetensorsHeader,
-  serializeSafetensors,
 } from './safetensors.js';
 export {
   readSafetensorsFile,
   readSafetensorsFileSync,
-  readSafetensorsHeaderFileSync,
   writeSafetensorsFile,
   writeSafetensorsFileSync,
 } from './safetensors-file.js';

@@ -1,10 +1,10 @@
 // PyTorch parity fixtures (format `mini-dino-oracle-v1`): a float64 safetensors file written by
-// ../shared/reference/torch_dino.py `dump`, holding one DINO step (weights before and after,
+// tools/torch_dino.py `dump`, holding one DINO step (weights before and after,
 // crops, center, loss, gradients, features and logits) and the whole configuration as JSON in
 // the metadata. This loads one, validates the configuration and the presence and shapes of
 // the tensors, and returns them as float64 tensors on the cpu backend.
 // Format described in test/fixtures/README.md; tensor names follow the official DINO
-// state-dict keys (dino-spec §1.7) under `student.`, `teacher.`, `grad.`, `*_after.`.
+// state-dict keys (vision_transformer.py) under `student.`, `teacher.`, `grad.`, `*_after.`.
 
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -1,15 +1,8 @@
-// mini-dino/nn: modules with the official DINO state-dict names, AdamW, schedules.
+// mini-dino/nn: modules with the official DINO state-dict names (Module, Linear, LayerNorm, the
+// Vision Transformer), their initialisation, AdamW with the official parameter groups and the
+// schedules. Every public name is listed here (pinned by test/repo/public-api.test.ts).
 
-export {
-  Module,
-  buffer,
-  copyInto,
-  describeReport,
-  isParameter,
-  parameter,
-  type LoadReport,
-  type ModuleOptions,
-} from './module.js';
+export { Module, buffer, parameter, type LoadReport, type ModuleOptions } from './module.js';
 export { GELU, LayerNorm, Linear, type LinearOptions } from './layers.js';
 export { constantInit, torchDefaultInit, truncNormalInit } from './init.js';
 export { Attention, Block, Mlp, type BlockOptions } from './transformer.js';
@@ -21,7 +14,7 @@ export {
   vit_tiny,
   type ViTConfig,
 } from './vit.js';
-export { bicubicMatrix, posEmbedInterpolationMatrix } from './pos-embed.js';
+export { posEmbedInterpolationMatrix } from './pos-embed.js';
 export {
   AdamW,
   clipGradients,
@@ -29,4 +22,4 @@ export {
   type AdamWOptions,
   type ParamGroup,
 } from './optim.js';
-export { cosineScheduler, linspace, teacherTempSchedule } from './schedules.js';
+export { cosineScheduler, teacherTempSchedule } from './schedules.js';

@@ -1,4 +1,5 @@
-// Parameter initialisation as the official code does it (spec §1.6):
+// Parameter initialisation as the official code does it (vision_transformer.py
+// VisionTransformer._init_weights, DINOHead._init_weights, utils.trunc_normal_):
 // - ViT and head Linears: truncated normal, std 0.02, absolute bounds ±2; bias 0
 // - LayerNorm: weight 1, bias 0
 // - the patch-embedding conv and the head's last layer keep PyTorch's default init,

@@ -8,7 +8,7 @@
 // Frozen parameters (requiresGrad false, e.g. DINOHead's weight_g) are still parameters; buffers
 // (registered with `buffer()`) appear in stateDict but not in namedParameters.
 
-import { noGrad } from '../autograd/index.js';
+import { copy_, noGrad } from '../autograd/index.js';
 import type { Backend } from '../tensor/backend.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Generator } from '../tensor/random.js';
@@ -133,7 +133,7 @@ export abstract class Module {
       for (const [key, target] of own) {
         const value = src.get(key);
         if (!value || !sameShape(value.shape, target.shape)) continue;
-        copyInto(target, value);
+        copy_(target, value);
         report.loaded.push(key);
       }
     });
@@ -156,21 +156,6 @@ export abstract class Module {
     }
     return [...own, ...children];
   }
-}
-
-/** Copies `value` (any dtype/backend) into `target`'s storage. // sync point when backends differ
- * */
-export function copyInto(target: Tensor, value: Tensor): void {
-  if (value.backend === target.backend && value.dtype === target.dtype) {
-    target.assign(target.backend.affine(value.storage, 1, 0));
-    return;
-  }
-  const host = value.backend.readSync(value.storage);
-  const data =
-    target.dtype === 'float64'
-      ? Float64Array.from(host.subarray(0, value.size))
-      : Float32Array.from(host.subarray(0, value.size));
-  target.assign(target.backend.upload(data, true));
 }
 
 export function describeReport(r: LoadReport): string {

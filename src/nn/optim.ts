@@ -1,5 +1,6 @@
-// AdamW with parameter groups (torch.optim.AdamW semantics) and the official parameter grouping
-// and per-tensor gradient clipping (utils.get_params_groups, utils.clip_gradients).
+// AdamW with parameter groups (torch.optim.AdamW semantics, paper §3.2) and the official
+// parameter grouping and per-tensor gradient clipping (utils.get_params_groups,
+// utils.clip_gradients, called in this order by main_dino.py train_one_epoch).
 // - Group "regularized" gets the scheduled weight decay; group "not regularized" (names ending
 //   in .bias, and every 1-D tensor) gets 0. cls_token, pos_embed, weight_v are decayed (≥ 2-D).
 // - A parameter whose .grad is null is skipped entirely (no decay, no moment update, no step

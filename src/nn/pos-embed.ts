@@ -1,8 +1,9 @@
-// Position-embedding interpolation for other grid sizes (official interpolate_pos_encoding,
-// spec §1.3): bicubic, align_corners = False, A = −0.75, driven by the *scale factor*
-// s = (g + 0.1)/g₀ (the +0.1 only makes floor(g₀·s) land on g despite rounding: official issues
-// #8 and #36). Output index o samples the source at (o + 0.5)/s − 0.5, unclamped before taking
-// the fractional part; the four taps are clamped into [0, g₀ − 1] (PyTorch's upsample_bicubic2d).
+// Position-embedding interpolation for other grid sizes (official vision_transformer.py
+// VisionTransformer.interpolate_pos_encoding): bicubic, align_corners = False, A = −0.75, driven by
+// the *scale factor* s = (g + 0.1)/g₀ (the +0.1 only makes floor(g₀·s) land on g despite rounding:
+// official issues #8 and #36). Output index o samples the source at (o + 0.5)/s − 0.5, unclamped
+// before taking the fractional part; the four taps are clamped into [0, g₀ − 1] (PyTorch's
+// upsample_bicubic2d).
 //
 // Resampling is linear, so it is done as a product with a constant matrix
 // M = R_rows ⊗ R_cols of shape [Hg·Wg, g₀²]: the backward is then the matmul's backward.

@@ -1,8 +1,9 @@
-// Per-iteration schedules of the official utils.cosine_scheduler (spec §7.3): an optional linear
+// Per-iteration schedules of the official utils.cosine_scheduler (paper §3.2): an optional linear
 // warm-up (inclusive of both ends, np.linspace) followed by a cosine from `base` to `final` over
 // the remaining iterations, value j = final + ½(base − final)(1 + cos(π j / L)), j = 0..L−1
 // (so the last value stays slightly above `final`). Used for the learning rate, weight decay and
-// teacher momentum. The teacher temperature is scheduled per epoch (DINOLoss, spec §4).
+// teacher momentum. The teacher temperature is scheduled per epoch
+// (DINOLoss.teacher_temp_schedule).
 
 /** np.linspace(start, stop, n): n values including both ends. */
 export function linspace(start: number, stop: number, n: number): number[] {

@@ -1,5 +1,5 @@
 // The transformer block of the official DINO ViT (vision_transformer.py: Attention, Mlp, Block,
-// DropPath; spec §1.4). Pre-norm: x ← x + DropPath(Attn(LN₁ x)); x ← x + DropPath(MLP(LN₂ x)).
+// DropPath; paper §3.2). Pre-norm: x ← x + DropPath(Attn(LN₁ x)); x ← x + DropPath(MLP(LN₂ x)).
 // Attention uses one qkv Linear whose 3D outputs are [q heads | k heads | v heads], scale
 // head_dim^-0.5 applied to the logits. The MLP is fc1 → exact GELU → fc2.
 //

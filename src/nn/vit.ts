@@ -1,4 +1,4 @@
-// VisionTransformer as in the official DINO vision_transformer.py (a DeiT-style ViT; spec §1):
+// VisionTransformer as in the official DINO vision_transformer.py (a DeiT-style ViT; paper §3.2):
 // patch embedding (a conv with kernel = stride = p, done as a matmul over unfolded patches),
 // [CLS] token, learned position embedding with bicubic interpolation for other grid sizes,
 // pre-norm blocks with linearly increasing drop path, final LayerNorm; forward returns the

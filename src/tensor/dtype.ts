@@ -4,8 +4,6 @@
 export type DType = 'float32' | 'float64';
 export type TypedArray = Float32Array | Float64Array;
 
-export const DTYPES: readonly DType[] = ['float32', 'float64'];
-
 export function allocArray(dtype: DType, n: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }

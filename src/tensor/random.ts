@@ -76,7 +76,7 @@ export class Generator {
   /**
    * Normal(mean, std²) truncated to the absolute interval [a, b], by rejection. The official
    * trunc_normal_ truncates at absolute bounds a = −2, b = 2 (not ±2σ): with std 0.02 nothing is
-   * ever rejected and the draw is a plain normal (spec §1.6).
+   * ever rejected and the draw is a plain normal (utils.trunc_normal_ uses ±2, not ±2σ).
    */
   truncNormal(mean: number, std: number, a = -2, b = 2): number {
     if (!(a < b)) throw new Error(`truncNormal: empty interval [${a}, ${b}]`);

@@ -13,7 +13,7 @@
 
 import type { Backend, Storage } from './backend.js';
 import { cpu } from './cpu/index.js';
-import { type DType, type TypedArray, allocArray } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import { ShapeError, checkShape, fmtShape, sizeOf } from './shape.js';
 
 /** The autograd record of how a tensor was computed (filled in by src/autograd). */
@@ -232,16 +232,6 @@ function nest(data: TypedArray, shape: readonly number[]): NestedArray {
     return out;
   };
   return walk(0, 0, data.length);
-}
-
-/** Wraps backend storage in a new tensor. */
-export function fromStorage(storage: Storage, shape: readonly number[], backend: Backend): Tensor {
-  return new Tensor(storage, shape, backend);
-}
-
-/** A host array of the dtype, for building tensors. */
-export function hostArray(dtype: DType, n: number): TypedArray {
-  return allocArray(dtype, n);
 }
 
 // ---------------------------------------------------------------------------------------------

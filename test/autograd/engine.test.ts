@@ -16,9 +16,9 @@ import {
   tensor,
   tidy,
   zeroGrad,
-  type GradNode,
   type Tensor,
 } from '../../src/index.js';
+import type { GradNode } from '../../src/tensor/tensor.js';
 import { assertClose } from './helpers.js';
 
 const f64 = (data: number[], requiresGrad = true) =>

@@ -3,7 +3,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  CpuBackend,
   ShapeError,
   add,
   arange,
@@ -33,6 +32,7 @@ import {
   unsqueeze,
   zeros,
 } from '../../src/index.js';
+import { CpuBackend } from '../../src/tensor/cpu/index.js';
 
 const z = (...s: number[]) => zeros(s);
 

@@ -1,11 +1,10 @@
 // Movement ops: reshape, flatten, squeeze/unsqueeze, permute/transpose, slice, select, concat,
-// split/chunk, expand/broadcastTo, indexSelect. They move elements without arithmetic, so the
+// split/chunk, expand, indexSelect. They move elements without arithmetic, so the
 // float32 forward must equal the float64 one exactly (tolerance 0) on float32-representable data.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  broadcastTo,
   chunk,
   concat,
   expand,
@@ -395,7 +394,7 @@ test(
   },
 );
 
-test('expand / broadcastTo: forward vs naive broadcasting, gradient sums back', () => {
+test('expand: forward vs naive broadcasting, gradient sums back', () => {
   const arb = shapeArb(0, 4, 4).chain((out) =>
     fc.record({ out: fc.constant(out), x: broadcastableTo(out), seed: seedArb }),
   );
@@ -410,7 +409,6 @@ test('expand / broadcastTo: forward vs naive broadcasting, gradient sums back', 
         expected,
         `expand ${JSON.stringify(xs)} → ${JSON.stringify(out)}`,
       );
-      assertTensor(broadcastTo(t64(x), out), expected, exact, 'broadcastTo');
       if (prod(out) <= 64 && x.data.length <= 48)
         assertGradcheck((t) => mul(expand(t, out), 1.5), [x], {}, 'expand');
     },

@@ -14,7 +14,8 @@ import { TrainingSession, readableBackbone } from '../../demo/page/worker/sessio
 import { loadEmbeddedFashionMnist } from '../../src/data/embedded.js';
 import { checkpointFromSafetensors } from '../../src/dino/checkpoint.js';
 import { type DinoConfig, defaultConfig } from '../../src/dino/config.js';
-import { evaluateKnn, normalizationOf } from '../../src/dino/epoch.js';
+import { normalizationOf } from '../../src/data/stats.js';
+import { evaluateKnn } from '../../src/dino/knn.js';
 import { extractFeatures } from '../../src/dino/features.js';
 import { trainDino } from '../../src/dino/trainer.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';

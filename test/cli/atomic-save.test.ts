@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTempFileOf } from '../../src/io/atomic.js';
 import { loadCheckpoint } from '../../src/dino/checkpoint-file.js';
-import { readLog } from '../../src/dino/trainer.js';
+import { readLogLines } from '../../src/dino/resume.js';
 import { makeTinyIdx, removeDir, startCli, tempDir } from './helpers.js';
 
 const root = tempDir('atomic');
@@ -67,14 +67,14 @@ async function killDuringSave(
         }
         if (
           !names.some((n) => isTempFileOf(n, target)) ||
-          readLog(join(out, 'log.jsonl')).length < 2
+          readLogLines(join(out, 'log.jsonl')).length < 2
         )
           return;
         clearInterval(timer);
         sawTemp = true;
         setTimeout(() => {
           // the log line is written just after the save
-          linesAtKill = readLog(join(out, 'log.jsonl')).length;
+          linesAtKill = readLogLines(join(out, 'log.jsonl')).length;
           run.child.kill('SIGKILL');
           resolve();
         }, delayMs);

@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBackbone, loadCheckpoint } from '../../src/dino/checkpoint-file.js';
-import { readLog, type EpochRecord } from '../../src/dino/trainer.js';
+import { readLogLines } from '../../src/dino/resume.js';
+import type { EpochRecord } from '../../src/dino/trainer.js';
 import {
   expectExit,
   lastJson,
@@ -141,8 +142,8 @@ test('--resume from an epoch boundary reproduces the uninterrupted run exactly',
     /--resume: the checkpoint's configuration is kept \(only --epochs comes from this command\): --knn-subset 100 \(not 50\)\n/,
   );
   assert.equal(
-    readLog(join(out, 'log.jsonl')).map(comparable),
-    readLog(join(outA, 'log.jsonl')).map(comparable),
+    readLogLines(join(out, 'log.jsonl')).map(comparable),
+    readLogLines(join(outA, 'log.jsonl')).map(comparable),
   );
   assert.equal(lastJson(r).top1, runA.top1);
 });
@@ -190,15 +191,15 @@ test(
       at,
       'the partial sums of the interrupted epoch are saved',
     );
-    assert.is(readLog(join(out, 'log.jsonl')).length, 0);
+    assert.is(readLogLines(join(out, 'log.jsonl')).length, 0);
 
     const r2 = await runCli(args(out, '--resume', '--json'));
     expectExit(r2, 0, 'train --resume');
     assert.match(r2.stderr, new RegExp(`resumed from .* at epoch 0, iteration ${at}`));
     assert.not.match(r2.stderr, /configuration is kept/, 'same flags: nothing to report');
     assert.equal(
-      readLog(join(out, 'log.jsonl')).map(comparable),
-      readLog(join(outA, 'log.jsonl')).map(comparable),
+      readLogLines(join(out, 'log.jsonl')).map(comparable),
+      readLogLines(join(outA, 'log.jsonl')).map(comparable),
     );
     assert.equal(lastJson(r2).top1, runA.top1);
   },
@@ -242,7 +243,7 @@ test(
     assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms to quit`);
     assert.match(r.stdout, /mini-dino train: fashion-mnist \(embedded\) train, 10000 images/);
     assert.is((await loadCheckpoint(join(out, 'checkpoint.safetensors'))).meta.epoch, 1);
-    assert.is(readLog(join(out, 'log.jsonl')).length, 1);
+    assert.is(readLogLines(join(out, 'log.jsonl')).length, 1);
   },
 );
 
@@ -284,8 +285,8 @@ test(
     assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
     const ck = await loadCheckpoint(join(out, 'checkpoint.safetensors'));
     assert.is(ck.meta.epoch, 1);
-    assert.is(readLog(join(out, 'log.jsonl')).length, 1);
-    assert.ok(Number.isFinite(readLog(join(out, 'log.jsonl'))[0].train_loss));
+    assert.is(readLogLines(join(out, 'log.jsonl')).length, 1);
+    assert.ok(Number.isFinite(readLogLines(join(out, 'log.jsonl'))[0].train_loss));
 
     // The same checkpoint alone (as after a Ctrl-C, with no log line yet) and --resume: the
     // message must still say that it is kept (it said none was saved: it counted log lines).

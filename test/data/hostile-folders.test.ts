@@ -17,7 +17,7 @@ import { ListImageDataset } from '../../src/data/image-dataset.js';
 import { MIN_STD, normalizationOf } from '../../src/data/stats.js';
 import { DataAugmentationDINO } from '../../src/dino/augment/index.js';
 import { defaultConfig } from '../../src/dino/config.js';
-import { augmentOptionsFor } from '../../src/dino/trainer.js';
+import { augmentOptionsFor } from '../../src/dino/augment/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mini-dino-hostile-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

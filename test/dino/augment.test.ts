@@ -17,7 +17,7 @@ import {
 } from '../../src/dino/augment/index.js';
 import { Generator } from '../../src/tensor/random.js';
 
-/** The default recipe of this project (issue 5) on 28 px Fashion-MNIST-like images. */
+/** The default recipe of this project (README) on 28 px Fashion-MNIST-like images. */
 const RECIPE: AugmentOptions = {
   ...OFFICIAL_AUGMENT,
   globalCropSize: 28,

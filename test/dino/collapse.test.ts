@@ -1,4 +1,4 @@
-// The collapse study of the paper (§5.3, Fig. 7; spec §4 and §11.3) on a tiny synthetic dataset:
+// The collapse study of the paper (§5.3, Fig. 7) on a tiny synthetic dataset:
 // DINO avoids collapse only with both centering and sharpening. With the full method the teacher
 // entropy h(P_t) stays in between 0 and ln K and KL(P_t‖P_s) stays clearly above 0; without
 // centering (the center held at 0: center momentum 1, zero init) one dimension dominates and

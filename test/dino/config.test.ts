@@ -1,7 +1,8 @@
 // The DINO config (src/dino/config.ts, the single source of defaults): every field documented
-// with its official default and snake_case flag, the official flags and defaults as spec §7.7
-// lists them, defaultConfig valid and fresh, and validateConfig errors naming the CLI flag
-// (--kebab-case) of the offending field, for every field and for the relations between fields.
+// with its official default and snake_case flag, the official flags and defaults as main_dino.py
+// get_args_parser lists them, defaultConfig valid and fresh, and validateConfig errors naming the
+// CLI flag (--kebab-case) of the offending field, for every field and for the relations between
+// fields.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -89,7 +90,7 @@ test('defaultConfig is valid, has every field, and returns fresh copies (lists i
   assert.equal(defaultConfig().knnK, [10, 20, 100, 200]);
 });
 
-test('official flags and defaults as in main_dino.py (spec §7.7)', () => {
+test('official flags and defaults as in main_dino.py get_args_parser', () => {
   const official: [ConfigKey, string, string][] = [
     ['arch', 'arch', 'vit_small'],
     ['patchSize', 'patch_size', '16'],

@@ -1,11 +1,11 @@
-// DINOHead (official vision_transformer.py DINOHead, spec §2): keys mlp.0/2/4 and
+// DINOHead (official vision_transformer.py DINOHead): keys mlp.0/2/4 and
 // last_layer.weight_g/weight_v with weight_g = 1 and frozen, the forward against a naive float64
 // computation (cosine-similarity logits), the weight-norm gradients against the closed form of
-// spec §2, and weight decay on v never changing the function.
+// nn.utils.weight_norm, and weight decay on v never changing the function.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backward, mul, sum } from '../../src/autograd/index.js';
-import { copyInto } from '../../src/nn/module.js';
+import { copy_ } from '../../src/autograd/ops/cast.js';
 import { AdamW } from '../../src/nn/optim.js';
 import { DINOHead, WeightNormLinear, type DINOHeadConfig } from '../../src/dino/head.js';
 import { tensor } from '../../src/tensor/creation.js';
@@ -151,7 +151,7 @@ test(
     for (const hd of [h, free]) {
       for (const [k, p] of hd.namedParameters()) {
         if (k.endsWith('bias') || (hd === free && k.endsWith('weight_g')))
-          copyInto(p, rand([...p.shape], k.length, 0.5));
+          copy_(p, rand([...p.shape], k.length, 0.5));
       }
     }
     assert.ok(h.last_layer.weight_g.dataSync().every((v) => v === 1));
@@ -183,7 +183,7 @@ test(
   },
 );
 
-/** ∂L/∂g_k = u_k·G_k, ∂L/∂v_k = (g_k/‖v_k‖)(G_k − u_k (u_k·G_k)), u_k = v_k/‖v_k‖ (spec §2). */
+/** ∂L/∂g_k = u_k·G_k, ∂L/∂v_k = (g_k/‖v_k‖)(G_k − u_k (u_k·G_k)), u_k = v_k/‖v_k‖. */
 function closedForm(
   G: number[][],
   V: number[][],
@@ -212,7 +212,7 @@ test(
       dtype: 'float64',
       generator: new Generator(4),
     });
-    copyInto(layer.weight_g, rand([K, 1], 9, 1.5));
+    copy_(layer.weight_g, rand([K, 1], 9, 1.5));
     const z = rand([R, Bn], 10);
     const up = rand([R, K], 11); // L = Σ up ⊙ logits, so G = ∂L/∂W = upᵀ·z
     backward(sum(mul(layer.forward(z), up)));
@@ -279,7 +279,7 @@ test(
     const x = rand([4, 8], 14);
     const before = h.forward(x).dataSync();
     const v = h.last_layer.weight_v;
-    copyInto(
+    copy_(
       v,
       tensor(
         v.dataSync().map((a) => a * (1 - 0.001 * 0.4)),

@@ -1,6 +1,6 @@
-// DINOLoss and Center (official main_dino.py DINOLoss, spec §4): a uniform student gives ln K,
+// DINOLoss and Center (official main_dino.py DINOLoss): a uniform student gives ln K,
 // the loss against a naive float64 cross-entropy over the (teacher global, student crop ≠ same
-// view) pairs, the gradient w.r.t. the student logits against the closed form of spec §4, no
+// view) pairs, the gradient w.r.t. the student logits against the closed form (p_s − q_t)/τ_s, no
 // gradient to the teacher, the collapse monitors h(P_t) and KL, and the center update formula.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -123,7 +123,7 @@ for (const [V, B, K, tauS] of [
 ]) {
   test(
     `∂Loss/∂S_v[b] = Σ_{i ≠ v} (softmax(s_v[b]) − q_i[b]) / (n_terms·B·τ_s) ` +
-      `(spec §4; V ${V}, B ${B}, K ${K}, τ_s ${tauS})`,
+      `(V ${V}, B ${B}, K ${K}, τ_s ${tauS})`,
     () => {
       const S = rand([V * B, K], 4, 1.5, true);
       const T = rand([2 * B, K], 5, 0.7, true);

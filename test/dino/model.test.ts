@@ -1,13 +1,19 @@
-// The DINO model and step (spec §3, §8): MultiCropWrapper groups consecutive crops of one size
-// (one backbone pass per group, the head once, rows in crop order), state-dict prefixes
-// backbone./head., and trainStep's contract: metrics, the center update after the loss, and a
-// non-finite loss stopping before any weight changes.
+// The DINO model and step (utils.MultiCropWrapper, main_dino.py train_one_epoch): MultiCropWrapper
+// groups consecutive crops of one size (one backbone pass per group, the head once, rows in crop
+// order), state-dict prefixes backbone./head., and trainStep's contract: metrics, the center update
+// after the loss, and a non-finite loss stopping before any weight changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDino } from '../../src/dino/build.js';
 import { defaultConfig } from '../../src/dino/config.js';
-import { NonFiniteLossError, trainStep } from '../../src/dino/train-step.js';
-import { copyInto } from '../../src/nn/module.js';
+import {
+  NonFiniteLossError,
+  timePhases,
+  trainStep,
+  type StepPhase,
+  type StepTimings,
+} from '../../src/dino/train-step.js';
+import { copy_ } from '../../src/autograd/ops/cast.js';
 import { full, tensor } from '../../src/tensor/creation.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { assertClose } from '../autograd/helpers.js';
@@ -55,6 +61,27 @@ test(
   },
 );
 
+test('trainStep observer: each phase ends once, in order; timePhases adds up the step', async () => {
+  const run = tiny();
+  const heard: StepPhase[] = [];
+  let sawTensors = 0;
+  await trainStep(run, crops(3, 11), hyperOf(), 0, 0, {
+    phaseEnd: (p) => heard.push(p),
+    tensors: () => sawTensors++,
+  });
+  assert.equal(heard, ['teacher', 'student', 'loss', 'backward', 'update']);
+  assert.is(sawTensors, 1);
+  const timings: StepTimings = { teacher: 0, student: 0, loss: 0, backward: 0, update: 0 };
+  const t0 = performance.now();
+  await trainStep(run, crops(3, 12), hyperOf(), 0, 1, timePhases(timings));
+  const total = performance.now() - t0;
+  const sum = Object.values(timings).reduce((a, b) => a + b, 0);
+  assert.ok(Object.values(timings).every((ms) => ms >= 0));
+  assert.ok(sum > 0 && sum <= total, `phases ${sum} ms within the step's ${total} ms`);
+});
+
+const hyperOf = () => ({ lr: 0.001, wd: 0.04, momentum: 0.99, teacherTemp: 0.05 });
+
 test('MultiCropWrapper errors: no crops; crops with different batch sizes', () => {
   const run = tiny();
   assert.throws(() => run.student.forward([]), /MultiCropWrapper: no crops given/);
@@ -97,13 +124,13 @@ test(
     'the center moves by 0.9·c + 0.1·mean(teacher logits)',
   async () => {
     const run = tiny();
-    copyInto(run.center.value, rand([1, 10], 3, 0.1));
+    copy_(run.center.value, rand([1, 10], 3, 0.1));
     const c0 = [...run.center.value.dataSync()];
     let teacherOut: number[][] = [];
     let centerUsed: number[] = [];
     const hyper = { lr: 0.001, wd: 0.04, momentum: 0.99, teacherTemp: 0.05 };
     const m = await trainStep(run, crops(3, 10), hyper, 0, 0, {
-      keep: (t) => {
+      tensors: (t) => {
         const d = t.teacherOut.dataSync();
         teacherOut = Array.from({ length: 6 }, (_, i) =>
           Array.from(d.subarray(i * 10, (i + 1) * 10)),
@@ -139,7 +166,7 @@ test(
   'a non-finite loss stops the step before any weight, moment or the ' + 'center changes',
   async () => {
     const run = tiny();
-    copyInto(run.center.value, full([1, 10], NaN, { dtype: 'float64' }));
+    copy_(run.center.value, full([1, 10], NaN, { dtype: 'float64' }));
     const s0 = snapshot(run.student);
     const t0 = snapshot(run.teacher);
     let err: unknown = null;

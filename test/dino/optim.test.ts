@@ -1,8 +1,8 @@
 // The optimizer of a DINO run (official utils.get_params_groups and the freeze_last_layer logic,
-// spec §7.1, §7.4): the decay groups of the student (cls_token, pos_embed, patch conv and
-// weight_v decayed; biases and 1-D tensors not; the frozen weight_g in neither), and the last
-// layer untouched by AdamW (no update, no decay, no state) during the first freeze_last_layer
-// epochs.
+// utils.get_params_groups, utils.clip_gradients): the decay groups of the student (cls_token,
+// pos_embed, patch conv and weight_v decayed; biases and 1-D tensors not; the frozen weight_g in
+// neither), and the last layer untouched by AdamW (no update, no decay, no state) during the first
+// freeze_last_layer epochs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDino } from '../../src/dino/build.js';
@@ -128,8 +128,8 @@ test(
     const steps = run.optimizer.stateDict().steps;
     assert.is(steps['backbone.cls_token'], 2);
     assert.is(steps['head.last_layer.weight_v'], undefined);
-    // the teacher's last layer stays equal to the student's during epoch 0 (spec §5), up to the
-    // rounding of t·m + s·(1 − m) with t = s (as in PyTorch's mul_/add_)
+    // the teacher's last layer stays equal to the student's during epoch 0 (frozen in both), up to
+    // the rounding of t·m + s·(1 − m) with t = s (as in PyTorch's mul_/add_)
     assertClose(
       run.teacher.head.last_layer.weight_v.dataSync(),
       v0,

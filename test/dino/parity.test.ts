@@ -1,5 +1,5 @@
-// The acceptance test of issue 4: one full DINO step against float64 fixtures from PyTorch
-// (test/fixtures, made by ../shared/reference/torch_dino.py dump). float64 on the cpu backend
+// The acceptance test of parity: one full DINO step against float64 fixtures from PyTorch
+// (test/fixtures, made by tools/torch_dino.py dump). float64 on the cpu backend
 // must match to loss ≤ 1e-10 and features, logits, gradients, weights after the step ≤ 1e-8
 // (relative to each tensor's max magnitude); float32 within the stated float32 tolerances.
 import { readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The schedules of a DINO run (main_dino.py train_dino, spec §7.3 and §4): lr with the linear
+// The schedules of a DINO run (main_dino.py train_dino, DINOLoss): lr with the linear
 // scaling rule and warm-up, weight decay cosine 0.04 → 0.4, teacher momentum cosine m₀ → 1 (all
 // per iteration), teacher temperature per epoch; hyperAt reads them at (iteration, epoch).
 import { test } from 'uvu';

@@ -1,4 +1,4 @@
-// The momentum teacher (spec §5): an exact, frozen copy of the student at the start, no drop
+// The momentum teacher (paper §3.1): an exact, frozen copy of the student at the start, no drop
 // path, deterministic forward; the EMA θ_t ← m·θ_t + (1 − m)·θ_s over every parameter pair
 // (weight_g included) — m = 1 leaves the teacher unchanged, m = 0 copies the student; it runs
 // after the optimizer step on the updated student; the teacher sees the 2 global crops only.
@@ -9,7 +9,7 @@ import { backward, sum } from '../../src/autograd/index.js';
 import type { DinoConfig } from '../../src/dino/config.js';
 import { cancelGradientsLastLayer, emaUpdate, initTeacher } from '../../src/dino/teacher.js';
 import { trainStep } from '../../src/dino/train-step.js';
-import { copyInto } from '../../src/nn/module.js';
+import { copy_ } from '../../src/autograd/ops/cast.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { crops, rand, snapshot, tinyDino } from './tiny-model.js';
 
@@ -19,7 +19,7 @@ const tiny = (over: Partial<DinoConfig> = {}) => tinyDino({ dropPathRate: 0.1, .
 /** Moves every student parameter away from the teacher (so that EMA has something to do). */
 function perturb(student: { namedParameters(): [string, Tensor][] }, seed: number): void {
   for (const [k, p] of student.namedParameters())
-    copyInto(p, rand([...p.shape], seed + k.length, 0.3));
+    copy_(p, rand([...p.shape], seed + k.length, 0.3));
 }
 
 test(
@@ -123,7 +123,7 @@ test(
     let shapes: number[][] = [];
     const hyper = { lr: 0.01, wd: 0.04, momentum: 0.8, teacherTemp: 0.04 };
     await trainStep(run, crops(B, 7), hyper, 0, 0, {
-      keep: (t) =>
+      tensors: (t) =>
         (shapes = [[...t.teacherOut.shape], [...t.studentOut.shape], [...t.teacherFeatures.shape]]),
     });
     assert.equal(shapes, [

@@ -17,7 +17,8 @@ import {
 } from '../../src/data/image-dataset.js';
 import { loadCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
-import { readLog, trainDino, type TrainOptions } from '../../src/dino/trainer.js';
+import { readLogLines } from '../../src/dino/resume.js';
+import { trainDino, type TrainOptions } from '../../src/dino/trainer.js';
 import { cpu } from '../../src/tensor/cpu/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mini-dino-faults-'));
@@ -72,7 +73,7 @@ test('a failing k-NN monitor is a warning: every epoch is saved and logged', asy
   assert.match(warnings[1], /^warning: the final k-NN \(the checkpoint is saved\) failed: /);
   assert.is(result.finalKnn, null);
   assert.is((await loadCheckpoint(result.checkpoint)).meta.epoch, 2);
-  const log = readLog(join(tmp, 'monitor', 'log.jsonl'));
+  const log = readLogLines(join(tmp, 'monitor', 'log.jsonl'));
   assert.equal(
     log.map((r) => [r.epoch, r.knn_top1]),
     [
@@ -111,7 +112,7 @@ test('--resume with a damaged or missing log.jsonl: a warning, the log rebuilt',
     messages.join('\n'),
   );
   assert.ok(messages.includes(`${logPath}: epoch(s) 1 restored from the checkpoint`));
-  const log = readLog(logPath);
+  const log = readLogLines(logPath);
   assert.equal(
     log.map((r) => r.epoch),
     [0, 1, 2],
@@ -123,7 +124,7 @@ test('--resume with a damaged or missing log.jsonl: a warning, the log rebuilt',
   const again = await run('damaged', { resume: true, config: { ...config, epochs: 4 } });
   assert.ok(again.messages.includes(`${logPath}: epoch(s) 0, 1, 2 restored from the checkpoint`));
   assert.equal(
-    readLog(logPath).map((r) => r.epoch),
+    readLogLines(logPath).map((r) => r.epoch),
     [0, 1, 2, 3],
   );
 });

@@ -1,6 +1,6 @@
 // Conversions between safetensors and mini-dino tensors (dtypes, shapes, exact float64 values,
 // scopes), and the official checkpoint key prefixes (module., backbone., teacher./student.) as
-// dino-spec §1.7 and the official utils.load_pretrained_weights describe them.
+// test/nn/vit.test.ts and the official utils.load_pretrained_weights describe them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {

@@ -1,4 +1,4 @@
-// Module (torch.nn.Module naming, spec §1.7 and §2): registration order (own parameters first,
+// Module (torch.nn.Module naming): registration order (own parameters first,
 // then sub-modules; arrays numbered with parameter-free slots keeping their index, as
 // nn.Sequential), buffers in stateDict only, frozen parameters, train/eval, Linear and LayerNorm.
 import { test } from 'uvu';

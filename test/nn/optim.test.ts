@@ -1,5 +1,5 @@
 // AdamW, parameter groups and gradient clipping (official utils.get_params_groups,
-// utils.clip_gradients, torch.optim.AdamW; spec §7.1, §7.2, §7.4): the update against a naive
+// utils.clip_gradients, torch.optim.AdamW): the update against a naive
 // float64 AdamW, parameters with a null gradient skipped entirely, the optimizer state round
 // trip, the decay groups by name and rank, and per-tensor clipping semantics.
 import { test } from 'uvu';

@@ -1,4 +1,4 @@
-// Position-embedding interpolation (official interpolate_pos_encoding, spec §1.3;
+// Position-embedding interpolation (official interpolate_pos_encoding;
 // src/nn/pos-embed.ts):
 // no interpolation at the training grid, constants preserved, output sizes for square and
 // non-square targets (the +0.1 of official issues #8/#36), agreement with PyTorch's bicubic

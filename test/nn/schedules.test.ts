@@ -1,4 +1,4 @@
-// Schedules (official utils.cosine_scheduler and DINOLoss.teacher_temp_schedule, spec §7.3, §4):
+// Schedules (official utils.cosine_scheduler and DINOLoss.teacher_temp_schedule):
 // against the official formula written out independently here, and against numbers printed by
 // numpy running the official function.
 import { test } from 'uvu';

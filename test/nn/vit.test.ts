@@ -1,7 +1,7 @@
-// VisionTransformer (official vision_transformer.py, spec §1): parameter counts of the factories
-// (spec §1.1 table), the ViT-S/16 state-dict keys, shapes and order (spec §1.7), the
-// initialisation (spec §1.6), strict and non-strict loadStateDict, getLastSelfAttention against a
-// naive computation, getIntermediateLayers, and drop path (train mode only).
+// VisionTransformer (official vision_transformer.py): parameter counts of the factories
+// (the official README's table), the ViT-S/16 state-dict keys, shapes and order, the
+// initialisation (_init_weights), strict and non-strict loadStateDict, getLastSelfAttention against
+// a naive computation, getIntermediateLayers, and drop path (train mode only).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { select } from '../../src/autograd/index.js';
@@ -91,7 +91,7 @@ test(
   },
 );
 
-test('ViT-S/16 state-dict keys, order and shapes equal spec §1.7', () => {
+test('ViT-S/16 state-dict keys, order and shapes equal the official ones', () => {
   const expected: [string, number[]][] = [
     ['cls_token', [1, 1, 384]],
     ['pos_embed', [1, 197, 384]],
@@ -126,7 +126,7 @@ test('ViT-S/16 state-dict keys, order and shapes equal spec §1.7', () => {
 });
 
 test(
-  'initialisation (spec §1.6): trunc-normal 0.02 Linears, zero biases, ' +
+  'initialisation (_init_weights): trunc-normal 0.02 Linears, zero biases, ' +
     'LayerNorm 1/0, PyTorch-default patch conv',
   () => {
     const stats = (t: Tensor) => {

@@ -7,20 +7,17 @@ import {
   arange,
   broadcastShapes,
   cpu,
-  fmtShape,
   full,
   ones,
   onesLike,
   rand,
-  sizeOf,
-  stridesOf,
   tensor,
   uniform,
   zeros,
   zerosLike,
   type NestedArray,
 } from '../../src/index.js';
-import { normAxes, normAxis } from '../../src/tensor/shape.js';
+import { fmtShape, normAxes, normAxis, sizeOf, stridesOf } from '../../src/tensor/shape.js';
 import {
   check,
   naiveBroadcastShape,

@@ -5,6 +5,7 @@
 // row 0 the image, row 1 + h head h, each map min–max scaled and blended with viridis over it.
 
 import { dino, type nn } from '../../../src/browser/index.js';
+import { viridis } from '../../../src/dino/attention-maps.js';
 import type { Image, ImageDataset } from '../../../src/data/image-dataset.js';
 import type { AttentionGrid } from '../protocol.js';
 
@@ -79,7 +80,7 @@ function paintTile(
       const o = ((row * TILE + y) * width + col * TILE + x) * 4;
       if (map) {
         const v = map[gy * grid.gridW + Math.floor((x * grid.gridW) / TILE)];
-        const heat = dino.viridis(range > 0 ? (v - lo) / range : 0);
+        const heat = viridis(range > 0 ? (v - lo) / range : 0);
         for (let ch = 0; ch < 3; ch++) out[o + ch] = 0.35 * rgb[ch] + 0.65 * heat[ch];
       } else {
         for (let ch = 0; ch < 3; ch++) out[o + ch] = rgb[ch];

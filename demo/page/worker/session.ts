@@ -10,6 +10,7 @@ import {
   type Tensor,
   Generator,
   cpu,
+  data as dataNs,
   dino,
   nn,
   tensor,
@@ -83,7 +84,7 @@ export class TrainingSession {
         `batch size ${config.batchSize} is larger than the ${this.n} training images`,
       );
     this.totalIterations = config.epochs * this.itersPerEpoch;
-    this.norm = dino.normalizationOf(train);
+    this.norm = dataNs.normalizationOf(train);
     this.run = dino.buildDino(
       config,
       { inChans: train.channels, itersPerEpoch: this.itersPerEpoch },

@@ -12,6 +12,7 @@ import {
   type nn,
 } from '../../../src/browser/index.js';
 import type { DatasetSplits } from '../../../src/data/image-dataset.js';
+import { CHECKPOINT_FORMAT } from '../../../src/dino/checkpoint.js';
 import { OFFICIAL_HEADS } from '../../../src/dino/checkpoint-vit.js';
 import { attentionGrid, oneImagePerClass } from './attention-grid.js';
 import { chooseBackend } from './backend.js';
@@ -225,7 +226,7 @@ async function load(name: string, bytes: Uint8Array, knobs: DinoConfig): Promise
   let norm: { mean: number[]; std: number[] };
   let config: DinoConfig;
   let what: string;
-  if (st.metadata.format === dino.CHECKPOINT_FORMAT) {
+  if (st.metadata.format === CHECKPOINT_FORMAT) {
     // onto cpu first: restoring reads the values synchronously, then copies them to `backend`
     const ck = dino.checkpointFromSafetensors(st, name, { backend: cpu });
     session = TrainingSession.restore(ck, data, backend);
@@ -239,7 +240,7 @@ async function load(name: string, bytes: Uint8Array, knobs: DinoConfig): Promise
     const numHeads = headsFor(st, knobs);
     const b = dino.backboneFromSafetensors(st, name, { backend: cpu, numHeads });
     model = b.model;
-    norm = b.config.inChans === 3 ? IMAGENET : dino.normalizationOf(data.train);
+    norm = b.config.inChans === 3 ? IMAGENET : dataNs.normalizationOf(data.train);
     config = { ...knobs, globalCropSize: b.config.imgSize };
     const heads = `${b.config.numHeads} heads${numHeads ? ' from the Heads knob' : ''}`;
     what = `a ViT without a DINO run (${b.summary}; ${heads}): k-NN and attention only`;

@@ -1,7 +1,8 @@
-// Changing dtype or backend, and detaching from the graph.
+// Changing dtype or backend, copying (clone, copy_), and detaching from the graph.
 
 import type { Backend } from '../../tensor/backend.js';
 import type { DType } from '../../tensor/dtype.js';
+import { ShapeError, fmtShape, sameShape, stridesOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record, run } from '../function.js';
 
@@ -38,4 +39,37 @@ export function toBackend(x: Tensor, backend: Backend): Tensor {
 /** The same values, cut from the graph (shares storage, never requires grad). */
 export function detach(x: Tensor): Tensor {
   return x.view(x.shape);
+}
+
+/** A copy with its own storage (torch.clone); the gradient passes through unchanged. */
+export function clone(x: Tensor): Tensor {
+  const shape = [...x.shape];
+  const y = run('clone', x, shape, (k) => k.copyStrided(x.storage, shape, stridesOf(shape), 0));
+  return record('clone', y, [x], (g) => [g]);
+}
+
+/**
+ * Replaces `target`'s values with `value`'s, in place (torch.Tensor.copy_), outside autograd:
+ * for parameters, buffers and the DINO center. `value` may have another dtype or backend
+ * (then it is read on the host: a sync point). The old storage of `target` is released.
+ */
+export function copy_(target: Tensor, value: Tensor): Tensor {
+  if (!sameShape(target.shape, value.shape)) {
+    throw new ShapeError(
+      `copy_: shapes differ: target is ${fmtShape(target.shape)} and value is ` +
+        `${fmtShape(value.shape)}`,
+    );
+  }
+  if (value.backend === target.backend && value.dtype === target.dtype) {
+    const shape = [...value.shape];
+    target.assign(target.backend.copyStrided(value.storage, shape, stridesOf(shape), 0));
+    return target;
+  }
+  const host = value.backend.readSync(value.storage); // sync point
+  const data =
+    target.dtype === 'float64'
+      ? Float64Array.from(host.subarray(0, value.size))
+      : Float32Array.from(host.subarray(0, value.size));
+  target.assign(target.backend.upload(data, true));
+  return target;
 }

@@ -2,14 +2,7 @@
 // A number operand becomes a scalar kernel (affine, powScalar) instead of a broadcast tensor.
 // Backward rules sum the gradient over broadcast dimensions (unbroadcast).
 
-import {
-  broadcastShapes,
-  broadcastStrides,
-  collapseDims,
-  fmtShape,
-  sameShape,
-  ShapeError,
-} from '../../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, collapseDims, sameShape } from '../../tensor/shape.js';
 import { full } from '../../tensor/creation.js';
 import type { BinaryKernel } from '../../tensor/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -215,13 +208,4 @@ export function greater(a: Tensor, b: TensorOrNumber): Tensor {
 /** 1 where a = b, else 0 (broadcasting; no gradient). */
 export function equal(a: Tensor, b: TensorOrNumber): Tensor {
   return broadcastKernel('equal', a, typeof b === 'number' ? scalarLike(a, b) : b);
-}
-
-/** Asserts two tensors have the same shape (for ops that do not broadcast). */
-export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
-  if (!sameShape(a.shape, b.shape)) {
-    throw new ShapeError(
-      `${op}: shapes differ: a is ${fmtShape(a.shape)} and b is ${fmtShape(b.shape)}`,
-    );
-  }
 }

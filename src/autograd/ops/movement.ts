@@ -1,5 +1,5 @@
 // Ops that move elements: reshape (a view), permute/transpose, slice/select, concat/split/chunk,
-// expand (broadcastTo), indexSelect, squeeze/unsqueeze. Every copying op is one kernel:
+// expand (NumPy's broadcast_to), indexSelect, squeeze/unsqueeze. Every copying op is one kernel:
 // permute, slice and expand are copyStrided with the strides of the view.
 
 import {
@@ -250,7 +250,7 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
 }
 
-/** Broadcasts to `shape` (NumPy rules), copying; the gradient sums back (broadcastTo). */
+/** Broadcasts to `shape` (NumPy rules), copying; the gradient sums back. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkShape('expand', shape);
   // one-directional: each dimension of x must equal the target's or be 1
@@ -270,9 +270,6 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const y = run('expand', x, shape, (k) => k.copyStrided(x.storage, c.shape, c.strides[0], 0));
   return record('expand', y, [x], (g) => [unbroadcast(g, x.shape)]);
 }
-
-/** Alias of expand (NumPy's name). */
-export const broadcastTo = expand;
 
 /** Picks entries along `axis` by index (torch.index_select); gradients add up for repeats. */
 export function indexSelect(

@@ -7,7 +7,7 @@ import { tensor } from '../../tensor/creation.js';
 import { type Generator, defaultGenerator } from '../../tensor/random.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkCompatible, record, run } from '../function.js';
+import { checkCompatible, record, run, runMany } from '../function.js';
 import { add, clamp, div, equal, greater, mul } from './elementwise.js';
 import { transpose } from './movement.js';
 import { sum } from './reduce.js';
@@ -63,12 +63,11 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
     );
   }
   const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1); // not x.size / D: NaN when D = 0
-  const out = x.backend.layerNorm(x.storage, weight.storage, bias.storage, rows, D, eps);
-  const y = run('layerNorm', x, x.shape, () => out.y);
-  // saved for backward; tensors, so that scopes release them with everything else
-  const meanT = run('layerNorm', x, [rows], () => out.mean);
-  const rstdT = run('layerNorm', x, [rows], () => out.rstd);
-  const backend = x.backend;
+  // mean and rstd are saved for backward, as tensors so that scopes release them with the rest
+  const [y, meanT, rstdT] = runMany('layerNorm', x, [x.shape, [rows], [rows]], (k) => {
+    const out = k.layerNorm(x.storage, weight.storage, bias.storage, rows, D, eps);
+    return [out.y, out.mean, out.rstd];
+  });
   return record('layerNorm', y, [x, weight, bias], (g) => {
     // dx = rstd·(ĝ − mean ĝ − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ w;  dw = Σ g ⊙ x̂;  db = Σ g
     const dx = x.requiresGrad
@@ -87,16 +86,17 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (weight.requiresGrad || bias.requiresGrad) {
-      const p = backend.layerNormParamGrads(
-        g.storage,
-        x.storage,
-        meanT.storage,
-        rstdT.storage,
-        rows,
-        D,
-      );
-      dw = run('layerNormParamGrads', g, [D], () => p.dweight);
-      db = run('layerNormParamGrads', g, [D], () => p.dbias);
+      [dw, db] = runMany('layerNormParamGrads', g, [[D], [D]], (k) => {
+        const p = k.layerNormParamGrads(
+          g.storage,
+          x.storage,
+          meanT.storage,
+          rstdT.storage,
+          rows,
+          D,
+        );
+        return [p.dweight, p.dbias];
+      });
     }
     return [dx, weight.requiresGrad ? dw : null, bias.requiresGrad ? db : null];
   });

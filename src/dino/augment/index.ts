@@ -1,13 +1,14 @@
-// DINO's multi-crop data augmentation (main_dino.py DataAugmentationDINO, spec §6) and the
+// DINO's multi-crop data augmentation (main_dino.py DataAugmentationDINO; paper §3.1) and the
 // evaluation transform, on uint8 images from src/data, with PIL-exact pixel operations:
 // bicubic resize (resize.ts), Gaussian blur (blur.ts), colour ops (color.ts), crop boxes
 // (crop.ts), options and official values (options.ts), the batched pipeline (pipeline.ts).
 
 export {
   OFFICIAL_AUGMENT,
+  augmentOptionsFor,
   validateAugmentOptions,
   type AugmentOptions,
-  type Range,
+  type Interval,
 } from './options.js';
 export {
   DataAugmentationDINO,

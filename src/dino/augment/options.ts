@@ -1,10 +1,14 @@
 // Every knob of DINO's multi-crop augmentation, the official values (OFFICIAL_AUGMENT) and their
 // validation. Official counterpart: main_dino.py DataAugmentationDINO.__init__ and the arguments
-// --global_crops_scale, --local_crops_number, --local_crops_scale (spec §6, §7.7).
+// --global_crops_scale, --local_crops_number, --local_crops_scale of main_dino.py get_args_parser.
 // AugmentOptions has no defaults of its own: the single source of this project's defaults is
-// src/dino/config.ts, which may reference OFFICIAL_AUGMENT.
+// src/dino/config.ts, which may reference OFFICIAL_AUGMENT; augmentOptionsFor maps a config to
+// these options.
 
-export type Range = readonly [number, number];
+import type { DinoConfig } from '../config.js';
+
+/** A closed interval [lo, hi] of a random draw (crop scale, aspect ratio, blur sigma). */
+export type Interval = readonly [number, number];
 
 /** Options of DataAugmentationDINO; all fields required (defaults live in src/dino/config.ts). */
 export interface AugmentOptions {
@@ -14,15 +18,15 @@ export interface AugmentOptions {
   localCropSize: number;
   /** RandomResizedCrop area fraction of the global crops (official --global_crops_scale (0.4, 1)).
    * */
-  globalCropsScale: Range;
+  globalCropsScale: Interval;
   /** RandomResizedCrop area fraction of the local crops (official --local_crops_scale (0.05, 0.4)).
    * */
-  localCropsScale: Range;
+  localCropsScale: Interval;
   /** Number of local crops (official --local_crops_number 8; 0 disables multi-crop). */
   localCropsNumber: number;
   /** RandomResizedCrop aspect-ratio range w/h, sampled log-uniformly (torchvision default (3/4,
    * 4/3)). */
-  cropRatio: Range;
+  cropRatio: Interval;
   /** Horizontal flip probability (official 0.5). */
   flipProb: number;
   /** Probability of applying colour jitter to a crop (official 0.8). */
@@ -44,7 +48,7 @@ export interface AugmentOptions {
   /** Gaussian blur probability of each local crop (official 0.5). */
   blurProbLocal: number;
   /** Blur radius range in pixels; PIL's GaussianBlur radius is its sigma (official [0.1, 2.0]). */
-  blurSigma: Range;
+  blurSigma: Interval;
   /** Solarization probability of global crop 2 (official 0.2; the other crops never solarize). */
   solarizeProb: number;
   /** Per-channel mean of the [0, 1] pixels, one value per channel (official ImageNet). */
@@ -55,10 +59,10 @@ export interface AugmentOptions {
 
 /**
  * The official DINO augmentation (main_dino.py DataAugmentationDINO with the main_dino.py
- * defaults, ImageNet RGB statistics). For reference, the default recipe of this project (issue 5,
- * defined in src/dino/config.ts) differs for 28 px Fashion-MNIST: global crops of 28 px (scale
- * 0.4–1), 4 local crops of 14 px (scale 0.05–0.4), brightness/contrast jitter 0.4/0.4 with p 0.8
- * (no saturation/hue: 1 channel), blur sigma 0.1–1.0 px with the official probabilities
+ * defaults, ImageNet RGB statistics). For reference, the default recipe of this project (the
+ * README's, defined in src/dino/config.ts) differs for 28 px Fashion-MNIST: global crops of 28 px
+ * (scale 0.4–1), 4 local crops of 14 px (scale 0.05–0.4), brightness/contrast jitter 0.4/0.4
+ * with p 0.8 (no saturation/hue: 1 channel), blur sigma 0.1–1.0 px with the official probabilities
  * (1.0 / 0.1 / 0.5), solarization 0.2 on crop 2, and the Fashion-MNIST statistics of the embedded
  * train set, mean 0.2860 and std 0.3530 (FASHION_MNIST_STATS in src/data/embedded.ts; channelStats
  * gives 0.28604 / 0.35298, and 0.28604 / 0.35302 on the full 60 000-image train set).
@@ -66,10 +70,10 @@ export interface AugmentOptions {
 export const OFFICIAL_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
   globalCropSize: 224,
   localCropSize: 96,
-  globalCropsScale: [0.4, 1.0] as Range,
-  localCropsScale: [0.05, 0.4] as Range,
+  globalCropsScale: [0.4, 1.0] as Interval,
+  localCropsScale: [0.05, 0.4] as Interval,
   localCropsNumber: 8,
-  cropRatio: [3 / 4, 4 / 3] as Range,
+  cropRatio: [3 / 4, 4 / 3] as Interval,
   flipProb: 0.5,
   colorJitterProb: 0.8,
   brightness: 0.4,
@@ -80,7 +84,7 @@ export const OFFICIAL_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
   blurProbGlobal1: 1.0,
   blurProbGlobal2: 0.1,
   blurProbLocal: 0.5,
-  blurSigma: [0.1, 2.0] as Range,
+  blurSigma: [0.1, 2.0] as Interval,
   solarizeProb: 0.2,
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
@@ -156,4 +160,33 @@ export function validateAugmentOptions(opts: AugmentOptions, channels: number): 
       if (!Number.isFinite(x) || (f === 'std' && !(x > 0)))
         fail(f, `invalid value ${x} in ${JSON.stringify(v)}`);
   }
+}
+
+/** The augmentation of a training configuration, normalised with the dataset's statistics. */
+export function augmentOptionsFor(
+  c: DinoConfig,
+  norm: { mean: number[]; std: number[] },
+): AugmentOptions {
+  return {
+    globalCropSize: c.globalCropSize,
+    localCropSize: c.localCropSize,
+    globalCropsScale: c.globalCropsScale,
+    localCropsScale: c.localCropsScale,
+    localCropsNumber: c.localCropsNumber,
+    cropRatio: [3 / 4, 4 / 3],
+    flipProb: 0.5,
+    colorJitterProb: c.colorJitterProb,
+    brightness: c.brightness,
+    contrast: c.contrast,
+    saturation: c.saturation,
+    hue: c.hue,
+    grayscaleProb: c.grayscaleProb,
+    blurProbGlobal1: c.blurProb[0],
+    blurProbGlobal2: c.blurProb[1],
+    blurProbLocal: c.blurProb[2],
+    blurSigma: c.blurSigma,
+    solarizeProb: c.solarizationProb,
+    mean: norm.mean,
+    std: norm.std,
+  };
 }

@@ -1,5 +1,5 @@
 // DINO's multi-crop augmentation on uint8 images, batched into float32 NCHW crops, and the
-// evaluation transform. Official counterpart: main_dino.py DataAugmentationDINO (spec §6): per
+// evaluation transform. Official counterpart: main_dino.py DataAugmentationDINO (paper §3.1): per
 // crop RandomResizedCrop (bicubic) → flip p 0.5 → ColorJitter with p → RandomGrayscale → Gaussian
 // blur (p 1.0 / 0.1 / 0.5 for global 1 / global 2 / local) → solarization (global 2 only) →
 // ToTensor + Normalize. Crops are returned in the official order [global1, global2, local1..N].

@@ -9,6 +9,7 @@
 
 import type { BinaryKernel, UnaryKernel } from '../backend.js';
 import { erf } from './erf.js';
+import { CHEAP_PER_THREAD, COSTLY_PER_THREAD } from './threads.js';
 import { f32, f32x4, f64, i32, select, v128 } from './instructions.js';
 import { forRows, type OuterStrides, vectorThenScalar } from './rows.js';
 import type { Runtime, WasmStorage } from './runtime.js';
@@ -25,11 +26,6 @@ import {
   seq,
   set,
 } from './writer.js';
-
-/** Elements per thread below which a cheap kernel (~0.3 ns an element) stays on one thread. */
-export const CHEAP_PER_THREAD = 1 << 15;
-/** The same for kernels with a transcendental function (exp, erf: a few ns an element). */
-export const COSTLY_PER_THREAD = 1 << 12;
 
 /** Host functions the module imports (function indices). */
 export interface HostMath {

@@ -7,7 +7,7 @@
 // accumulate in float64 as on the cpu; the per-element work is float32 lanes. Threads take rows
 // (forward, backward) or groups of four columns (parameter gradients).
 
-import { COSTLY_PER_THREAD } from './elementwise.js';
+import { COSTLY_PER_THREAD } from './threads.js';
 import { f32, f32x4, f64, f64x2, i32, v128 } from './instructions.js';
 import { vectorThenScalar } from './rows.js';
 import type { Runtime, WasmStorage } from './runtime.js';

@@ -16,7 +16,7 @@
 // instructions in the same order whatever the number of threads.
 
 import type { GemmOperand, GemmOutLayout, GemmShape } from '../backend.js';
-import { CHEAP_PER_THREAD } from './elementwise.js';
+import { CHEAP_PER_THREAD } from './threads.js';
 import { f32, f32x4, i32, i8x16, v128 } from './instructions.js';
 import type { Runtime, WasmStorage } from './runtime.js';
 import { madd, type SimdConfig } from './simd.js';

@@ -4,7 +4,8 @@
 // another (rows.ts), a vector loop where both rows are contiguous. fill and copy serve `full` and
 // `cast`. Threads take ranges of rows (or of elements).
 
-import { CHEAP_PER_THREAD, emitMap } from './elementwise.js';
+import { emitMap } from './elementwise.js';
+import { CHEAP_PER_THREAD } from './threads.js';
 import { f32, f32x4, i32, v128 } from './instructions.js';
 import { forRows, vectorThenScalar } from './rows.js';
 import type { Runtime, WasmStorage } from './runtime.js';

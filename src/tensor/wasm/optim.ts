@@ -8,7 +8,7 @@
 // cpu's to the bit. Threads take ranges of elements.
 
 import type { AdamWParams } from '../backend.js';
-import { CHEAP_PER_THREAD } from './elementwise.js';
+import { CHEAP_PER_THREAD } from './threads.js';
 import { f32x4, f64, f64x2, i32, i8x16, v128 } from './instructions.js';
 import type { Runtime, WasmStorage } from './runtime.js';
 import { high } from './simd.js';

@@ -6,7 +6,7 @@
 //   inner > 1: each output column sums down the rows, threads take blocks of 16 columns.
 // Every output element is computed by the same loop whichever thread runs it.
 
-import { COSTLY_PER_THREAD } from './elementwise.js';
+import { COSTLY_PER_THREAD } from './threads.js';
 import { f32, f32x4, f64, f64x2, i32, select, v128 } from './instructions.js';
 import type { Runtime, WasmStorage } from './runtime.js';
 import { high, rowSum64 } from './simd.js';

@@ -6,7 +6,7 @@
 // element at a time); sums accumulate in float64 as on the cpu, and log Σ is the host's Math.log.
 // Threads take rows.
 
-import { COSTLY_PER_THREAD } from './elementwise.js';
+import { COSTLY_PER_THREAD } from './threads.js';
 import { f32, f32x4, f64, f64x2, i32, i8x16, v128 } from './instructions.js';
 import { vectorThenScalar } from './rows.js';
 import type { Runtime, WasmStorage } from './runtime.js';

@@ -18,6 +18,11 @@ import { platform, type WorkerHandle } from '../../platform/index.js';
 import { CONTROL, CONTROL_BYTES, nextWord, type WorkerBoot } from './control.js';
 import { workerMain } from './worker.js';
 
+/** Elements per thread below which a cheap kernel (~0.3 ns an element) stays on one thread. */
+export const CHEAP_PER_THREAD = 1 << 15;
+/** The same for kernels with a transcendental function (exp, erf: a few ns an element). */
+export const COSTLY_PER_THREAD = 1 << 12;
+
 /** The workers' code: the source text of workerMain (worker.ts). */
 const main = workerMain.toString();
 
