@@ -17,7 +17,8 @@
 import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyConfigFlags, configFlags, parseArgs } from '../src/cli/args.js';
-import { DATA_FLAG, loadData, str } from '../src/cli/common.js';
+import { loadData } from '../src/cli/data.js';
+import { DATA_FLAG, str } from '../src/cli/flags.js';
 import { DataAugmentationDINO } from '../src/dino/augment/index.js';
 import { buildDino } from '../src/dino/build.js';
 import { defaultConfig } from '../src/dino/config.js';

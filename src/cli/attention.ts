@@ -9,19 +9,18 @@ import { writeAttentionPngs } from '../dino/attention-png.js';
 import { loadBackbone } from '../dino/checkpoint-file.js';
 import { decodeImage } from '../data/image.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
+import { chooseBackend } from './backend.js';
 import {
   BACKEND_FLAG,
   bool,
-  chooseBackend,
   HELP_FLAG,
   JSON_FLAG,
-  logger,
   MAX_IMAGE_PIXELS_FLAG,
   maxPixelsOf,
-  printJson,
   requireFile,
   str,
-} from './common.js';
+} from './flags.js';
+import { logger, printJson } from './output.js';
 import { CHECKPOINT_FLAG, CHECKPOINT_KEY_FLAG, NUM_HEADS_FLAG } from './eval-knn.js';
 import { formatFlags } from './help.js';
 

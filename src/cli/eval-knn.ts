@@ -11,21 +11,20 @@ import { extractFeatures } from '../dino/features.js';
 import { knnClassify } from '../dino/knn.js';
 import { normalizationOf } from '../data/stats.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
+import { chooseBackend } from './backend.js';
+import { loadData } from './data.js';
 import {
   BACKEND_FLAG,
   bool,
-  chooseBackend,
   DATA_FLAG,
   HELP_FLAG,
   JSON_FLAG,
-  loadData,
   MAX_IMAGE_PIXELS_FLAG,
   maxPixelsOf,
-  logger,
-  printJson,
   requireFile,
   str,
-} from './common.js';
+} from './flags.js';
+import { logger, printJson } from './output.js';
 import { formatFlags } from './help.js';
 import { fmtTop } from './train.js';
 

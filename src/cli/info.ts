@@ -6,17 +6,9 @@
 
 import { BENCH_CONFIGS, type BenchConfigName, benchStep } from '../dino/bench-step.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import {
-  BACKEND_FLAG,
-  bool,
-  chooseBackend,
-  HELP_FLAG,
-  JSON_FLAG,
-  logger,
-  printJson,
-  str,
-  version,
-} from './common.js';
+import { chooseBackend } from './backend.js';
+import { BACKEND_FLAG, bool, HELP_FLAG, JSON_FLAG, str } from './flags.js';
+import { logger, printJson, version } from './output.js';
 import { formatFlags } from './help.js';
 
 const INFO_FLAGS: FlagSpec[] = [BACKEND_FLAG, JSON_FLAG, HELP_FLAG];

@@ -5,21 +5,20 @@
 import { loadBackbone } from '../dino/checkpoint-file.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
+import { chooseBackend } from './backend.js';
+import { loadData } from './data.js';
 import {
   BACKEND_FLAG,
   bool,
-  chooseBackend,
   DATA_FLAG,
   HELP_FLAG,
   JSON_FLAG,
-  loadData,
   MAX_IMAGE_PIXELS_FLAG,
   maxPixelsOf,
-  logger,
-  printJson,
   requireFile,
   str,
-} from './common.js';
+} from './flags.js';
+import { logger, printJson } from './output.js';
 import {
   CHECKPOINT_FLAG,
   CHECKPOINT_KEY_FLAG,

@@ -7,7 +7,7 @@
 import '../autograd/index.js';
 import { UsageError } from './args.js';
 import { attentionCommand } from './attention.js';
-import { version } from './common.js';
+import { version } from './output.js';
 import { evalKnnCommand } from './eval-knn.js';
 import { benchCommand, infoCommand } from './info.js';
 import { linearCommand } from './linear.js';

@@ -6,17 +6,9 @@
 import { runParity } from '../dino/parity.js';
 import type { DType } from '../tensor/dtype.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
-import {
-  BACKEND_FLAG,
-  bool,
-  chooseBackend,
-  HELP_FLAG,
-  JSON_FLAG,
-  logger,
-  printJson,
-  requireFile,
-  str,
-} from './common.js';
+import { chooseBackend } from './backend.js';
+import { BACKEND_FLAG, bool, HELP_FLAG, JSON_FLAG, requireFile, str } from './flags.js';
+import { logger, printJson } from './output.js';
 import { formatFlags } from './help.js';
 
 const FLAGS: FlagSpec[] = [

@@ -23,22 +23,19 @@ import { ensureOutDir, RunDirError } from '../dino/run-dir.js';
 import { totalElements, wrapperShapes } from '../dino/shapes.js';
 import { trainDino, type EpochRecord } from '../dino/trainer.js';
 import { applyConfigFlags, configFlags, type FlagSpec, parseArgs, UsageError } from './args.js';
+import { chooseBackend } from './backend.js';
+import { loadData } from './data.js';
 import {
   BACKEND_FLAG,
   bool,
-  chooseBackend,
   DATA_FLAG,
-  fmtDuration,
   HELP_FLAG,
   JSON_FLAG,
-  loadData,
   MAX_IMAGE_PIXELS_FLAG,
   maxPixelsOf,
-  logger,
-  printJson,
-  ProgressBar,
   str,
-} from './common.js';
+} from './flags.js';
+import { fmtDuration, logger, printJson, ProgressBar } from './output.js';
 import { configHelp, formatFlags, presetsHelp } from './help.js';
 import { writeTrainingSvg } from './plot.js';
 
