@@ -66,15 +66,17 @@ test('sumSquares and adamw with the clip folded in: wasm equals cpu within float
       });
       const sq = g.reduce((s, x) => s + x * x, 0);
       assertClose('sumSquares', got[0], want[0], () => (n + 2) * U * sq);
-      // g·factor rounds once more than the cpu's float64 product: a few ulp of each term
+      // g·factor rounds once more than the cpu's float64 product: a few ulp of each term. The
+      // step of p is measured on the reference, not bounded by a multiple of lr: random m and v
+      // are no real history, and a tiny v gives steps of 100·lr (n 4990, seed -177200440)
       const tol = [
-        (e: number) => 8 * U * (Math.abs(p[e]) + 10 * hp.lr), // the step is below 10·lr here
+        (e: number) => 8 * U * (Math.abs(p[e]) + Math.abs(want[1][e] - p[e])),
         (e: number) => 8 * U * (0.9 * Math.abs(m[e]) + 0.1 * Math.abs(g[e])),
         (e: number) => 8 * U * (0.999 * v[e] + 0.001 * g[e] * g[e]),
       ];
       for (let i = 1; i < 4; i++) assertClose(`adamw ${'pmv'[i - 1]}`, got[i], want[i], tol[i - 1]);
     }),
-    RUNS,
+    { ...RUNS, examples: [[4990, -177200440]] },
   );
 });
 
