@@ -27,7 +27,7 @@ import { restoreRun } from './checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
 import { checkCollapse, type CollapseKind } from './collapse-monitor.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig, kebab, validateConfig } from './config.js';
-import { epochOrder } from './epoch.js';
+import { emptySums, epochOrder, type EpochSums } from './epoch.js';
 import { evaluateKnn, type KnnResult } from './knn.js';
 import { checkResumeData, datasetFingerprint, recoverHistory } from './resume.js';
 import { openRunDir } from './run-dir.js';
@@ -95,29 +95,6 @@ export interface TrainResult {
   trainSeconds: number;
   normalization: { mean: number[]; std: number[] };
 }
-
-interface EpochSums {
-  n: number;
-  loss: number;
-  entropy: number;
-  kl: number;
-  lr: number;
-  wd: number;
-  momentum: number;
-  temp: number;
-  seconds: number;
-}
-const emptySums = (): EpochSums => ({
-  n: 0,
-  loss: 0,
-  entropy: 0,
-  kl: 0,
-  lr: 0,
-  wd: 0,
-  momentum: 0,
-  temp: 0,
-  seconds: 0,
-});
 
 /**
  * Trains in `opts.outDir`, which is created if needed and locked for the run (src/dino/run-dir.ts:

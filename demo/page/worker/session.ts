@@ -16,6 +16,7 @@ import {
   tensor,
 } from '../../../src/browser/index.js';
 import type { DatasetSplits } from '../../../src/data/image-dataset.js';
+import { emptySums, type EpochSums } from '../../../src/dino/epoch.js';
 import type { EpochRecord as TrainerRecord } from '../../../src/dino/trainer.js';
 import type { EpochRecord, StepReport } from '../protocol.js';
 
@@ -29,29 +30,6 @@ export const PROTOCOL_MATCHES_ENGINE: [
 ] = [true, true];
 
 /** Running sums of the current epoch (the checkpoint's `partial`, as trainer.ts). */
-interface EpochSums {
-  n: number;
-  loss: number;
-  entropy: number;
-  kl: number;
-  lr: number;
-  wd: number;
-  momentum: number;
-  temp: number;
-  seconds: number;
-}
-
-const emptySums = (): EpochSums => ({
-  n: 0,
-  loss: 0,
-  entropy: 0,
-  kl: 0,
-  lr: 0,
-  wd: 0,
-  momentum: 0,
-  temp: 0,
-  seconds: 0,
-});
 
 export class TrainingSession {
   readonly run: dino.DinoRun;
