@@ -1,7 +1,8 @@
 // What every training loop shares about an epoch (the CLI's trainer.ts and the browser demo's
-// worker): the running sums of its metrics, and the order of its images, a permutation that
-// depends only on the seed and the epoch, so a resumed run sees the same images in the same order. Official counterpart: main_dino.py
-// train_dino's DistributedSampler (shuffle, drop_last; set_epoch reseeds it every epoch).
+// worker): the running sums of its metrics, and the order of its images, a permutation that depends
+// only on the seed and the epoch, so a resumed run sees the same images in the same order. Official
+// counterpart: main_dino.py train_dino's DistributedSampler (shuffle, drop_last; set_epoch reseeds
+// it every epoch).
 
 import { Generator } from '../tensor/random.js';
 
