@@ -19,7 +19,8 @@ import type { StepReport } from '../demo/page/protocol.js';
 import { TrainingSession } from '../demo/page/worker/session.js';
 import { serveDemo } from '../demo/serve.js';
 import { loadEmbeddedFashionMnist } from '../src/data/embedded.js';
-import { type DinoConfig, defaultConfig, kebab } from '../src/dino/config.js';
+import { type DinoConfig, defaultConfig } from '../src/dino/config.js';
+import { kebab } from '../src/dino/config-field.js';
 import { selectBackend } from '../src/tensor/select.js';
 
 const arg = (name: string, fallback: string) => {

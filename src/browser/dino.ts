@@ -21,7 +21,8 @@ export {
   type Interval,
 } from '../dino/augment/index.js';
 // configuration and training
-export { defaultConfig, validateConfig, type DinoConfig } from '../dino/config.js';
+export { defaultConfig, type DinoConfig } from '../dino/config.js';
+export { validateConfig } from '../dino/config-validate.js';
 export { buildDino, type DinoRun, type Schedules } from '../dino/build.js';
 export {
   NonFiniteLossError,

@@ -5,13 +5,8 @@
 // separate values (--global_crops_scale 0.4 1, argparse nargs style). Unknown flags and bad
 // values are one-line errors naming the flag, with a suggestion for near misses.
 
-import {
-  CONFIG_FIELDS,
-  type ConfigKey,
-  type DinoConfig,
-  type FieldSpec,
-  kebab,
-} from '../dino/config.js';
+import { CONFIG_FIELDS, type ConfigKey, type DinoConfig } from '../dino/config.js';
+import { type FieldSpec, kebab } from '../dino/config-field.js';
 
 export type FlagType =
   'string' | 'int' | 'float' | 'bool' | 'enum' | 'floatPair' | 'floatList' | 'intList';

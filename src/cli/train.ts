@@ -7,15 +7,10 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  archOf,
-  defaultConfig,
-  type DinoConfig,
-  PRESETS,
-  type PresetName,
-  presetConfig,
-  validateConfig,
-} from '../dino/config.js';
+import { defaultConfig, type DinoConfig } from '../dino/config.js';
+import { archOf } from '../dino/config-arch.js';
+import { PRESETS, type PresetName, presetConfig } from '../dino/config-presets.js';
+import { validateConfig } from '../dino/config-validate.js';
 import { knnBaselines } from '../dino/baselines.js';
 import { NonFiniteLossError } from '../dino/train-step.js';
 import { readCheckpointInfo } from '../dino/checkpoint-file.js';

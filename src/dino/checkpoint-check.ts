@@ -7,7 +7,8 @@
 // the missing keys); the key names follow main_dino.py save_dict.
 
 import type { SafetensorsTensor } from '../io/safetensors.js';
-import { type DinoConfig, defaultConfig, validateConfig } from './config.js';
+import { type DinoConfig, defaultConfig } from './config.js';
+import { validateConfig } from './config-validate.js';
 import type { ShapeMap } from './shapes.js';
 
 export class CheckpointError extends Error {

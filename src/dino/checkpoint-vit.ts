@@ -8,7 +8,8 @@
 import type { SafetensorsTensor } from '../io/safetensors.js';
 import type { ViTConfig } from '../nn/vit.js';
 import { CheckpointError } from './checkpoint-check.js';
-import { archOf, type DinoConfig } from './config.js';
+import type { DinoConfig } from './config.js';
+import { archOf } from './config-arch.js';
 
 /** Per-channel normalisation on the [0, 1] scale (torchvision Normalize). */
 export interface Normalization {

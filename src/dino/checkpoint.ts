@@ -38,7 +38,8 @@ import {
   requireFinite,
   requireShapes,
 } from './checkpoint-check.js';
-import { archOf, type DinoConfig } from './config.js';
+import type { DinoConfig } from './config.js';
+import { archOf } from './config-arch.js';
 import { inferViTConfig, type Normalization } from './checkpoint-vit.js';
 import { vitShapes, wrapperShapes } from './shapes.js';
 

@@ -6,28 +6,10 @@
 // Our defaults are the README recipe for a laptop: a small ViT (patch 7, dim 64, depth 4) on
 // 28 px Fashion-MNIST, trained for minutes on a CPU. Each field's `official` is what
 // facebookresearch/dino main_dino.py get_args_parser uses.
+// Beside it: the field schema (config-field.ts), the presets (config-presets.ts), the checks
+// (config-validate.ts) and the named ViTs' dimensions (config-arch.ts).
 
-export type FieldType = 'int' | 'float' | 'bool' | 'enum' | 'floatPair' | 'floatList' | 'intList';
-export type FieldGroup = 'model' | 'head' | 'loss' | 'optimization' | 'augmentation' | 'run';
-
-export interface FieldSpec<T> {
-  type: FieldType;
-  group: FieldGroup;
-  default: T;
-  /** The official main_dino.py default (or 'hard-coded …'). */
-  official: string;
-  /** The paper's value where it differs from the official default. */
-  paper?: string;
-  /** One line: what it is and why our default. */
-  doc: string;
-  /** The official snake_case flag name, accepted by the CLI. */
-  flag: string;
-  values?: readonly string[];
-  min?: number;
-  max?: number;
-  /** Length of a list value (pairs are 2). */
-  length?: number;
-}
+import type { FieldSpec } from './config-field.js';
 
 const field = <T>(s: FieldSpec<T>): FieldSpec<T> => s;
 
@@ -514,112 +496,4 @@ export function defaultConfig(): DinoConfig {
     out[k] = Array.isArray(d) ? [...d] : d;
   }
   return out as DinoConfig;
-}
-
-/** A named recipe: the fields it changes from the defaults (`mini-dino train --preset NAME`). */
-export interface Preset {
-  /** One line: what it is for and what it reaches. */
-  doc: string;
-  /** The data it is meant for, used when --data is not given. */
-  data: string;
-  values: Partial<DinoConfig>;
-}
-
-/**
- * The presets. Flags given together with `--preset` still win over its values; the README table
- * and `train --help` show each preset's values beside the defaults.
- */
-export const PRESETS = {
-  full: {
-    doc:
-      'all 60 000 Fashion-MNIST training images, 4 epochs at the base lr 0.004 (the run of the ' +
-      'PyTorch reference that reached 79.1% k-NN@20 on the 60 000-image bank)',
-    data: '/usr/share/datasets/fashion-mnist',
-    values: { epochs: 4, lr: 0.004 },
-  },
-} as const satisfies Record<string, Preset>;
-
-export type PresetName = keyof typeof PRESETS;
-
-/** The defaults with a preset's values applied (fresh arrays, like defaultConfig). */
-export function presetConfig(name: string): DinoConfig {
-  if (!Object.hasOwn(PRESETS, name))
-    throw new Error(
-      `config: --preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${name}`,
-    );
-  const out = defaultConfig() as Record<string, unknown>;
-  for (const [k, v] of Object.entries(PRESETS[name as PresetName].values))
-    out[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
-  return out as DinoConfig;
-}
-
-/** Resolved architecture numbers for a config (named ViTs override the custom fields). */
-export function archOf(c: DinoConfig): { embedDim: number; depth: number; numHeads: number } {
-  switch (c.arch) {
-    case 'vit_tiny':
-      return { embedDim: 192, depth: 12, numHeads: 3 };
-    case 'vit_small':
-      return { embedDim: 384, depth: 12, numHeads: 6 };
-    case 'vit_base':
-      return { embedDim: 768, depth: 12, numHeads: 12 };
-    default:
-      return { embedDim: c.embedDim, depth: c.depth, numHeads: c.numHeads };
-  }
-}
-
-/**
- * Checks a full config: types, ranges, and the relations between fields. Errors name the
- * field by its CLI flag.
- */
-export function validateConfig(c: DinoConfig): void {
-  const fail = (key: ConfigKey, msg: string) => {
-    throw new Error(`config: --${kebab(key)} ${msg}`);
-  };
-  for (const [key, spec] of Object.entries(CONFIG_FIELDS) as [ConfigKey, FieldSpec<unknown>][]) {
-    const v = c[key] as unknown;
-    const nums = Array.isArray(v) ? v : [v];
-    if (spec.type === 'bool') {
-      if (typeof v !== 'boolean') fail(key, `must be true or false, got ${String(v)}`);
-      continue;
-    }
-    if (spec.type === 'enum') {
-      if (!spec.values!.includes(v as string))
-        fail(key, `must be one of ${spec.values!.join(', ')}, got ${String(v)}`);
-      continue;
-    }
-    const isList =
-      spec.type === 'floatPair' || spec.type === 'floatList' || spec.type === 'intList';
-    if (isList && (!Array.isArray(v) || v.length === 0))
-      fail(key, `needs a list of values, got ${JSON.stringify(v)}`);
-    if (spec.length !== undefined && (!Array.isArray(v) || v.length !== spec.length))
-      fail(key, `needs ${spec.length} values, got ${JSON.stringify(v)}`);
-    for (const x of nums) {
-      if (typeof x !== 'number' || !Number.isFinite(x))
-        fail(key, `must be a number, got ${String(x)}`);
-      if ((spec.type === 'int' || spec.type === 'intList') && !Number.isInteger(x))
-        fail(key, `must be an integer, got ${x}`);
-      if (spec.min !== undefined && (x as number) < spec.min)
-        fail(key, `must be ≥ ${spec.min}, got ${x}`);
-      if (spec.max !== undefined && (x as number) > spec.max)
-        fail(key, `must be ≤ ${spec.max}, got ${x}`);
-    }
-  }
-  const { embedDim, numHeads } = archOf(c);
-  if (embedDim % numHeads !== 0)
-    fail('numHeads', `(${numHeads}) must divide the embedding dimension ${embedDim}`);
-  if (c.globalCropsScale[0] > c.globalCropsScale[1])
-    fail('globalCropsScale', `must be [min, max], got ${c.globalCropsScale.join(', ')}`);
-  if (c.localCropsScale[0] > c.localCropsScale[1])
-    fail('localCropsScale', `must be [min, max], got ${c.localCropsScale.join(', ')}`);
-  if (c.blurSigma[0] > c.blurSigma[1])
-    fail('blurSigma', `must be [min, max], got ${c.blurSigma.join(', ')}`);
-  if (c.patchSize > c.globalCropSize)
-    fail('patchSize', `(${c.patchSize}) is larger than the global crop (${c.globalCropSize} px)`);
-  if (c.localCropsNumber > 0 && c.patchSize > c.localCropSize)
-    fail('patchSize', `(${c.patchSize}) is larger than the local crops (${c.localCropSize} px)`);
-}
-
-/** camelCase → kebab-case (the CLI spelling): teacherTemp → teacher-temp. */
-export function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
 }

@@ -22,7 +22,8 @@ export {
   type Interval,
 } from './augment/index.js';
 // configuration and training
-export { defaultConfig, validateConfig, type DinoConfig } from './config.js';
+export { defaultConfig, type DinoConfig } from './config.js';
+export { validateConfig } from './config-validate.js';
 export { buildDino, type DinoRun, type Schedules } from './build.js';
 export {
   NonFiniteLossError,

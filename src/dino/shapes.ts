@@ -8,7 +8,8 @@
 // Shapes: D embed dim, C channels, p patch, g grid side, H MLP hidden, K out_dim, Bn bottleneck.
 
 import type { ViTConfig } from '../nn/vit.js';
-import { archOf, type DinoConfig } from './config.js';
+import type { DinoConfig } from './config.js';
+import { archOf } from './config-arch.js';
 
 export type ShapeMap = Map<string, number[]>;
 

@@ -12,7 +12,8 @@ import { benchCommand, infoCommand } from '../../src/cli/info.js';
 import { linearCommand } from '../../src/cli/linear.js';
 import { parityCommand } from '../../src/cli/parity.js';
 import { trainCommand } from '../../src/cli/train.js';
-import { CONFIG_FIELDS, kebab } from '../../src/dino/config.js';
+import { CONFIG_FIELDS } from '../../src/dino/config.js';
+import { kebab } from '../../src/dino/config-field.js';
 import { expectExit, lastJson, ROOT, runCli, type CliResult } from './helpers.js';
 
 const pkgVersion = (

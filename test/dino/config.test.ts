@@ -7,16 +7,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CONFIG_FIELDS,
-  archOf,
   defaultConfig,
-  kebab,
-  PRESETS,
-  presetConfig,
-  validateConfig,
   type ConfigKey,
   type DinoConfig,
-  type FieldSpec,
 } from '../../src/dino/config.js';
+import { archOf } from '../../src/dino/config-arch.js';
+import { kebab, type FieldSpec } from '../../src/dino/config-field.js';
+import { PRESETS, presetConfig } from '../../src/dino/config-presets.js';
+import { validateConfig } from '../../src/dino/config-validate.js';
 
 const FIELDS = Object.entries(CONFIG_FIELDS) as [ConfigKey, FieldSpec<unknown>][];
 

@@ -6,12 +6,10 @@ import {
   CONFIG_FIELDS,
   type ConfigKey,
   type DinoConfig,
-  type FieldGroup,
-  type FieldSpec,
   defaultConfig,
-  kebab,
-  validateConfig,
 } from '../../../src/dino/config.js';
+import { type FieldGroup, type FieldSpec, kebab } from '../../../src/dino/config-field.js';
+import { validateConfig } from '../../../src/dino/config-validate.js';
 
 /** The knobs shown, in order: what shapes the model, the method, the schedule and the run. */
 export const KNOBS: readonly ConfigKey[] = [
