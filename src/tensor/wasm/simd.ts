@@ -1,6 +1,7 @@
 // What the kernels need beyond single instructions: a·b + c that is fused where relaxed SIMD
 // is available (f32x4.relaxed_madd) and a multiply then an add elsewhere, chosen once per
-// module; and the vectorised exp used by exp, softmax, GELU's backward and erf (erf.ts).
+// module; the vectorised exp used by exp, softmax, GELU's backward and erf (erf.ts); float64 row
+// sums; and the 4×4 transpose in registers (SSE's _MM_TRANSPOSE4_PS) that matmul packs with.
 //
 // exp(x) = 2ⁿ · eʳ with n = round(x / ln 2) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2] (ln 2 split in
 // two constants, Cody & Waite, so that n·ln2_hi is exact), eʳ by the degree-7 polynomial of
@@ -134,6 +135,33 @@ export function exp(f: Func, cfg: SimdConfig, x: Expr): Code {
 /** The high two lanes of an f32x4 moved to the low half (to widen them with promote_low). */
 export const high = (v: Expr): Code =>
   i8x16.shuffle(v, v, [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
+
+/**
+ * The 4×4 transpose of four row vectors (locals): column i (lane i of every row) is handed to
+ * use(i, column) — four shuffles into pairs, four into columns.
+ */
+export function transpose4(
+  f: Func,
+  rows: readonly Local[],
+  use: (i: number, col: Code) => Code,
+): Code {
+  const [t0, t1, t2, t3] = f.locals('v128', 4);
+  const lo = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+  const hi = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+  const first = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const second = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+  const [r0, r1, r2, r3] = rows;
+  return seq(
+    set(t0, i8x16.shuffle(r0, r1, lo)), // r0[0] r1[0] r0[1] r1[1]
+    set(t1, i8x16.shuffle(r2, r3, lo)), // r2[0] r3[0] r2[1] r3[1]
+    set(t2, i8x16.shuffle(r0, r1, hi)),
+    set(t3, i8x16.shuffle(r2, r3, hi)),
+    use(0, i8x16.shuffle(t0, t1, first)),
+    use(1, i8x16.shuffle(t0, t1, second)),
+    use(2, i8x16.shuffle(t2, t3, first)),
+    use(3, i8x16.shuffle(t2, t3, second)),
+  );
+}
 
 /**
  * Σ_j term(j) over a row of n floats in float64, four lanes at a time (two f64x2 accumulators)
