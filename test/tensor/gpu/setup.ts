@@ -22,13 +22,8 @@ export const U = 2 ** -24;
 /** Extra ulp a WGSL builtin may be off by (0 on webasm, whose Math imports are the cpu's). */
 export const wgsl = (ulps: number) => (WEBGPU ? ulps : 0);
 
-/** n normal values (scale `scale`) from a seed: fast-check draws the seed, not the values. */
-export function normals(n: number, seed: number, scale = 1): Float32Array {
-  const g = new Generator(seed);
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = g.normal() * scale;
-  return a;
-}
+/** n normal values (scale `scale`) from a seed, the same in every backend's suite. */
+export { normals } from '../props/harness.js';
 
 export function uniforms(n: number, seed: number, lo: number, hi: number): Float32Array {
   const g = new Generator(seed);

@@ -12,7 +12,6 @@ import * as assert from 'uvu/assert';
 import type { Backend, Storage } from '../../../src/tensor/backend.js';
 import { cpu } from '../../../src/tensor/cpu/index.js';
 import { createWasmBackend, type WasmBackend } from '../../../src/tensor/wasm/index.js';
-import { Generator } from '../../../src/tensor/random.js';
 
 export const relaxed = await createWasmBackend({ threads: 3, splitAll: true });
 export const plain = await createWasmBackend({ threads: 3, splitAll: true, relaxed: false });
@@ -26,13 +25,8 @@ export { cpu };
 /** float32 unit roundoff. */
 export const U = 2 ** -24;
 
-/** n normal values (scale `scale`) from a seed: fast-check draws the seed, not the values. */
-export function normals(n: number, seed: number, scale = 1): Float32Array {
-  const g = new Generator(seed);
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = g.normal() * scale;
-  return a;
-}
+/** n normal values (scale `scale`) from a seed, the same in every backend's suite. */
+export { normals } from '../props/harness.js';
 
 type Call = (k: Backend, inputs: Storage[]) => Storage | Storage[];
 
