@@ -17,10 +17,14 @@ import {
 import { ConstPool, exp } from '../../../src/tensor/wasm/simd.js';
 import {
   ModuleWriter,
+  drop,
+  ex,
   forRange,
   ifElse,
+  ret,
   set,
   sleb,
+  tee,
   uleb,
 } from '../../../src/tensor/wasm/writer.js';
 
@@ -76,6 +80,31 @@ test('scalar arithmetic, loops and branches', () => {
   ])
     assert.is(fns.mix(a, b), (((a % b) << 3) ^ ((a - b * 7) >> 1)) | 0);
   assert.is(fns.f64ops(3, 7), (3 * 7) / Math.sqrt(7) + 5);
+});
+
+test('local.tee, drop and return: the first i whose running sum 0 + 1 + … + i exceeds a limit', () => {
+  const { fns } = build((m) => {
+    const f = m.func('firstOver', ['i32', 'i32'], ['i32']);
+    const [n, limit] = f.params;
+    const [i, s] = f.locals('i32', 2);
+    f.emit(
+      // tee stores the sum and leaves it for the comparison; return leaves loop and function
+      forRange(i, 0, n, 1, ifElse(i32.gt_s(tee(s, i32.add(s, i)), limit), [ex(i), ret])),
+      // none: i = −1 through a tee whose value drop discards
+      drop(tee(i, -1)),
+      ex(i),
+    );
+  });
+  assert.equal(
+    [
+      [10, 10],
+      [10, 9],
+      [100, 0],
+      [5, 10],
+      [0, -1],
+    ].map(([n, limit]) => fns.firstOver(n, limit)),
+    [5, 4, 1, -1, -1],
+  );
 });
 
 test('SIMD lanes: arithmetic, comparisons, select, shuffles, swizzle, widening', () => {
