@@ -1,11 +1,13 @@
 // The messages between the page (ui/main.ts) and its training Worker (worker/worker.ts). Plain
-// types that import nothing from the engine but the configuration, so the page's DOM build
-// (ui/tsconfig.json) and its bundle stay apart from the engine; worker/session.ts checks that
-// StepMetrics and EpochRecord still match the engine's.
+// types that take nothing from the engine but two types of small modules without Node: the
+// configuration and the epoch's log line (src/dino/epoch.ts EpochRecord, a line of the CLI's
+// log.jsonl), so the page's DOM build (ui/tsconfig.json) and its bundle stay apart from the
+// engine; worker/session.ts checks that StepMetrics still matches the engine's.
 
 import type { DinoConfig } from '../../src/dino/config.js';
+import type { EpochRecord } from '../../src/dino/epoch.js';
 
-export type { DinoConfig };
+export type { DinoConfig, EpochRecord };
 
 /** dino.StepMetrics: the scheduled values and what one step measured. */
 export interface StepMetrics {
@@ -35,22 +37,6 @@ export interface StepReport {
   seconds: number;
   imgPerSec: number;
   etaSeconds: number;
-}
-
-/** One line of the CLI's log.jsonl (dino/trainer.ts EpochRecord). */
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_lr: number;
-  train_wd: number;
-  train_momentum: number;
-  train_teacher_temp: number;
-  train_teacher_entropy: number;
-  train_kl: number;
-  seconds: number;
-  img_per_s: number;
-  knn_top1?: Record<string, number>;
-  knn_protocol?: string;
 }
 
 /** Which backend the page asks for: `auto` (the rule in backend.ts), or one by name. */

@@ -6,7 +6,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EpochRecord } from '../dino/trainer.js';
+import type { EpochRecord } from '../dino/epoch.js';
 
 export interface TrainingSvgOptions {
   /** K, the DINO head's output dimension (the dashed ln K line of the entropy panel). */

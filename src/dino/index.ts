@@ -35,14 +35,8 @@ export {
   type StepPhase,
   type StepTensors,
 } from './train-step.js';
-export { epochOrder } from './epoch.js';
-export {
-  trainDino,
-  type EpochRecord,
-  type StepProgress,
-  type TrainOptions,
-  type TrainResult,
-} from './trainer.js';
+export { epochOrder, type EpochRecord } from './epoch.js';
+export { trainDino, type StepProgress, type TrainOptions, type TrainResult } from './trainer.js';
 // checkpoints, as bytes and as files
 export {
   CheckpointError,

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ImageDataset } from '../data/image-dataset.js';
 import type { DatasetFingerprint, LoadedCheckpoint, Normalization } from './checkpoint.js';
-import type { EpochRecord } from './trainer.js';
+import type { EpochRecord } from './epoch.js';
 
 /** Images hashed for the fingerprint, evenly spaced over the training set. */
 const SAMPLE = 64;

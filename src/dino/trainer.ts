@@ -25,11 +25,11 @@ import { augmentOptionsFor, DataAugmentationDINO } from './augment/index.js';
 import { buildDino, type DinoRun } from './build.js';
 import { restoreRun } from './checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint-file.js';
-import { checkCollapse, type CollapseKind } from './collapse-monitor.js';
+import { checkCollapse } from './collapse-monitor.js';
 import { CONFIG_FIELDS, type ConfigKey, type DinoConfig } from './config.js';
 import { kebab } from './config-field.js';
 import { validateConfig } from './config-validate.js';
-import { emptySums, epochOrder, type EpochSums } from './epoch.js';
+import { emptySums, type EpochRecord, epochOrder, type EpochSums } from './epoch.js';
 import { evaluateKnn, type KnnResult } from './knn.js';
 import { checkResumeData, datasetFingerprint, recoverHistory } from './resume.js';
 import { openRunDir } from './run-dir.js';
@@ -46,28 +46,6 @@ export interface StepProgress {
   metrics: StepMetrics;
   imgPerSec: number;
   etaSeconds: number;
-}
-
-/** One line of log.jsonl: the official keys (train_loss, train_lr, train_wd, epoch) and ours. */
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_lr: number;
-  train_wd: number;
-  train_momentum: number;
-  train_teacher_temp: number;
-  train_teacher_entropy: number;
-  train_kl: number;
-  seconds: number;
-  img_per_s: number;
-  /** k-NN top-1 (fractions) per k, when evaluated this epoch. */
-  knn_top1?: Record<string, number>;
-  /** Which images the k-NN used: 'subset' (per-epoch monitor) or 'full'. */
-  knn_protocol?: string;
-  /** Set when the epoch's teacher entropy says training stalled (collapse-monitor.ts). */
-  stall?: CollapseKind;
-  /** What the stall looks like and its likely causes (also printed). */
-  stall_message?: string;
 }
 
 export interface TrainOptions {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { niceTicks, trainingSvg, writeTrainingSvg } from '../../src/cli/plot.js';
-import type { EpochRecord } from '../../src/dino/trainer.js';
+import type { EpochRecord } from '../../src/dino/epoch.js';
 
 const record = (epoch: number, extra: Partial<EpochRecord> = {}): EpochRecord => ({
   epoch,

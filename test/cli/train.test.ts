@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { loadBackbone, loadCheckpoint } from '../../src/dino/checkpoint-file.js';
 import { readLogLines } from '../../src/dino/resume.js';
-import type { EpochRecord } from '../../src/dino/trainer.js';
+import type { EpochRecord } from '../../src/dino/epoch.js';
 import {
   expectExit,
   lastJson,

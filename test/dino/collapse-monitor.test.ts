@@ -16,7 +16,8 @@ import {
   type EpochMonitors,
 } from '../../src/dino/collapse-monitor.js';
 import { defaultConfig, type DinoConfig } from '../../src/dino/config.js';
-import { type EpochRecord, trainDino } from '../../src/dino/trainer.js';
+import type { EpochRecord } from '../../src/dino/epoch.js';
+import { trainDino } from '../../src/dino/trainer.js';
 import { selectBackend } from '../../src/tensor/select.js';
 import { SIZE, syntheticShapes } from './synthetic-shapes.js';
 
