@@ -57,7 +57,14 @@ export {
   type KnnOptions,
   type KnnResult,
 } from '../dino/knn.js';
-export { knnBaselines, type BaselineOptions, type Baselines } from '../dino/baselines.js';
+export {
+  knnBaselines,
+  linearBaselines,
+  type BaselineOptions,
+  type Baselines,
+  type LinearBaselineOptions,
+  type LinearBaselines,
+} from '../dino/baselines.js';
 export {
   attentionMaps,
   prepareImage,

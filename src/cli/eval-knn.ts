@@ -74,7 +74,9 @@ const FLAGS: FlagSpec[] = [
   {
     name: 'baselines',
     type: 'bool',
-    doc: 'also report raw pixels and a randomly initialised ViT of the same config',
+    doc:
+      'also report raw pixels and a randomly initialised ViT of the same config (with the ' +
+      "training run's seed when the checkpoint says, else 0)",
   },
   BACKEND_FLAG,
   JSON_FLAG,
@@ -135,11 +137,14 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
       'eval-knn needs held-out images: use the embedded data, a Fashion-MNIST ' +
         'idx folder, or a folder with train/ and val/ sub-folders',
     );
-  const { model, config, summary, unexpected, normalization } = await loadBackbone(file, {
-    checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
-    backend,
-    numHeads: p.values.get('num-heads') as number | undefined,
-  });
+  const { model, config, summary, unexpected, normalization, trainingSeed } = await loadBackbone(
+    file,
+    {
+      checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
+      backend,
+      numHeads: p.values.get('num-heads') as number | undefined,
+    },
+  );
   const ignored = unexpected.length
     ? `; ignored ${unexpected.length} non-backbone keys (e.g. ${unexpected[0]})`
     : '';
@@ -172,12 +177,12 @@ export async function evalKnnCommand(argv: readonly string[]): Promise<number> {
       size,
       ks,
       temperature: T,
-      seed: 0,
+      seed: trainingSeed ?? 0,
       norm,
       backend,
     });
     log(`raw pixels: ${fmtTop(baselines.rawPixels.top1)}`);
-    log(`random-init ViT: ${fmtTop(baselines.randomInit.top1)}`);
+    log(`random-init ViT (seed ${trainingSeed ?? 0}): ${fmtTop(baselines.randomInit.top1)}`);
   }
   if (json) {
     printJson({

@@ -1,7 +1,10 @@
 // `mini-dino linear`: the linear probe of eval_linear.py, scaled down: frozen backbone, the
 // [CLS] tokens of the last blocks as features, a linear classifier trained with SGD; top-1.
-// --json: {"top1", "top5", "bestTop1", "bestEpoch", "nLastBlocks"}.
+// --baselines: the same probe on raw pixels and on a randomly initialised ViT of the same config.
+// --json: {"top1", "top5", "bestTop1", "bestEpoch", "nLastBlocks", "baselines"?: {"rawPixels",
+// "randomInit"} (each {"top1", "top5"})}.
 
+import { linearBaselines } from '../dino/baselines.js';
 import { loadBackbone } from '../dino/checkpoint-file.js';
 import { LINEAR_PROBE_DEFAULTS, linearProbe } from '../dino/linear-probe.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
@@ -52,6 +55,13 @@ const FLAGS: FlagSpec[] = [
     defaultText: 'min(4, depth)',
     doc: 'concatenate the [CLS] token of this many last blocks',
   },
+  {
+    name: 'baselines',
+    type: 'bool',
+    doc:
+      'also probe raw pixels and a randomly initialised ViT of the same config (with the ' +
+      "training run's seed when the checkpoint says, else 0)",
+  },
   BACKEND_FLAG,
   JSON_FLAG,
   HELP_FLAG,
@@ -62,7 +72,8 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
   if (bool(p, 'help')) {
     process.stdout.write(
       [
-        'Usage: mini-dino linear --checkpoint FILE [--data PATH] [--epochs N] [--lr X] [--json]',
+        'Usage: mini-dino linear --checkpoint FILE [--data PATH] [--epochs N] [--lr X] ' +
+          '[--baselines] [--json]',
         '',
         formatFlags(FLAGS),
       ].join('\n') + '\n',
@@ -87,7 +98,7 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
     throw new UsageError(
       `linear needs labels: ${data.train.name} has none (use one sub-folder per class)`,
     );
-  const { model, config, normalization } = await loadBackbone(file, {
+  const { model, config, normalization, trainingSeed } = await loadBackbone(file, {
     checkpointKey: str(p, 'checkpoint-key') ?? 'teacher',
     backend,
     numHeads: p.values.get('num-heads') as number | undefined,
@@ -118,6 +129,20 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
     `linear top-1 ${(100 * r.top1).toFixed(1)}% (top-5 ${(100 * r.top5).toFixed(1)}%; ` +
       `best ${(100 * r.bestTop1).toFixed(1)}% at epoch ${r.bestEpoch + 1})`,
   );
+  let baselines;
+  if (bool(p, 'baselines')) {
+    const initSeed = trainingSeed ?? 0;
+    baselines = await linearBaselines(
+      data.train,
+      data.test,
+      { vit: config, size: config.imgSize, initSeed, norm, backend, nLastBlocks },
+      { epochs, lr },
+    );
+    const fmt = (t: { top1: number; top5: number }) =>
+      `${(100 * t.top1).toFixed(1)}% (top-5 ${(100 * t.top5).toFixed(1)}%)`;
+    log(`raw pixels: linear top-1 ${fmt(baselines.rawPixels)}`);
+    log(`random-init ViT (seed ${initSeed}): linear top-1 ${fmt(baselines.randomInit)}`);
+  }
   if (json)
     printJson({
       top1: r.top1,
@@ -125,6 +150,14 @@ export async function linearCommand(argv: readonly string[]): Promise<number> {
       bestTop1: r.bestTop1,
       bestEpoch: r.bestEpoch,
       nLastBlocks,
+      ...(baselines
+        ? {
+            baselines: {
+              rawPixels: { top1: baselines.rawPixels.top1, top5: baselines.rawPixels.top5 },
+              randomInit: { top1: baselines.randomInit.top1, top5: baselines.randomInit.top5 },
+            },
+          }
+        : {}),
     });
   return 0;
 }

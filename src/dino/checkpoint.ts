@@ -260,6 +260,9 @@ export interface LoadedBackbone {
   unexpected: string[];
   /** The normalisation the model was trained with, when the file says (our checkpoints). */
   normalization: Normalization | null;
+  /** The seed of the training run, when the file says (our checkpoints): the random-init
+   * baselines start from the same weights as the run's student did. */
+  trainingSeed: number | null;
 }
 
 export interface LoadBackboneOptions {
@@ -298,5 +301,12 @@ export function backboneFromSafetensors(
     ours && st.metadata.normalization
       ? parseNormalization(path, st.metadata, config.inChans)
       : null;
-  return { model, config, summary: strip.summary, unexpected, normalization };
+  return {
+    model,
+    config,
+    summary: strip.summary,
+    unexpected,
+    normalization,
+    trainingSeed: saved ? saved.seed : null,
+  };
 }

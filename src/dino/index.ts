@@ -60,7 +60,14 @@ export {
   type KnnOptions,
   type KnnResult,
 } from './knn.js';
-export { knnBaselines, type BaselineOptions, type Baselines } from './baselines.js';
+export {
+  knnBaselines,
+  linearBaselines,
+  type BaselineOptions,
+  type Baselines,
+  type LinearBaselineOptions,
+  type LinearBaselines,
+} from './baselines.js';
 export {
   attentionMaps,
   prepareImage,

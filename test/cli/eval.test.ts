@@ -21,6 +21,8 @@ const data = makeTinyIdx(join(root, 'data'), 400, 200);
 const ckpt = join(root, 'checkpoint.safetensors');
 const vits16 = join(root, 'dino_deitsmall16_random.safetensors');
 const ckptNorm = join(root, 'checkpoint-normalised.safetensors');
+/** Untrained (teacher = the student's initialisation) from a run with seed 7. */
+const ckptSeed7 = join(root, 'checkpoint-seed7.safetensors');
 
 /** A PNG of w×h with a bright square on a gradient; colour type 0 (grey) or 2 (RGB). */
 function writePng(path: string, w: number, h: number, colorType: 0 | 2): void {
@@ -63,6 +65,12 @@ test.before(async () => {
     rng: {},
     normalization,
   });
+  const run7 = buildDino(
+    { ...config, seed: 7 },
+    { inChans: 1, itersPerEpoch: 1 },
+    { backend: cpu },
+  );
+  await saveCheckpoint(ckptSeed7, run7, { epoch: 0, iteration: 0, inChans: 1, rng: {} });
   // The official backbone-only names, bare (no teacher./module./backbone. prefix).
   const vit = vit_small({ imgSize: 224, patchSize: 16, inChans: 3 }, { backend: cpu });
   const tensors = new Map(vit.namedParameters());
@@ -152,6 +160,49 @@ test('linear --epochs 2 --json: top-1', async () => {
   assert.ok(typeof j.top5 === 'number' && j.top5 >= (j.top1 as number));
   assert.is(j.nLastBlocks, 2);
   assert.match(r.stderr, /2 epochs, lr 0\.2\b/, 'the probe default lr (LINEAR_PROBE_DEFAULTS)');
+});
+
+test("the random-init baselines start from the training run's seed (the student's init)", async () => {
+  // The checkpoint is untrained, so its teacher is exactly the random init of seed 7: the
+  // baseline must score the same as the checkpoint itself, for k-NN and for the linear probe.
+  const knn = await runCli([
+    'eval-knn',
+    '--checkpoint',
+    ckptSeed7,
+    '--data',
+    data,
+    '--k',
+    '10,20',
+    '--baselines',
+    '--backend',
+    'wasm',
+    '--json',
+  ]);
+  expectExit(knn, 0, 'eval-knn --baselines');
+  assert.match(knn.stderr, /random-init ViT \(seed 7\): /);
+  const j = lastJson(knn);
+  assert.equal((j.baselines as Record<string, unknown>).randomInit, j.top1);
+  const lin = await runCli([
+    'linear',
+    '--checkpoint',
+    ckptSeed7,
+    '--data',
+    data,
+    '--epochs',
+    '3',
+    '--baselines',
+    '--backend',
+    'wasm',
+    '--json',
+  ]);
+  expectExit(lin, 0, 'linear --baselines');
+  assert.match(lin.stderr, /random-init ViT \(seed 7\): linear top-1 /);
+  const l = lastJson(lin);
+  const b = l.baselines as Record<string, { top1: number; top5: number }>;
+  assert.equal(Object.keys(b).sort(), ['randomInit', 'rawPixels']);
+  assert.equal(b.randomInit, { top1: l.top1, top5: l.top5 });
+  assert.ok(b.rawPixels.top1 > 0.5, `linear on raw pixels of Fashion-MNIST: ${b.rawPixels.top1}`);
+  assert.ok(b.rawPixels.top5 >= b.rawPixels.top1);
 });
 
 /** Runs `attention --json` and checks heads, grid, the PNG files (square, at least minSide px). */
