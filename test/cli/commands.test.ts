@@ -358,7 +358,7 @@ test(
       /--teacher-temp, --teacher_temp <number>\n\s+.*\(default 0\.04; official 0\.04; paper 0\.04 → 0\.07 over 30 epochs\)/,
     );
     // a preset's value beside the default, and the preset on its own line with its data
-    assert.match(out, /--epochs <int>\n\s+.*\(default 9; --preset full: 4; official 100/);
+    assert.match(out, /--epochs <int>\n\s+.*\(default 9; --preset full: 8; official 100/);
     assert.match(out, /^ {2}full: .*; data \/usr\/share\/datasets\/fashion-mnist unless --data; /m);
   },
 );
