@@ -23,14 +23,13 @@ import { DataAugmentationDINO } from '../src/dino/augment/index.js';
 import { buildDino } from '../src/dino/build.js';
 import { defaultConfig } from '../src/dino/config.js';
 import { hyperAt, trainStep } from '../src/dino/train-step.js';
-import {
-  augmentOptionsFor,
-  epochOrder,
-  evaluateKnn,
-  normalizationOf,
-} from '../src/dino/trainer.js';
+import { augmentOptionsFor } from '../src/dino/augment/options.js';
+import { epochOrder } from '../src/dino/epoch.js';
+import { evaluateKnn } from '../src/dino/knn.js';
+import { normalizationOf } from '../src/data/stats.js';
 import { safetensorsFromTensorsAsync } from '../src/io/convert.js';
-import { type TensorEntry, writeSafetensorsFileSync } from '../src/io/safetensors.js';
+import type { TensorEntry } from '../src/io/safetensors.js';
+import { writeSafetensorsFileSync } from '../src/io/safetensors-file.js';
 import { tensor } from '../src/tensor/creation.js';
 import { Generator } from '../src/tensor/random.js';
 import { getDefaultBackend } from '../src/tensor/tensor.js';

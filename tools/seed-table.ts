@@ -6,7 +6,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensorsFileSync } from '../src/io/safetensors.js';
+import { readSafetensorsFileSync } from '../src/io/safetensors-file.js';
 
 const root = process.argv[2] ?? 'runs/seeds';
 const rows: { seed: number; dino: number; init: number; h: number; stalls: string; s: number }[] =
