@@ -24,6 +24,7 @@ export const wgsl = (ulps: number) => (WEBGPU ? ulps : 0);
 
 /** n normal values (scale `scale`) from a seed, the same in every backend's suite. */
 export { normals } from '../props/harness.js';
+export { assertClose, exact, prod } from '../props/close.js';
 
 export function uniforms(n: number, seed: number, lo: number, hi: number): Float32Array {
   const g = new Generator(seed);
@@ -52,58 +53,6 @@ export async function both(
   return { got, want };
 }
 
-/**
- * Asserts |got[i] − want[i]| ≤ tol(i) for every i (NaN only against NaN, equal infinities), and
- * reports the worst element with its tolerance otherwise.
- */
-export function assertClose(
-  label: string,
-  got: Float32Array,
-  want: Float32Array,
-  tol: (i: number) => number,
-): void {
-  if (got.length !== want.length)
-    throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
-  let worst = -1;
-  let worstRatio = 1;
-  let seen = 0; // largest |diff| / tol seen (GPU_TEST_REPORT=1 prints it, to size tolerances)
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i];
-    const w = want[i];
-    if (Number.isNaN(w) || Number.isNaN(g)) {
-      if (Number.isNaN(w) !== Number.isNaN(g))
-        throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
-      continue;
-    }
-    if (g === w) continue;
-    const t = tol(i);
-    const ratio = Math.abs(g - w) / t;
-    if (ratio > seen || Number.isNaN(ratio)) seen = ratio;
-    if (!(ratio <= worstRatio)) {
-      worst = i;
-      worstRatio = ratio;
-    }
-  }
-  if (REPORT) report.set(label.split(' ')[0], Math.max(report.get(label.split(' ')[0]) ?? 0, seen));
-  if (worst >= 0) {
-    throw new Error(
-      `${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
-        `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > ` +
-        `tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`,
-    );
-  }
-}
-
-const REPORT = !!process.env.GPU_TEST_REPORT;
-const report = new Map<string, number>();
-if (REPORT)
-  process.on('exit', () =>
-    console.log('largest |diff| / tolerance per check:', Object.fromEntries(report)),
-  );
-
-/** Exact equality, element by element. */
-export const exact = () => 0;
-
 /** Row-major strides. */
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -114,8 +63,6 @@ export function stridesOf(shape: readonly number[]): number[] {
   }
   return s;
 }
-
-export const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
 
 /** fast-check settings: a fixed number of runs (kernels compile per shape, so runs cost). */
 export const RUNS = {

@@ -27,6 +27,7 @@ export const U = 2 ** -24;
 
 /** n normal values (scale `scale`) from a seed, the same in every backend's suite. */
 export { normals } from '../props/harness.js';
+export { assertClose, exact, prod } from '../props/close.js';
 
 type Call = (k: Backend, inputs: Storage[]) => Storage | Storage[];
 
@@ -68,49 +69,6 @@ export function sameBits(a: Float32Array, b: Float32Array, what: string): void {
       assert.unreachable(`${what}: element ${i} is ${a[i]}, expected ${b[i]}`);
   }
 }
-
-/**
- * Asserts |got[i] − want[i]| ≤ tol(i) for every i (NaN only against NaN, equal infinities), and
- * reports the worst element with its tolerance otherwise.
- */
-export function assertClose(
-  label: string,
-  got: Float32Array,
-  want: Float32Array,
-  tol: (i: number) => number,
-): void {
-  if (got.length !== want.length)
-    throw new Error(`${label}: ${got.length} elements, expected ${want.length}`);
-  let worst = -1;
-  let worstRatio = 1;
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i];
-    const w = want[i];
-    if (Number.isNaN(w) || Number.isNaN(g)) {
-      if (Number.isNaN(w) !== Number.isNaN(g))
-        throw new Error(`${label}: element ${i} is ${g}, expected ${w}`);
-      continue;
-    }
-    if (g === w) continue;
-    const ratio = Math.abs(g - w) / tol(i);
-    if (!(ratio <= worstRatio)) {
-      worst = i;
-      worstRatio = ratio;
-    }
-  }
-  if (worst >= 0) {
-    throw new Error(
-      `${label}: element ${worst} is ${got[worst]}, expected ${want[worst]} ` +
-        `(|diff| ${Math.abs(got[worst] - want[worst]).toExponential(3)} > ` +
-        `tolerance ${tol(worst).toExponential(3)}, ${worstRatio.toFixed(1)}x)`,
-    );
-  }
-}
-
-/** Exact equality, element by element. */
-export const exact = () => 0;
-
-export const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
 
 /** fast-check settings: WASM_TEST_RUNS runs per property (default 40). */
 export const RUNS = { numRuns: Number(process.env.WASM_TEST_RUNS ?? 40) };
